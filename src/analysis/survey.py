@@ -195,7 +195,9 @@ class SurveyDesign:
         self.weights_column = weights
         self.psu = psu
         self.lonely_psu = lonely_psu
-        self._check_columns([*self.strata, *([weights] if weights else []), *([psu] if psu else [])])
+        self._check_columns(
+            [*self.strata, *([weights] if weights else []), *([psu] if psu else [])]
+        )
         if isinstance(fpc, str):
             self._check_columns([fpc])
         n = len(self.data)
@@ -206,7 +208,9 @@ class SurveyDesign:
             for col in self.strata:
                 miss = frame[col].isna().to_numpy()
                 if miss.any():
-                    raise InputError(self.source, "stratum is missing", column=col, rows=_rows(miss))
+                    raise InputError(
+                        self.source, "stratum is missing", column=col, rows=_rows(miss)
+                    )
                 if isinstance(frame[col].dtype, pd.CategoricalDtype):
                     unused = sorted(set(frame[col].cat.categories) - set(frame[col].unique()))
                     if unused:
@@ -338,7 +342,9 @@ class SurveyDesign:
             col = fpc
         else:
             if len(self.strata) != 1:
-                raise ValueError("an fpc mapping needs exactly one strata column; use a column instead")
+                raise ValueError(
+                    "an fpc mapping needs exactly one strata column; use a column instead"
+                )
             mapping = pd.Series(fpc, dtype=float)
             levels = self.strata_levels.iloc[:, 0]
             extra = sorted(set(mapping.index) - set(levels), key=str)
@@ -403,7 +409,9 @@ class SurveyDesign:
 
     # -- argument parsing ----------------------------------------------------------------------
 
-    def _domain(self, by: str | Sequence[str] | None, where: object) -> tuple[np.ndarray, pd.DataFrame]:
+    def _domain(
+        self, by: str | Sequence[str] | None, where: object
+    ) -> tuple[np.ndarray, pd.DataFrame]:
         by = _as_list(by)
         self._check_columns(by)
         n = self.n
@@ -425,7 +433,9 @@ class SurveyDesign:
             if len(s) != self.n:
                 raise ValueError(f"where has length {len(s)}, the design has {self.n} rows")
         if s.isna().any():
-            raise InputError(self.source, "where (domain indicator) is missing", rows=_rows(s.isna().to_numpy()))
+            raise InputError(
+                self.source, "where (domain indicator) is missing", rows=_rows(s.isna().to_numpy())
+            )
         if s.dtype != bool:
             vals = set(pd.unique(s))
             if not vals <= {0, 1}:
@@ -436,7 +446,9 @@ class SurveyDesign:
         """(values with NaN→0, valid mask) as n × K float arrays."""
         self._check_columns(variables)
         frame = self.data[list(variables)]
-        if all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes):
+        if all(
+            pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+        ):
             Y = frame.to_numpy(dtype=float, na_value=np.nan)
         else:
             cols = []
@@ -546,7 +558,9 @@ class SurveyDesign:
             XA = XA.reshape(G, D, K)
             B = np.einsum("gf,fdk->gdk", P, XA)
             # C_pg = Σ_{i∈p} w_i X_ig (PSU × G)
-            psu_ind = sparse.csr_matrix((np.ones(n), (self._p, np.arange(n))), shape=(self.n_psu, n))
+            psu_ind = sparse.csr_matrix(
+                (np.ones(n), (self._p, np.arange(n))), shape=(self.n_psu, n)
+            )
             C = (psu_ind @ X.multiply(w[:, None])).tocsr()
             # Q[h,g,d,k] = Σ_{pairs in h} C_{p,g} A_{pair,k}
             Cp = C[pair_psu].tocoo()
@@ -599,7 +613,9 @@ class SurveyDesign:
         zc = np.where(single[:, None] & (self.lonely_psu == "adjust"), z, z - zbar[h])
         return (zc * scale[:, None]).T @ zc
 
-    def _domain_counts(self, valid: np.ndarray, dom: np.ndarray, D: int) -> tuple[np.ndarray, np.ndarray]:
+    def _domain_counts(
+        self, valid: np.ndarray, dom: np.ndarray, D: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Respondents (D × K) and degrees of freedom (PSUs − strata holding them) per domain."""
         keep = dom >= 0
         K = valid.shape[1]
@@ -607,7 +623,9 @@ class SurveyDesign:
         if self._element_psu:
             psus = n_dk
             hd = self._h[keep] * D + dom[keep]
-            strata = (_agg(hd, valid[keep], self.n_strata * D).reshape(self.n_strata, D, K) > 0).sum(0)
+            strata = (
+                _agg(hd, valid[keep], self.n_strata * D).reshape(self.n_strata, D, K) > 0
+            ).sum(0)
         else:
             key = self._p[keep] * D + dom[keep]
             uniq, inv = np.unique(key, return_inverse=True)
@@ -615,7 +633,9 @@ class SurveyDesign:
             pdom = uniq % D
             psus = _agg(pdom, per_pair.astype(float), D)
             hd = self._psu_stratum[uniq // D] * D + pdom
-            strata = (_agg(hd, per_pair.astype(float), self.n_strata * D).reshape(self.n_strata, D, K) > 0).sum(0)
+            strata = (
+                _agg(hd, per_pair.astype(float), self.n_strata * D).reshape(self.n_strata, D, K) > 0
+            ).sum(0)
         return n_dk, psus - strata
 
     # -- estimation ----------------------------------------------------------------------------
@@ -669,7 +689,9 @@ class SurveyDesign:
         domain respondents, as R ``degf(subset(design, ...))`` (Korn & Graubard 1999, §5.2).
         """
         if statistic not in ("proportion", "mean", "total"):
-            raise ValueError(f"statistic must be 'proportion', 'mean' or 'total', got {statistic!r}")
+            raise ValueError(
+                f"statistic must be 'proportion', 'mean' or 'total', got {statistic!r}"
+            )
         if not 0 < confidence < 1:
             raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
         if method is None:
@@ -700,7 +722,19 @@ class SurveyDesign:
         se = np.sqrt(var)
         n_dk, df = self._domain_counts(valid, dom, D)
         lower, upper, methods = _intervals(est, se, n_dk, df, statistic, method, confidence)
-        return _tidy(variables, levels, _as_list(by), est, lower, upper, se, n_dk, confidence, statistic, methods)
+        return _tidy(
+            variables,
+            levels,
+            _as_list(by),
+            est,
+            lower,
+            upper,
+            se,
+            n_dk,
+            confidence,
+            statistic,
+            methods,
+        )
 
     def proportion(self, variables: str | Sequence[str], **kwargs: object) -> pd.DataFrame:
         """Weighted proportions; see :meth:`estimate` (``statistic="proportion"``)."""
@@ -916,11 +950,18 @@ def _tidy(
 
 
 def _margin_codes(
-    design: SurveyDesign, columns: list[str], population: pd.Series | Mapping[object, float], what: str
+    design: SurveyDesign,
+    columns: list[str],
+    population: pd.Series | Mapping[object, float],
+    what: str,
 ) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """Codes of each row in the population index, and the population counts (validated)."""
     design._check_columns(columns)
-    pop = pd.Series(population, dtype=float) if not isinstance(population, pd.Series) else population.astype(float)
+    pop = (
+        pd.Series(population, dtype=float)
+        if not isinstance(population, pd.Series)
+        else population.astype(float)
+    )
     if len(columns) > 1 and not isinstance(pop.index, pd.MultiIndex):
         raise ValueError(f"{what} {columns}: the population must have a MultiIndex over {columns}")
     if pop.isna().any() or (pop < 0).any():
@@ -928,7 +969,9 @@ def _margin_codes(
     frame = design.data[columns]
     miss = frame.isna().any(axis=1).to_numpy()
     if miss.any():
-        raise InputError(design.source, f"{what}: value missing", column=", ".join(columns), rows=_rows(miss))
+        raise InputError(
+            design.source, f"{what}: value missing", column=", ".join(columns), rows=_rows(miss)
+        )
     if len(columns) == 1:
         keys = pd.Index(frame[columns[0]])
     else:
@@ -1066,7 +1109,9 @@ def rake(
             wsum = np.bincount(codes, weights=w, minlength=len(N))
             worst = max(worst, float(np.max(np.abs(wsum - N) / np.maximum(N, 1e-300))))
         if worst < tol:
-            cal = _Calibration("rake", tuple(c for c, _, _ in parsed), tuple(len(N) for _, N, _ in parsed))
+            cal = _Calibration(
+                "rake", tuple(c for c, _, _ in parsed), tuple(len(N) for _, N, _ in parsed)
+            )
             return design._with_weights(w, cal)
     raise ConvergenceError(
         f"raking did not converge in {max_iter} sweeps: largest relative margin error {worst:.3g} "
@@ -1209,7 +1254,11 @@ def age_standardise(
     value = res["value"].mask(incomplete)
     se = np.sqrt(res["var"]).mask(incomplete)
     q = stats.norm.ppf(1 - (1 - confidence) / 2)
-    base = res["statistic"].astype(str) if "statistic" in t else pd.Series("proportion", index=res.index)
+    base = (
+        res["statistic"].astype(str)
+        if "statistic" in t
+        else pd.Series("proportion", index=res.index)
+    )
     is_prop = base == "proportion"
     lower = (value - q * se).where(~is_prop, (value - q * se).clip(0, 1))
     upper = (value + q * se).where(~is_prop, (value + q * se).clip(0, 1))
@@ -1282,8 +1331,13 @@ def logistic_regression(
     w = design._w[mask]
     data = data.assign(_svy_w=w)
     try:
-        model = smf.glm(formula, data=data, family=sm.families.Binomial(), var_weights=data["_svy_w"],
-                        missing="drop")
+        model = smf.glm(
+            formula,
+            data=data,
+            family=sm.families.Binomial(),
+            var_weights=data["_svy_w"],
+            missing="drop",
+        )
     except PatsyError as err:
         raise InputError(design.source, f"formula {formula!r}: {err}") from None
     y = np.asarray(model.endog, dtype=float)

@@ -93,7 +93,9 @@ def _published_design(design_id: str, apistrat, apiclus1, apipop) -> SurveyDesig
         d = SurveyDesign(apiclus1, psu="dnum", weights="pw", fpc="fpc")
         return poststratify(d, "stype", apipop.groupby("stype").size())
     if design_id in ("dfpc", "dfpc_sub"):
-        return SurveyDesign(pd.read_csv(FIX / "r_fpc.csv"), strata="stratid", psu="psuid", weights="weight")
+        return SurveyDesign(
+            pd.read_csv(FIX / "r_fpc.csv"), strata="stratid", psu="psuid", weights="weight"
+        )
     return None
 
 
@@ -103,12 +105,16 @@ PUBLISHED = pd.read_csv(FIX / "survey_api_published.csv", keep_default_na=False)
 class TestPublishedRows:
     """Every row of survey_api_published.csv that a single-stage Taylor engine can reproduce."""
 
-    @pytest.mark.parametrize("i", range(len(PUBLISHED)), ids=lambda i: f"{PUBLISHED.design_id[i]}-{i}")
+    @pytest.mark.parametrize(
+        "i", range(len(PUBLISHED)), ids=lambda i: f"{PUBLISHED.design_id[i]}-{i}"
+    )
     def test_row(self, i, apistrat, apiclus1, apipop):
         row = PUBLISHED.iloc[i]
         design = _published_design(row.design_id, apistrat, apiclus1, apipop)
         if design is None:
-            pytest.skip(f"{row.design_id}: {row.design_R} is multistage-with-fpc or replicate weights")
+            pytest.skip(
+                f"{row.design_id}: {row.design_R} is multistage-with-fpc or replicate weights"
+            )
         stat = {"mean": "mean", "svymean": "mean", "sum": "total", "svytotal": "total"}
         if row.design_id == "dfpc_sub" or row.estimator.startswith(("svyby", "svyratio")):
             x = design.data["x"]
@@ -183,7 +189,9 @@ class TestSurveyDesign:
 
     def test_empty_stratum_in_fpc(self, apistrat):
         with pytest.raises(InputError, match=r"empty stratum.*'X'"):
-            SurveyDesign(apistrat, strata="stype", weights="pw", fpc={"E": 4421, "H": 755, "M": 1018, "X": 9})
+            SurveyDesign(
+                apistrat, strata="stype", weights="pw", fpc={"E": 4421, "H": 755, "M": 1018, "X": 9}
+            )
 
     def test_missing_stratum(self, apistrat):
         d = apistrat.copy()
@@ -240,7 +248,14 @@ class TestEstimate:
             ("dstrat_wr", "svytotal(~enroll, dstrat_wr)", "dstrat_wr", "total", "enroll", None),
             ("dstrat", "~awards, dstrat, svymean", "dstrat", "mean", "api00", "awards"),
             ("dstrat", "~sch.wide, dstrat, svytotal", "dstrat", "total", "enroll", "sch.wide"),
-            ("dstrat_wr", "~comp.imp, dstrat_wr, svymean", "dstrat_wr", "mean", "api00", "comp.imp"),
+            (
+                "dstrat_wr",
+                "~comp.imp, dstrat_wr, svymean",
+                "dstrat_wr",
+                "mean",
+                "api00",
+                "comp.imp",
+            ),
         ],
     )
     def test_against_r(self, request, ref, case, call, design, stat, var, by):
@@ -259,7 +274,9 @@ class TestEstimate:
         q = stats.t.ppf(0.975, 197)
         assert got["lower"] == pytest.approx(got["value"] - q * got["se"], rel=1e-12)
         normal = one(dstrat.mean("api00", method="taylor-normal"))
-        assert normal["upper"] == pytest.approx(got["value"] + 1.959963984540054 * got["se"], rel=1e-12)
+        assert normal["upper"] == pytest.approx(
+            got["value"] + 1.959963984540054 * got["se"], rel=1e-12
+        )
         assert normal["method"] == "taylor-normal"
 
     def test_domain_is_not_subsetting(self, dstrat, apistrat):
@@ -281,7 +298,9 @@ class TestEstimate:
         got = d.mean(["api00", "api99"], by=["awards", "yr.rnd"])
         w = d.weights
         for _, row in got.iterrows():
-            inside = ((apistrat["awards"] == row["awards"]) & (apistrat["yr.rnd"] == row["yr.rnd"])).to_numpy()
+            inside = (
+                (apistrat["awards"] == row["awards"]) & (apistrat["yr.rnd"] == row["yr.rnd"])
+            ).to_numpy()
             y = apistrat[row["indicator_id"]].to_numpy(dtype=float)
             W = w[inside].sum()
             m = (w * y)[inside].sum() / W
@@ -295,7 +314,9 @@ class TestEstimate:
         d.loc[:9, "api00"] = np.nan
         t = SurveyDesign(d, strata="stype", weights="pw", fpc="fpc").mean(["api00", "api99"])
         assert t["n"].tolist() == [190, 200]
-        sub = SurveyDesign(d, strata="stype", weights="pw", fpc="fpc").mean("api00", where=d["api00"].notna())
+        sub = SurveyDesign(d, strata="stype", weights="pw", fpc="fpc").mean(
+            "api00", where=d["api00"].notna()
+        )
         assert t["se"].iloc[0] == pytest.approx(sub["se"].iloc[0], rel=1e-12)
 
     def test_non_binary_proportion(self, dstrat):
@@ -334,7 +355,12 @@ class TestProportionIntervals:
     def test_whole_sample(self, request, ref, method, r, design, var, case, call):
         got = one(request.getfixturevalue(design).proportion(var, method=method))
         want = one(ref_rows(ref, case + r, call))
-        for col, rcol in [("value", "estimate"), ("se", "se"), ("lower", "lower"), ("upper", "upper")]:
+        for col, rcol in [
+            ("value", "estimate"),
+            ("se", "se"),
+            ("lower", "lower"),
+            ("upper", "upper"),
+        ]:
             assert got[col] == pytest.approx(want[rcol], rel=1e-8), col
         assert got["method"] == method
 
@@ -342,7 +368,12 @@ class TestProportionIntervals:
     def test_domains(self, dstrat, ref, method, r):
         got = dstrat.proportion("awards_yes", by="yr.rnd", method=method).set_index("yr.rnd")
         want = ref_rows(ref, "dstrat_ciprop_" + r, "subset(dstrat, yr.rnd").set_index("domain")
-        for col, rcol in [("value", "estimate"), ("se", "se"), ("lower", "lower"), ("upper", "upper")]:
+        for col, rcol in [
+            ("value", "estimate"),
+            ("se", "se"),
+            ("lower", "lower"),
+            ("upper", "upper"),
+        ]:
             np.testing.assert_allclose(got.loc[want.index, col], want[rcol], rtol=1e-8, err_msg=col)
 
     @pytest.mark.parametrize(("method", "r"), [("logit", "logit"), ("korn-graubard", "beta")])
@@ -414,7 +445,9 @@ class TestPoststratify:
         cols = [cells] if isinstance(cells, str) else cells
         d = poststratify(dstrat, cells, apipop.groupby(cols).size())
         got = d.estimate(var, stat, by=by)
-        want = ref[ref["case"].str.startswith("dstrat_ps") & ref["r_call"].str.contains(call, regex=False)]
+        want = ref[
+            ref["case"].str.startswith("dstrat_ps") & ref["r_call"].str.contains(call, regex=False)
+        ]
         assert len(want)
         if by is not None:
             got = got.set_index(by).loc[want["domain"]]
@@ -434,7 +467,10 @@ class TestPoststratify:
 
 @pytest.fixture(scope="module")
 def margins(apipop):
-    return {"sch.wide": apipop.groupby("sch.wide").size(), "comp.imp": apipop.groupby("comp.imp").size()}
+    return {
+        "sch.wide": apipop.groupby("sch.wide").size(),
+        "comp.imp": apipop.groupby("comp.imp").size(),
+    }
 
 
 class TestRake:
@@ -445,16 +481,23 @@ class TestRake:
             np.testing.assert_allclose(got.loc[pop.index], pop, rtol=1e-11)
 
     def test_crossed_margin(self, dstrat, apipop):
-        m = {("stype", "sch.wide"): apipop.groupby(["stype", "sch.wide"]).size(),
-             "awards": apipop.groupby("awards").size()}
+        m = {
+            ("stype", "sch.wide"): apipop.groupby(["stype", "sch.wide"]).size(),
+            "awards": apipop.groupby("awards").size(),
+        }
         d = rake(dstrat, m)
         got = pd.Series(d.weights).groupby([dstrat.data["stype"], dstrat.data["sch.wide"]]).sum()
-        np.testing.assert_allclose(got.loc[m[("stype", "sch.wide")].index], m[("stype", "sch.wide")], rtol=1e-9)
+        np.testing.assert_allclose(
+            got.loc[m[("stype", "sch.wide")].index], m[("stype", "sch.wide")], rtol=1e-9
+        )
 
     def test_as_r_calibrate_raking(self, dstrat, margins, ref):
         d = rake(dstrat, margins)
-        for stat, var, call in [("mean", "api00", "svymean(~api00"), ("total", "enroll", "svytotal(~enroll"),
-                                ("total", "awards_yes", "awards")]:
+        for stat, var, call in [
+            ("mean", "api00", "svymean(~api00"),
+            ("total", "enroll", "svytotal(~enroll"),
+            ("total", "awards_yes", "awards"),
+        ]:
             want = one(ref_rows(ref, "dstrat_calibrate_raking", call).query("domain == ''"))
             got = one(d.estimate(var, stat))
             assert got["value"] == pytest.approx(want["estimate"], rel=1e-9)
@@ -465,7 +508,10 @@ class TestRake:
 
     def test_point_estimates_as_r_rake(self, dstrat, margins, ref):
         d = rake(dstrat, margins)
-        for stat, var, call in [("mean", "api00", "svymean"), ("total", "enroll", "svytotal(~enroll")]:
+        for stat, var, call in [
+            ("mean", "api00", "svymean"),
+            ("total", "enroll", "svytotal(~enroll"),
+        ]:
             want = one(ref_rows(ref, "dstrat_rake", call))
             assert one(d.estimate(var, stat))["value"] == pytest.approx(want["estimate"], rel=1e-9)
 
@@ -549,7 +595,9 @@ class TestAgeStandardise:
         std = pd.Series({"E": 1.0, "H": 1.0, "M": 2.0})
         out = one(age_standardise(dom, std))
         p = dom.set_index("age")
-        assert out["value"] == pytest.approx((p.loc["E", "value"] + p.loc["H", "value"] + 2 * p.loc["M", "value"]) / 4)
+        assert out["value"] == pytest.approx(
+            (p.loc["E", "value"] + p.loc["H", "value"] + 2 * p.loc["M", "value"]) / 4
+        )
 
     def test_unknown_band(self):
         t = pd.DataFrame({"age": ["18-44"], "value": [0.1], "se": [0.01], "n": [5]})
@@ -564,8 +612,10 @@ def rglm() -> pd.DataFrame:
 
 class TestLogisticRegression:
     def _check(self, got: pd.DataFrame, want: pd.DataFrame) -> None:
-        terms = want["term"].str.replace("(Intercept)", "Intercept", regex=False).str.replace(
-            r"^stype([HM])$", r"C(stype)[T.\1]", regex=True
+        terms = (
+            want["term"]
+            .str.replace("(Intercept)", "Intercept", regex=False)
+            .str.replace(r"^stype([HM])$", r"C(stype)[T.\1]", regex=True)
         )
         g = got.set_index("term").loc[terms]
         np.testing.assert_allclose(np.log(g["value"]), want["estimate"], rtol=1e-7, atol=1e-12)
@@ -580,20 +630,30 @@ class TestLogisticRegression:
         self._check(got, rglm[rglm["case"] == "dstrat"])
 
     def test_with_replacement_factor(self, dstrat_wr, rglm):
-        self._check(logistic_regression(dstrat_wr, "awards_yes ~ C(stype) + api99"), rglm[rglm["case"] == "dstrat_wr"])
+        self._check(
+            logistic_regression(dstrat_wr, "awards_yes ~ C(stype) + api99"),
+            rglm[rglm["case"] == "dstrat_wr"],
+        )
 
     def test_subpopulation(self, dstrat, apistrat, rglm):
-        got = logistic_regression(dstrat, "awards_yes ~ ell + meals", where=apistrat["comp.imp"] == "Yes")
+        got = logistic_regression(
+            dstrat, "awards_yes ~ ell + meals", where=apistrat["comp.imp"] == "Yes"
+        )
         assert (got["n"] == 116).all()
         self._check(got, rglm[rglm["case"] == "dstrat_subset"])
 
     def test_clustered(self, apiclus1, rglm):
         d = SurveyDesign(apiclus1, psu="dnum", weights="pw", fpc="fpc")
-        self._check(logistic_regression(d, "sch_wide_yes ~ ell + meals"), rglm[rglm["case"] == "dclus1"])
+        self._check(
+            logistic_regression(d, "sch_wide_yes ~ ell + meals"), rglm[rglm["case"] == "dclus1"]
+        )
 
     def test_poststratified(self, dstrat, apipop, rglm):
         d = poststratify(dstrat, "awards", apipop.groupby("awards").size())
-        self._check(logistic_regression(d, "sch_wide_yes ~ ell + meals"), rglm[rglm["case"] == "dstrat_ps_awards"])
+        self._check(
+            logistic_regression(d, "sch_wide_yes ~ ell + meals"),
+            rglm[rglm["case"] == "dstrat_ps_awards"],
+        )
 
     def test_recovers_true_coefficients(self):
         """Simulated stratified sample, n = 60 000 in 6 strata with unequal sampling fractions."""
