@@ -17,13 +17,14 @@ def num(x: float | int | None, decimals: int = 0, *, sign: bool = False) -> str:
     """Format a number the Swedish way: ``1234567.891`` → ``"1 234 567,9"`` (with ``decimals=1``).
 
     Missing values (None/NaN) become ``".."``, the SCB symbol for "data not available".
+    A negative ``decimals`` rounds to tens, hundreds …: ``num(63512, -3)`` → ``"64 000"``.
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ".."
     value = round(float(x), decimals)
     if value == 0:
         value = 0.0  # avoid "-0"
-    body = f"{abs(value):,.{decimals}f}".replace(",", "\u2009").replace(".", ",")
+    body = f"{abs(value):,.{max(decimals, 0)}f}".replace(",", "\u2009").replace(".", ",")
     body = body.replace("\u2009", NBSP)
     if value < 0:
         return MINUS + body
