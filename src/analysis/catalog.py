@@ -53,11 +53,21 @@ def _catalog_path(root: Path | None) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _read_catalog(path: str, mtime: float) -> dict[str, Any]:
+def _read_catalog(path: str, stamp: tuple) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
         cat = yaml.safe_load(fh)
     if not isinstance(cat, dict) or "sources" not in cat or "datasets" not in cat:
         raise InputError(path, "the catalogue must have top-level 'sources' and 'datasets'")
+    # Fragments in data/catalog.d/*.yml (one per topic or per fetched release) are merged in,
+    # so that a fetch or a chapter can add entries without rewriting the main file.
+    for frag in sorted(Path(path).parent.joinpath("catalog.d").glob("*.yml")):
+        with open(frag, encoding="utf-8") as fh:
+            part = yaml.safe_load(fh) or {}
+        for section in ("sources", "datasets"):
+            for name, body in (part.get(section) or {}).items():
+                if name in cat[section]:
+                    raise InputError(str(frag), f"{section[:-1]} {name!r} is already catalogued")
+                cat[section][name] = body
     for name, ds in cat["datasets"].items():
         if ds.get("source") not in cat["sources"]:
             raise InputError(path, f"dataset {name!r} names unknown source {ds.get('source')!r}")
@@ -72,7 +82,9 @@ def _read_catalog(path: str, mtime: float) -> dict[str, Any]:
 def read_catalog(root: Path | None = None) -> dict[str, Any]:
     """Parse ``data/catalog.yml`` (cached until the file changes)."""
     path = _catalog_path(root)
-    return _read_catalog(str(path), path.stat().st_mtime)
+    frags = sorted(path.parent.joinpath("catalog.d").glob("*.yml"))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in [path, *frags])
+    return _read_catalog(str(path), stamp)
 
 
 def entry(name: str, root: Path | None = None) -> dict[str, Any]:
@@ -185,9 +197,20 @@ def _describe(check: str) -> str | None:
     return f"fails check {check}"
 
 
+def get_schema(schema_name: str) -> pa.DataFrameSchema:
+    """A schema by name: a name in :mod:`analysis.schemas`, or ``"module:attribute"``
+    (e.g. ``"analysis.finsam:BILAGA1"``) for schemas kept beside the code that uses them."""
+    if ":" in schema_name:
+        import importlib
+
+        mod, attr = schema_name.split(":", 1)
+        return getattr(importlib.import_module(mod), attr)
+    return schemas.get(schema_name)
+
+
 def validate(df: pd.DataFrame, schema_name: str, file: str) -> pd.DataFrame:
     """Validate ``df`` against a named schema; raise :class:`InputError` naming column and rows."""
-    schema = schemas.get(schema_name)
+    schema = get_schema(schema_name)
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:

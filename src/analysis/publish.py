@@ -49,12 +49,13 @@ def _display_markdown(md: str) -> None:
     display(Markdown(md))
 
 
-def glue_text(name: str, value: str) -> str:
-    """Glue a pre-formatted string for use in prose as ``{glue:text}`name```; returns it too."""
+def glue_text(name: str, value: str) -> None:
+    """Glue a pre-formatted string for use in prose as ``{glue:text}`name```."""
     from myst_nb import glue
 
+    if not isinstance(value, str):
+        raise TypeError(f"glue_text({name!r}) needs a formatted string, got {type(value).__name__}")
     glue(name, value, display=False)
-    return value
 
 
 def write_csv(df: pd.DataFrame, name: str) -> Path:
@@ -108,7 +109,7 @@ def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] 
 def table(df: pd.DataFrame, name: str, *, title: str, source: str,
           formats: Mapping[str, Callable[[object], str]] | None = None,
           labels: Mapping[str, str] | None = None, note: str | None = None,
-          csv: pd.DataFrame | None = None) -> Path:
+          csv: pd.DataFrame | None = None) -> None:
     """Show a table with its title, source line, optional note and a CSV download.
 
     Parameters
@@ -131,11 +132,10 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
         foot = f"{note} {foot}"
     parts.append(foot)
     _display_markdown("\n".join(parts))
-    return path
 
 
 def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | None = None,
-           data: pd.DataFrame | None = None, dpi: int = 110) -> Path:
+           data: pd.DataFrame | None = None, dpi: int = 110) -> None:
     """Save a matplotlib figure and show it as a MyST figure with alt text and caption.
 
     ``data`` (the numbers drawn) is written next to it as ``<name>.data.csv`` and linked, so a
@@ -158,7 +158,6 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
         f":::{{figure}} {png.as_posix()}\n:alt: {alt_clean}\n:name: fig-{_slug(stem())}-"
         f"{_slug(name)}\n:width: 100%\n\n{caption}\n:::"
     )
-    return png
 
 
 def synthetic_notice(what: str, calibrated_to: str) -> None:
@@ -174,7 +173,7 @@ def synthetic_notice(what: str, calibrated_to: str) -> None:
 
 def estimate_notice(body: str) -> None:
     """A visible note that figures are estimated or modelled, and how."""
-    _display_markdown(f":::{{note}} Skattade uppgifter\n{body}\n:::")
+    _display_markdown(f":::{{admonition}} Skattade uppgifter\n:class: note\n{body}\n:::")
 
 
 def suppression_notice(threshold_text: str) -> None:
