@@ -491,6 +491,7 @@ def static_hash(root: Path, params_file: Path) -> str:
     """Hash of everything besides notebooks that shapes the published book."""
     h = hashlib.sha256()
     files = [root / "_config.yml", root / "_toc.yml", params_file, root / "data" / "catalog.yml"]
+    files += sorted((root / "data" / "catalog.d").glob("*.yml"))
     files += sorted(p for p in (root / "book").rglob("*")
                     if p.is_file() and "_generated" not in p.parts)
     for p in files:
@@ -501,11 +502,17 @@ def static_hash(root: Path, params_file: Path) -> str:
 
 
 def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
-               log=print) -> Path:
-    """Build one edition end to end; return the published folder."""
+               log=print, build_dir: Path | None = None, only: list[str] | None = None) -> Path:
+    """Build one edition end to end; return the published folder.
+
+    ``build_dir`` (default ``_build``) holds the cache, staging and published HTML; ``only``
+    restricts the build to some notebook stems (for quick iterations while writing a chapter).
+    """
     t_start = time.perf_counter()
     params_file = root / "params" / f"{edition}.yml"
     ed = load_edition(params_file)
+    if only:
+        ed = ed.model_copy(update={"chapters": list(only)})
     log(f"Edition {edition}: {ed.title}  (parameters {params_file.relative_to(root)} are valid)")
     problems = catalog.verify(root)
     if problems:
@@ -515,7 +522,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     src_hash = code_hash(root)
     for j in jobs:
         j.key = job_key(root, j, src_hash)
-    build_dir = root / "_build"
+    build_dir = Path(build_dir) if build_dir else root / "_build"
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
     target = build_dir / "html" / edition
@@ -534,7 +541,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         if same:
             log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
                 "0 to execute")
-            log(f"Nothing changed since the last build: {target.relative_to(root)} is up to date.")
+            log(f"Nothing changed since the last build: {target} is up to date.")
             write_landing_page(build_dir / "html")
             return target
     run_jobs(root, jobs, cache, build_dir / "failed" / edition, workers, log=log)
@@ -551,7 +558,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
     write_landing_page(build_dir / "html")
-    log(f"Published {target.relative_to(root)}/index.html in "
+    log(f"Published {target}/index.html in "
         f"{_fmt_secs(time.perf_counter() - t_start)}")
     return target
 
@@ -609,6 +616,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--edition", default="2019")
     b.add_argument("-j", "--jobs", type=int, default=2, help="notebooks executed in parallel")
     b.add_argument("--force", action="store_true", help="re-execute every notebook")
+    b.add_argument("--build-dir", type=Path, default=None,
+                   help="folder for cache, staging and HTML (default: _build)")
+    b.add_argument("--only", default=None,
+                   help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun)")
     sub.add_parser("landing", help="rewrite the landing page listing the editions")
     sub.add_parser("plan", help="list the notebook jobs of an edition").add_argument(
         "--edition", default="2019")
@@ -616,7 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     root = catalog.project_root()
     try:
         if args.cmd == "book":
-            build_book(root, args.edition, workers=max(1, args.jobs), force=args.force)
+            build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
+                       build_dir=args.build_dir,
+                       only=args.only.split(",") if args.only else None)
         elif args.cmd == "landing":
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":
