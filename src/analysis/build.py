@@ -385,6 +385,8 @@ def _filter_toc(toc: Any, exists) -> Any:
                 items = [x for x in items if x]
                 if items:
                     out[k] = items
+                elif k == "sections":
+                    return None  # an index page whose pages were all left out
             else:
                 out[k] = v
         if "file" in out and not exists(out["file"]):
@@ -436,7 +438,7 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
                                     encoding="utf-8")
 
 
-def run_jupyter_book(stage: Path, out: Path, log=print) -> None:
+def run_jupyter_book(stage: Path, out: Path, log=print, log_file: Path | None = None) -> None:
     """Run ``jupyter-book build`` strictly; raise with the log's tail if it fails."""
     jb = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(jb), "build", str(stage), "--path-output", str(out), "-W", "-n", "--keep-going",
@@ -445,15 +447,16 @@ def run_jupyter_book(stage: Path, out: Path, log=print) -> None:
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ,
                                                                      "PYTHONHASHSEED": "0"})
-    (out / "jupyter-book.log").parent.mkdir(parents=True, exist_ok=True)
-    (out / "jupyter-book.log").write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
+    log_file = log_file or out / "jupyter-book.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.write_text(proc.stdout + "\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0 or not (out / "_build" / "html" / "index.html").exists():
         warn = [ln for ln in (proc.stdout + proc.stderr).splitlines()
                 if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
         tail = "\n".join(warn[-40:] or (proc.stdout + proc.stderr).splitlines()[-40:])
         raise NotebookFailed(
             f"jupyter-book build failed (exit {proc.returncode}). Full log: "
-            f"{out / 'jupyter-book.log'}\n{tail}\nNothing was published; the previous book is "
+            f"{log_file}\n{_strip_ansi(tail)}\nNothing was published; the previous book is "
             "unchanged."
         )
     log(f"  jupyter-book done in {_fmt_secs(time.perf_counter() - t0)}")
@@ -549,7 +552,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     try:
         assemble(root, stage_root / "src", jobs, cache, ed, manifest)
-        run_jupyter_book(stage_root / "src", stage_root / "out", log=log)
+        run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
+                         log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
         (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                             encoding="utf-8")
