@@ -374,3 +374,32 @@ def verify(root: Path | None = None) -> list[str]:
         elif md5(file) != digest:
             problems.append(f"{sname}: {file} has md5 {md5(file)}, catalogue says {digest}")
     return problems
+
+
+def write_fragment(fragment: str, sources: dict[str, dict], datasets: dict[str, dict],
+                   root: Path | None = None) -> Path:
+    """Add sources and datasets to the catalogue as ``data/catalog.d/<fragment>.yml``.
+
+    Refuses names that are already catalogued, and re-reads the whole catalogue afterwards so a
+    broken fragment is never left behind.
+    """
+    root = root or project_root()
+    cat = read_catalog(root)
+    for section, items in (("sources", sources), ("datasets", datasets)):
+        clash = sorted(set(items) & set(cat[section]))
+        if clash:
+            raise ValueError(f"already catalogued {section}: {clash}")
+    path = root / "data" / "catalog.d" / f"{fragment}.yml"
+    if path.exists():
+        raise FileExistsError(f"{path} exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# Written by the fetch command; describes one downloaded release. Do not edit by hand.\n"
+    body = yaml.safe_dump({"sources": sources, "datasets": datasets}, allow_unicode=True,
+                          sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+    try:
+        read_catalog(root)
+    except Exception:
+        path.unlink()
+        raise
+    return path

@@ -1438,6 +1438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     fetch.add_argument("--years", required=True, help="e.g. 2016-2024 or 2016,2018,2020-2024")
     fetch.add_argument("--regions", help="comma-separated SCB codes (default: 18 and its 12 kommuner)")
     fetch.add_argument("--out-root", default="data/raw/scb_pxweb", help="default: %(default)s")
+    fetch.add_argument("--no-register", action="store_true",
+                       help="do not add the release to the data catalogue (data/catalog.d/)")
     cat = sub.add_parser("catalog", help="print the data/catalog.yml entry for a fetched folder")
     cat.add_argument("folder")
     args = parser.parse_args(argv)
@@ -1464,7 +1466,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(folder)
+    if not args.no_register:
+        from . import catalog
+
+        data_dir = (catalog.project_root() / "data").resolve()
+        if Path(folder).resolve().is_relative_to(data_dir):
+            frag = register_release(folder)
+            print(f"catalogued in {frag}", file=sys.stderr)
+        else:
+            print(f"{folder} is outside {data_dir}: not catalogued", file=sys.stderr)
     return 0
+
+
+def register_release(folder: str | os.PathLike, root: Path | None = None) -> Path:
+    """Catalogue a folder written by :func:`fetch_population` as ``data/catalog.d/<name>.yml``.
+
+    The source is named ``scb_pxweb_<date>`` and its table ``folkmangd_scb_<date>`` (dates with
+    underscores), validated by the ``folkmangd_pxweb`` schema.
+    """
+    from . import catalog
+
+    root = root or catalog.project_root()
+    folder = Path(folder).resolve()
+    ent = catalog_entry(folder)
+    data_dir = (root / "data").resolve()
+    rel = folder.relative_to(data_dir).as_posix()
+    tag = folder.name.replace("-", "_")
+    source = {
+        "producer": ent["producer"],
+        "title": ent["title"],
+        "url_main": ent["url_main"],
+        "url_download": ent["url_download"],
+        "repository": "SCB PxWebApi 2.0 (fetched by analysis.pxweb)",
+        "date_published": ent["date_accessed"],
+        "date_accessed": ent["date_accessed"],
+        "licence": ent["licence"],
+        "citation": ent["citation"],
+        "folder": rel,
+        "files": ent["files"],
+    }
+    csv_name = Path(ent["path"]).name
+    dataset = {
+        "source": f"scb_pxweb_{tag}",
+        "file": csv_name,
+        "driver": "csv",
+        "schema": "folkmangd_pxweb",
+        "title": ent["title"],
+        "unit": "personer",
+        "columns": {
+            "region_kod": "SCB regionkod: 18 = Örebro län, fyra tecken = kommun",
+            "region_namn": "regionens namn",
+            "ar": "år (folkmängd 31 december)",
+            "kon": "kvinnor / män",
+            "alder": "ålder i hela år; 100 = 100 år och äldre",
+            "folkmangd": "antal personer",
+        },
+    }
+    return catalog.write_fragment(f"scb_pxweb_{tag}", {f"scb_pxweb_{tag}": source},
+                                  {f"folkmangd_scb_{tag}": dataset}, root)
 
 
 if __name__ == "__main__":

@@ -231,3 +231,20 @@ _register(
         strict=True,
     ),
 )
+
+_register(
+    "folkmangd_pxweb",
+    pa.DataFrameSchema(
+        {
+            "region_kod": pa.Column(str, pa.Check.isin([geo.LAN_KOD, *KOMMUN_CODES])),
+            "region_namn": pa.Column(str),
+            "ar": pa.Column(int, YEAR),
+            "kon": pa.Column(str, pa.Check.isin(SEXES)),
+            "alder": pa.Column(int, pa.Check.in_range(0, 100)),
+            "folkmangd": _count("folkmangd"),
+        },
+        unique=["region_kod", "ar", "kon", "alder"],
+        coerce=True,
+        strict=True,
+    ),
+)

@@ -802,3 +802,33 @@ class TestMain:
         with pytest.raises(SystemExit) as exit_:
             pxweb.main(["fetch", "--years", "soon"])
         assert exit_.value.code == 2 and "cannot read years" in capsys.readouterr().err
+
+
+class TestRegisterRelease:
+    """A fetched release lands in the data catalogue and loads through it like any raw file."""
+
+    def _root(self, tmp_path: Path) -> Path:
+        from analysis import catalog
+
+        root = tmp_path / "repo"
+        (root / "data").mkdir(parents=True)
+        (root / "data" / "catalog.yml").write_text("sources: {}\ndatasets: {}\n", encoding="utf-8")
+        catalog._read_catalog.cache_clear()
+        return root
+
+    def test_fetch_then_register_then_load(self, tmp_path):
+        from analysis import catalog
+
+        root = self._root(tmp_path)
+        out = pxweb.fetch_population([2019], out_root=root / "data" / "raw" / "scb_pxweb",
+                                     client=client_for(tab638_session()), today=DAY)
+        frag = pxweb.register_release(out, root=root)
+        assert frag == root / "data" / "catalog.d" / "scb_pxweb_2026_11_23.yml"
+        df = catalog.load("folkmangd_scb_2026_11_23", root=root)
+        assert set(df["region_kod"]) == {"18", *geo.KOMMUNER}
+        assert df["folkmangd"].ge(0).all() and df["ar"].eq(2019).all()
+        assert catalog.verify(root) == []
+        # a second registration of the same release is refused, and leaves the first intact
+        with pytest.raises((ValueError, FileExistsError)):
+            pxweb.register_release(out, root=root)
+        assert catalog.load("folkmangd_scb_2026_11_23", root=root).shape == df.shape
