@@ -3,7 +3,7 @@ with title, source line and alt text, and visible labels on synthetic or estimat
 
 Notebook outputs are rendered by MyST-NB as MyST markdown (``nb_render_markdown_format: myst`` in
 ``_config.yml``), so these helpers emit MyST: a ``{figure}`` directive with ``:alt:``, and the
-``{download}`` role, which makes Sphinx copy the CSV next to the page.
+local links to CSV files, which Sphinx turns into download links and copies into the book.
 
 Files are written to ``<notebook stem>_files/`` in the notebook's working directory; the build
 copies that folder next to the executed notebook.
@@ -127,7 +127,7 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
     """
     path = write_csv(df if csv is None else csv, name)
     parts = [f"**{title}**", "", html_table(df, formats, labels), ""]
-    foot = f"{source}. {{download}}`Ladda ner tabellen (CSV) <{path.as_posix()}>`"
+    foot = f"{source}. [Ladda ner tabellen (CSV)]({path.as_posix()})"
     if note:
         foot = f"{note} {foot}"
     parts.append(foot)
@@ -152,7 +152,7 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     caption = f"**{title}** {note + ' ' if note else ''}{source}."
     if data is not None:
         dpath = write_csv(data, f"{_slug(name)}.data")
-        caption += f" {{download}}`Data bakom diagrammet (CSV) <{dpath.as_posix()}>`"
+        caption += f" [Data bakom diagrammet (CSV)]({dpath.as_posix()})"
     alt_clean = " ".join(alt.split())
     _display_markdown(
         f":::{{figure}} {png.as_posix()}\n:alt: {alt_clean}\n:name: fig-{_slug(stem())}-"

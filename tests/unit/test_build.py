@@ -1,0 +1,190 @@
+"""The build's planning, cache keys, checks and publishing, without executing notebooks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import build, geo, params
+from analysis.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def edition():
+    return params.load_edition(ROOT / "params" / "2019.yml")
+
+
+@pytest.fixture()
+def repo(tmp_path):
+    """A copy of the parts of the repository that the build reads."""
+    dst = tmp_path / "repo"
+    for part in ("notebooks", "data", "src", "book", "params"):
+        shutil.copytree(ROOT / part, dst / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for f in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / f, dst / f)
+    return dst
+
+
+class TestPlan:
+    def test_chapters_and_fanout(self, edition):
+        jobs = build.plan(ROOT, edition)
+        kommun = [j for j in jobs if j.target_dir == "kommuner"]
+        assert len(kommun) == len(geo.KOMMUNER)
+        assert {j.params["area_code"] for j in kommun} == set(geo.KOMMUNER)
+        assert all(j.stem.startswith("profil_kommun__area_") for j in kommun)
+        chapters = [j for j in jobs if j.target_dir == "."]
+        assert "01_befolkning" in [j.stem for j in chapters]
+        assert all(j.target.startswith("book/_generated/") for j in jobs)
+
+    def test_only_restricts(self, edition):
+        ed = edition.model_copy(update={"chapters": ["01_befolkning"]})
+        assert [j.stem for j in build.plan(ROOT, ed)] == ["01_befolkning"]
+
+    def test_front_matter_required(self, repo, edition):
+        (repo / "notebooks" / "99_x.md").write_text("# no front matter\n", encoding="utf-8")
+        with pytest.raises(InputError, match="front matter"):
+            build.plan(repo, edition)
+
+    def test_undeclared_dataset_refused(self, repo, edition):
+        (repo / "notebooks" / "99_x.md").write_text(
+            "---\nanalysis:\n  inputs: [no_such_table]\n---\n# X\n", encoding="utf-8")
+        with pytest.raises(InputError, match="unknown datasets"):
+            build.plan(repo, edition)
+
+
+class TestJobKey:
+    def _keys(self, root, edition):
+        src = build.code_hash(root)
+        jobs = build.plan(root, edition)
+        return {j.label: build.job_key(root, j, src) for j in jobs}, jobs
+
+    def test_stable(self, repo, edition):
+        assert self._keys(repo, edition)[0] == self._keys(repo, edition)[0]
+
+    def test_data_change_affects_only_readers(self, repo, edition):
+        before, jobs = self._keys(repo, edition)
+        f = repo / "data" / "raw" / "scb_digitala_granser" / "2023-05-16" / "kommuner_orebro_lan_wgs84.geojson"
+        f.chmod(0o644)
+        f.write_text(f.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        build._md5_cache.clear()
+        after, _ = self._keys(repo, edition)
+        changed = {k for k in before if before[k] != after[k]}
+        readers = {j.label for j in jobs if "kommungranser" in j.inputs}
+        assert changed == readers and readers
+
+    def test_notebook_text_and_code_change_keys(self, repo, edition):
+        before, _ = self._keys(repo, edition)
+        nb = repo / "notebooks" / "01_befolkning.md"
+        nb.write_text(nb.read_text(encoding="utf-8") + "\nMer text.\n", encoding="utf-8")
+        mid, _ = self._keys(repo, edition)
+        assert mid["01_befolkning"] != before["01_befolkning"]
+        assert mid["profil_kommun (1880 Örebro)"] == before["profil_kommun (1880 Örebro)"]
+        (repo / "src" / "analysis" / "text.py").write_text("# changed\n", encoding="utf-8")
+        after, _ = self._keys(repo, edition)
+        assert all(after[k] != mid[k] for k in after)
+
+    def test_params_change_keys(self, repo, edition):
+        before, _ = self._keys(repo, edition)
+        other = edition.model_copy(update={"compare_year": 2008})
+        after, _ = self._keys(repo, other)
+        assert all(after[k] != before[k] for k in before)
+
+
+def _nb(cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    return nb
+
+
+class TestCheckExecuted:
+    def test_all_ran(self):
+        c = nbformat.v4.new_code_cell("1 + 1", execution_count=1)
+        build.check_executed(_nb([c]), "x")
+
+    def test_cell_without_execution_count(self):
+        """A kernel that died at start leaves 'completed' cells with no count: refuse."""
+        cells = [nbformat.v4.new_code_cell("a = 1", execution_count=None)]
+        with pytest.raises(build.NotebookFailed, match="did not run"):
+            build.check_executed(_nb(cells), "x")
+
+    def test_error_output(self):
+        c = nbformat.v4.new_code_cell("1/0", execution_count=1)
+        c.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="x",
+                                            traceback=["ZeroDivisionError: x"])]
+        with pytest.raises(build.NotebookFailed, match="ZeroDivisionError"):
+            build.check_executed(_nb([c]), "x")
+
+
+class TestPrepare:
+    def test_exactly_one_parameters_cell(self, repo, edition):
+        nb = repo / "notebooks" / "01_befolkning.md"
+        nb.write_text(nb.read_text(encoding="utf-8").replace(":tags: [parameters]", ":tags: [x]"),
+                      encoding="utf-8")
+        job = [j for j in build.plan(repo, edition) if j.stem == "01_befolkning"][0]
+        with pytest.raises(InputError, match="exactly one cell tagged 'parameters'"):
+            build._prepare_notebook(repo, job)
+
+    def test_placeholders_filled(self, edition):
+        job = [j for j in build.plan(ROOT, edition) if j.label.endswith("(1880 Örebro)")][0]
+        nb = build._prepare_notebook(ROOT, job)
+        first = next(c for c in nb.cells if c.cell_type == "markdown")
+        assert first.source.startswith("# Örebro")
+
+
+class TestReportFailure:
+    def test_names_notebook_cell_and_traceback(self):
+        msg = build.report_failure({
+            "source": "notebooks/01_befolkning.md", "label": "01_befolkning", "cell": 7,
+            "cell_source": "x = 1/0", "error": "ZeroDivisionError: division by zero",
+            "traceback": "Traceback ...\nZeroDivisionError: division by zero", "failed_nb": "f.ipynb"})
+        assert "notebooks/01_befolkning.md" in msg and "x = 1/0" in msg
+        assert "execution count 7" in msg and "ZeroDivisionError" in msg
+        assert "previous book is unchanged" in msg
+
+
+class TestFilterToc:
+    def test_missing_files_and_empty_globs_dropped(self):
+        toc = {"root": "book/intro", "parts": [
+            {"caption": "A", "chapters": [{"file": "a"}, {"file": "gone"}]},
+            {"caption": "B", "chapters": [{"file": "idx", "sections": [{"glob": "p/*"}]}]},
+        ]}
+        out = build._filter_toc(toc, lambda f: f in {"a", "idx"})
+        assert out == {"root": "book/intro", "parts": [{"caption": "A", "chapters": [{"file": "a"}]}]}
+
+
+class TestPublish:
+    def test_replaces_target(self, tmp_path):
+        old, new = tmp_path / "html" / "2019", tmp_path / "new"
+        old.mkdir(parents=True)
+        (old / "index.html").write_text("old")
+        new.mkdir()
+        (new / "index.html").write_text("new")
+        build.publish(new, old)
+        assert (old / "index.html").read_text() == "new"
+        assert [p.name for p in old.parent.iterdir()] == ["2019"]
+
+    def test_failed_swap_restores_old(self, tmp_path):
+        old = tmp_path / "html" / "2019"
+        old.mkdir(parents=True)
+        (old / "index.html").write_text("old")
+        with pytest.raises(FileNotFoundError):
+            build.publish(tmp_path / "does-not-exist", old)
+        assert (old / "index.html").read_text() == "old"
+
+    def test_landing_page_lists_editions(self, tmp_path):
+        import json
+
+        for e in (2015, 2019):
+            d = tmp_path / str(e)
+            d.mkdir()
+            (d / "manifest.json").write_text(json.dumps(
+                {"edition": e, "title": f"Bok {e}", "published": "x", "git_commit": "abc"}))
+        build.write_landing_page(tmp_path)
+        html = (tmp_path / "index.html").read_text(encoding="utf-8")
+        assert 'lang="sv"' in html and "2019/index.html" in html and "2015/index.html" in html
+        assert html.index("Bok 2019") < html.index("Bok 2015")

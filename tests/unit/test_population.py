@@ -1,0 +1,172 @@
+"""Population functions against SCB's own numbers and the published Tabell 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import catalog, geo, population
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "definitions"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return {
+        "lan": catalog.load("folkmangd_lan_alder_kon", root=ROOT),
+        "kolada": catalog.load("kolada_befolkning", root=ROOT),
+        "kommun": catalog.load("folkmangd_kommun", root=ROOT),
+        "seed": catalog.load("seed_figures", root=ROOT),
+    }
+
+
+@pytest.fixture(scope="module")
+def series(data):
+    return population.lan_series(data["lan"], data["kolada"], 2019)
+
+
+@pytest.fixture(scope="module")
+def t1(data, series):
+    return population.tabell1(series, data["kommun"], population.TABELL1_YEARS).set_index("ar")
+
+
+class TestTabell1:
+    """Exact integers wherever the shipped SCB data cover the value."""
+
+    @pytest.mark.parametrize("year,total,n16_64,target", [
+        (2000, 273615, 170154, 8500),
+        (2002, 273412, 171527, 8600),
+    ])
+    def test_exact_years(self, t1, year, total, n16_64, target):
+        row = t1.loc[year]
+        assert row["folkmangd"] == total
+        assert row["n16_64"] == n16_64
+        assert row["malgrupp_5pct_avrundad"] == target
+        assert not row["n16_64_estimated"]
+
+    def test_2009_working_age_exact(self, t1):
+        assert t1.loc[2009, "n16_64"] == 175830
+        assert t1.loc[2009, "malgrupp_5pct_avrundad"] == 8800
+
+    def test_2009_population_difference_is_the_reference_date(self, data, t1):
+        """Published 277 732 for 2009 is SCB's 31 Dec 2008 figure; 31 Dec 2009 is 278 882."""
+        assert t1.loc[2009, "folkmangd"] == 278882
+        tot = data["kommun"].groupby("ar")["folkmangd"].sum()
+        assert tot.loc[2008] == 277732
+        pub = population.tabell1_published(data["seed"], [2009])
+        cmp = population.compare_tabell1(t1.reset_index().query("ar == 2009"), pub,
+                                         data["kommun"], 2015)
+        row = cmp[cmp["measure"] == "folkmangd"].iloc[0]
+        assert row["status"] == "annan tidpunkt" and row["diff"] == 1150
+        assert "31 december 2008" in row["forklaring"]
+
+    def test_2019_total_exact_and_working_age_estimated(self, t1):
+        assert t1.loc[2019, "folkmangd"] == 304805
+        assert t1.loc[2019, "n16_64_estimated"]
+        # Published 182 807: the estimate (exact 20–64 + estimated 16–19) is within 0,1 %.
+        assert t1.loc[2019, "n16_64"] == pytest.approx(182807, rel=1e-3)
+        assert t1.loc[2019, "n16_64"] - 182807 == 70  # pinned: changes only with the method
+        assert t1.loc[2019, "malgrupp_5pct_avrundad"] == 9100
+
+    def test_every_published_cell_compared_and_explained(self, data, t1):
+        pub = population.tabell1_published(data["seed"], population.TABELL1_YEARS)
+        cmp = population.compare_tabell1(t1.reset_index(), pub, data["kommun"], 2015)
+        assert len(cmp) == 12 and cmp["forklaring"].str.len().gt(10).all()
+        assert (cmp["status"] == "lika").sum() == 10
+        assert set(cmp.loc[cmp["status"] != "lika", "status"]) == {"annan tidpunkt", "skattat"}
+
+    def test_changes_row(self, t1):
+        ch = population.tabell1_changes(t1.reset_index()).set_index(["fran", "measure"])["andel"]
+        assert round(100 * ch[(2002, "folkmangd")]) == 11  # published +11 %
+        assert round(100 * ch[(2002, "n16_64")]) == 7  # published 6 % (exactly 6,6 %)
+        assert round(100 * ch[(2009, "n16_64")]) == 4  # published +4 %
+
+
+class TestTargetGroup:
+    def test_rounds_half_up_to_hundreds(self):
+        assert population.target_group(171527, round_to=100) == 8600  # 8 576,35
+        assert population.target_group(1000, round_to=100) == 100  # 50 → 100, not 0
+        assert population.target_group(182807) == pytest.approx(9140.35)
+
+
+class TestForsorjningskvot:
+    def test_reference_examples(self):
+        ex = pd.read_csv(FIX / "se_forsorjningskvot_examples.csv")
+        got = population.forsorjningskvot(ex["pop_0_19"], ex["pop_20_64"], ex["pop_65plus"])
+        np.testing.assert_allclose(got, ex["forsorjningskvot_x100"])
+
+    def test_zero_denominator_refused(self):
+        with pytest.raises(ValueError, match="20–64"):
+            population.forsorjningskvot(1, 0, 1)
+
+    def test_negative_refused(self):
+        with pytest.raises(ValueError, match="negative"):
+            population.forsorjningskvot(-1, 10, 1)
+
+    def test_seed_18_is_total_per_20_64(self, series):
+        dep = population.dependency_series(series).set_index("ar")
+        assert round(dep.loc[2019, "total_per_20_64"], 1) == 1.8
+        assert dep.loc[2019, "total_per_20_64"] == pytest.approx(1 + dep.loc[2019, "forsorjningskvot"] / 100)
+
+
+class TestKoladaAgeGroups:
+    def test_recovers_scb_lan_counts_exactly(self, data):
+        """Kolada's shares × totals, summed over kommuner, equal SCB's län counts 2000–2015."""
+        g = population.kolada_age_groups(data["kolada"]).groupby("ar")[["total", "0-19", "20-64", "65+"]].sum()
+        scb = population.age_groups(population.lan_age_sex(data["lan"]))
+        for y in range(2000, 2016):
+            for col in ("total", "0-19", "20-64", "65+"):
+                assert g.loc[y, col] == scb.loc[y, col], (y, col)
+
+    def test_coarse_share_refused(self, data):
+        k = data["kolada"].copy()
+        m = (k["nyckeltal"] == population.KOLADA_0_19) & (k["kommun_kod"] == "1880") & (k["ar"] == 2019)
+        k.loc[m, "varde"] = 23.703
+        with pytest.raises(ValueError, match="too coarse"):
+            population.kolada_age_groups(k)
+
+
+class TestEstimateAgeSex:
+    def test_backtest_2011_to_2015(self, data):
+        """Projected from 2011 and adjusted to 2015's margins, 16–64 is within 0,2 % of SCB."""
+        obs = population.lan_age_sex(data["lan"])
+        m = {y: population.margins_from_single_ages(obs, y) for y in range(2012, 2016)}
+        est = population.estimate_age_sex(obs[obs["ar"] <= 2011], None, [2015], margins=m)
+        g_est = population.age_groups(est).loc[2015]
+        g_obs = population.age_groups(obs).loc[2015]
+        assert g_est["total"] == g_obs["total"] and g_est["20-64"] == g_obs["20-64"]
+        assert abs(g_est["16-64"] / g_obs["16-64"] - 1) < 0.002
+        assert abs(g_est["16-19"] / g_obs["16-19"] - 1) < 0.03
+
+    def test_margins_met_exactly(self, data, series):
+        g = population.age_groups(series).loc[2019]
+        m = population.lan_margins(population.kolada_age_groups(data["kolada"]), 2019)
+        assert g["total"] == m["total"] and g["0-19"] == m["0-19"] and g["65+"] == m["65+"]
+
+    def test_years_must_follow_the_data(self, data):
+        with pytest.raises(ValueError, match="after 2015"):
+            population.estimate_age_sex(population.lan_age_sex(data["lan"]), None, [2015])
+
+    def test_projection_preserves_cohorts(self):
+        arr = np.zeros((2, population.MAX_AGE + 1))
+        arr[:, 30] = 100
+        ccr = np.ones_like(arr)
+        ccr[:, 0] = 0
+        out = population.project_one_year(arr, ccr)
+        assert out[:, 31].tolist() == [100, 100] and out.sum() == 200
+
+
+class TestTenYearChange:
+    def test_lan_sum_and_sign(self, data):
+        ch = population.ten_year_change(data["kommun"], 2009, 2019)
+        assert len(ch) == len(geo.KOMMUNER)
+        assert ch["forandring"].sum() == 304805 - 278882
+        assert ch.set_index("kommun_kod").loc["1880", "forandring"] > 0
+
+    def test_missing_year(self, data):
+        with pytest.raises(ValueError, match="no kommun totals"):
+            population.ten_year_change(data["kommun"], 1900, 2019)
