@@ -111,7 +111,7 @@ def small_multiples(df: pd.DataFrame, x: str, y: str, panel: str, *, ncols: int 
 def choropleth(gdf, column: str, *, bins: Sequence[float] | None = None,
                labels: Sequence[str] | None = None, cmap: str = "RdYlBu",
                legend_title: str = "", annotate: str | None = None, ax=None,
-               missing_label: str = "Visas inte (.)", figsize=(6, 7)):
+               missing_label: str = "Visas inte (.)", figsize=(7.5, 6)):
     """A classed choropleth map (EPSG:3006) with a legend of class labels and optional name labels.
 
     ``bins`` are class edges (``len(labels) + 1`` values, outer edges inclusive); when omitted,
@@ -155,8 +155,8 @@ def choropleth(gdf, column: str, *, bins: Sequence[float] | None = None,
     handles = [mpatches.Patch(color=colours[i], label=labels[i]) for i in range(ncls)]
     if len(miss):
         handles.append(mpatches.Patch(facecolor="#dddddd", hatch="///", label=missing_label))
-    ax.legend(handles=handles[::-1], title=legend_title, loc="lower left", fontsize=8,
-              title_fontsize=8)
+    ax.legend(handles=handles[::-1], title=legend_title, loc="upper left",
+              bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8)
     ax.set_axis_off()
     return fig
 

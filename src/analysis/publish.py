@@ -135,7 +135,7 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
 
 
 def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | None = None,
-           data: pd.DataFrame | None = None, dpi: int = 110) -> None:
+           data: pd.DataFrame | None = None, dpi: int = 110, width: str = "100%") -> None:
     """Save a matplotlib figure and show it as a MyST figure with alt text and caption.
 
     ``data`` (the numbers drawn) is written next to it as ``<name>.data.csv`` and linked, so a
@@ -156,7 +156,7 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     alt_clean = " ".join(alt.split())
     _display_markdown(
         f":::{{figure}} {png.as_posix()}\n:alt: {alt_clean}\n:name: fig-{_slug(stem())}-"
-        f"{_slug(name)}\n:width: 100%\n\n{caption}\n:::"
+        f"{_slug(name)}\n:width: {width}\n\n{caption}\n:::"
     )
 
 
