@@ -6,6 +6,7 @@ profile page takes its codes, names and groupings from here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 LAN_KOD = "18"
@@ -66,22 +67,32 @@ def kommun_namn(kod: str) -> str:
         ) from None
 
 
-def kommun_till_forbund() -> dict[str, str]:
+def kommun_till_forbund(forbund: Mapping[str, Forbund | Iterable[str]] | None = None
+                        ) -> dict[str, str]:
     """Map each kommun code to the code of the förbund it belongs to.
+
+    Parameters
+    ----------
+    forbund
+        A förbund → kommuner mapping to check and invert (values are :class:`Forbund` or
+        iterables of kommun codes); default :data:`FORBUND`, the one mapping the book uses.
 
     Raises
     ------
     ValueError
-        If a kommun is listed under two förbund, or a kommun of the län under none.
+        If a kommun is listed under two förbund, a förbund lists a code that is not a kommun of
+        the län, or a kommun of the län is under none.
     """
+    forbund = FORBUND if forbund is None else forbund
     mapping: dict[str, str] = {}
-    for f in FORBUND.values():
-        for k in f.kommuner:
+    for kod, f in forbund.items():
+        kommuner = f.kommuner if isinstance(f, Forbund) else tuple(f)
+        for k in kommuner:
             if k in mapping:
-                raise ValueError(f"Kommun {k} is listed under both {mapping[k]} and {f.kod}")
+                raise ValueError(f"Kommun {k} is listed under both {mapping[k]} and {kod}")
             if k not in KOMMUNER:
-                raise ValueError(f"Förbund {f.kod} lists {k}, which is not a kommun of {LAN_NAMN}")
-            mapping[k] = f.kod
+                raise ValueError(f"Förbund {kod} lists {k}, which is not a kommun of {LAN_NAMN}")
+            mapping[k] = kod
     missing = sorted(set(KOMMUNER) - set(mapping))
     if missing:
         raise ValueError(f"Kommuner without a förbund: {missing}")

@@ -228,6 +228,38 @@ def hbar(df: pd.DataFrame, y: str, x: str, *, lower: str | None = None, upper: s
     return fig
 
 
+def funding_results(df: pd.DataFrame, label: str, funding: str, counts: dict[str, str], *,
+                    funding_label: str = "Tilldelning (tkr)", figsize=(9, 4)):
+    """Funding beside results per area: left bars of ``funding``, right grouped bars of ``counts``
+    (display name → column), the areas in the same order, with value labels."""
+    d = df.reset_index(drop=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize, sharey=True,
+                                   gridspec_kw={"width_ratios": [1, 1.4]})
+    pos = np.arange(len(d))[::-1]
+    ax1.barh(pos, d[funding], color=PALETTE[5])
+    for p, v in zip(pos, d[funding], strict=True):
+        ax1.annotate(text.num(v), (v, p), xytext=(3, 0), textcoords="offset points",
+                     va="center", fontsize=7)
+    ax1.set_yticks(pos)
+    ax1.set_yticklabels(d[label])
+    ax1.set_xlabel(funding_label)
+    ax1.grid(axis="y", visible=False)
+    swedish_axis(ax1, "x")
+    h = 0.8 / len(counts)
+    for i, (name, col) in enumerate(counts.items()):
+        y = pos + 0.4 - h * (i + 0.5)
+        ax2.barh(y, d[col], height=h, color=PALETTE[i], label=name)
+        for p, v in zip(y, d[col], strict=True):
+            ax2.annotate(text.num(v), (v, p), xytext=(3, 0), textcoords="offset points",
+                         va="center", fontsize=7)
+    ax2.set_xlabel("Antal personer")
+    ax2.grid(axis="y", visible=False)
+    ax2.legend(loc="lower right", fontsize=8)
+    swedish_axis(ax2, "x")
+    fig.tight_layout()
+    return fig
+
+
 def forest(df: pd.DataFrame, label: str = "term", *, value: str = "value", lower: str = "lower",
            upper: str = "upper", xlabel: str = "Oddskvot (logaritmisk skala)", figsize=(8, 6),
            colour_by_direction: bool = True):

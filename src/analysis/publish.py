@@ -185,6 +185,11 @@ def suppression_notice(threshold_text: str) -> None:
     )
 
 
+def markdown(paragraph: str) -> None:
+    """Show a paragraph whose wording depends on the data or the edition (numbers already formatted)."""
+    _display_markdown(paragraph)
+
+
 def bullets(items: list[str]) -> None:
     """Show a list of key findings (each item already formatted with numbers from variables)."""
     _display_markdown("\n".join(f"- {i}" for i in items))

@@ -1,4 +1,4 @@
-"""The one definition of the län's areas."""
+"""Tests for analysis.geo: the förbund → kommun mapping is complete and unambiguous."""
 
 from __future__ import annotations
 
@@ -7,25 +7,32 @@ import pytest
 from analysis import geo
 
 
-class TestGeo:
-    def test_twelve_kommuner_four_forbund(self):
-        assert len(geo.KOMMUNER) == 12 and len(geo.FORBUND) == 4
-
-    def test_every_kommun_in_exactly_one_forbund(self):
+class TestKommunTillForbund:
+    def test_default_mapping(self):
         m = geo.kommun_till_forbund()
         assert sorted(m) == sorted(geo.KOMMUNER)
+        assert m["1814"] == m["1880"] == "LO"
+        assert [k for k, f in m.items() if f == "SN"] == ["1882", "1861", "1881", "1860"]
+        assert sorted(k for k, f in m.items() if f == "DK") == ["1862", "1883"]
+        assert sorted(k for k, f in m.items() if f == "SO") == ["1863", "1864", "1884", "1885"]
 
-    def test_mapping_from_the_review(self):
-        m = geo.kommun_till_forbund()
-        assert {k for k, f in m.items() if f == "LO"} == {"1814", "1880"}
-        assert {k for k, f in m.items() if f == "SN"} == {"1882", "1861", "1881", "1860"}
-        assert {k for k, f in m.items() if f == "DK"} == {"1862", "1883"}
-        assert {k for k, f in m.items() if f == "SO"} == {"1885", "1863", "1864", "1884"}
+    def test_mapping_passed_in(self):
+        m = {k: f.kommuner for k, f in geo.FORBUND.items()}
+        assert geo.kommun_till_forbund(m) == geo.kommun_till_forbund()
 
-    def test_names(self):
-        assert geo.kommun_namn("1880") == "Örebro"
-        assert geo.area_name("18") == "Örebro län" and geo.area_name("SO") == "SOFINT"
+    def test_kommun_under_two_forbund(self):
+        m = {k: list(f.kommuner) for k, f in geo.FORBUND.items()}
+        m["DK"].append("1880")
+        with pytest.raises(ValueError, match="1880 is listed under both LO and DK"):
+            geo.kommun_till_forbund(m)
 
-    def test_unknown_code(self):
-        with pytest.raises(KeyError, match="Unknown kommun code"):
-            geo.kommun_namn("0180")
+    def test_unknown_kommun(self):
+        m = {k: list(f.kommuner) for k, f in geo.FORBUND.items()}
+        m["SO"].append("0180")
+        with pytest.raises(ValueError, match="0180"):
+            geo.kommun_till_forbund(m)
+
+    def test_kommun_without_forbund(self):
+        m = {k: [c for c in f.kommuner if c != "1884"] for k, f in geo.FORBUND.items()}
+        with pytest.raises(ValueError, match="1884"):
+            geo.kommun_till_forbund(m)
