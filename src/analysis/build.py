@@ -150,8 +150,86 @@ def code_hash(root: Path) -> str:
     return h.hexdigest()
 
 
-def job_key(root: Path, job: Job, src_hash: str) -> str:
-    """Cache key: notebook text, parameters, the data it reads, library code, build version."""
+def _module_imports(path: Path) -> set[str]:
+    """Names of ``analysis`` modules imported by a Python file (absolute or relative imports)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return {"*"}
+    return _imports_of(tree)
+
+
+def _imports_of(tree) -> set[str]:
+    import ast
+
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level == 1 or mod == "analysis":
+                if mod and node.level == 1:
+                    out.add(mod.split(".")[0])
+                else:
+                    out |= {a.name for a in node.names}
+            elif mod.startswith("analysis."):
+                out.add(mod.split(".")[1])
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("analysis."):
+                    out.add(a.name.split(".")[1])
+    return out
+
+
+def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
+    """Hash of the library modules a notebook uses: its imports, followed transitively.
+
+    Also counted: modules named by the schemas of its declared inputs (``module:attr``) and the
+    package's ``__init__``. Any module that cannot be parsed makes the whole library count.
+    Editing the survey engine therefore does not re-execute the population chapter.
+    """
+    import ast
+
+    import jupytext
+
+    pkg = root / "src" / "analysis"
+    modules = {p.stem for p in pkg.glob("*.py")}
+    nb = jupytext.read(md_path)
+    wanted: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            try:
+                wanted |= _imports_of(ast.parse(cell.source))
+            except SyntaxError:
+                wanted.add("*")
+    for name in inputs:
+        schema = catalog.entry(name, root).get("schema") or ""
+        if schema.startswith("analysis.") and ":" in schema:
+            wanted.add(schema.split(":")[0].split(".")[1])
+    wanted |= {"__init__", "catalog", "schemas"}
+    seen: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        m = todo.pop()
+        if m == "*":
+            return code_hash(root)
+        if m in seen or m not in modules:
+            continue
+        seen.add(m)
+        todo += list(_module_imports(pkg / f"{m}.py"))
+    h = hashlib.sha256()
+    for m in sorted(seen):
+        h.update(m.encode())
+        h.update((pkg / f"{m}.py").read_bytes())
+    return h.hexdigest()
+
+
+def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
+    """Cache key: notebook text, parameters, the data it reads, the library code it uses
+    (:func:`code_hash_for`), the build version and the Python version.
+
+    ``src_hash`` overrides the per-notebook code hash (e.g. the whole library's)."""
     data = {}
     for name in job.inputs:
         data[name] = _file_md5(catalog.path(name, root))
@@ -161,7 +239,7 @@ def job_key(root: Path, job: Job, src_hash: str) -> str:
         "area_name": job.area_name,
         "stem": job.stem,
         "inputs": data,
-        "src": src_hash,
+        "src": src_hash or code_hash_for(root, root / job.source, job.inputs),
         "build": BUILD_VERSION,
         "python": platform.python_version(),
     }
@@ -522,9 +600,9 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
                          + "\n  ".join(problems))
     jobs = plan(root, ed)
-    src_hash = code_hash(root)
+    code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
     for j in jobs:
-        j.key = job_key(root, j, src_hash)
+        j.key = job_key(root, j, code[j.source])
     build_dir = Path(build_dir) if build_dir else root / "_build"
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
@@ -638,9 +716,8 @@ def main(argv: list[str] | None = None) -> int:
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":
             ed = load_edition(root / "params" / f"{args.edition}.yml")
-            src = code_hash(root)
             for j in plan(root, ed):
-                j.key = job_key(root, j, src)
+                j.key = job_key(root, j)
                 print(f"{j.key}  {j.target:<55} inputs={','.join(j.inputs)}")
     except (NotebookFailed, InputError) as exc:
         print(str(exc), file=sys.stderr)

@@ -59,9 +59,8 @@ class TestPlan:
 
 class TestJobKey:
     def _keys(self, root, edition):
-        src = build.code_hash(root)
         jobs = build.plan(root, edition)
-        return {j.label: build.job_key(root, j, src) for j in jobs}, jobs
+        return {j.label: build.job_key(root, j) for j in jobs}, jobs
 
     def test_stable(self, repo, edition):
         assert self._keys(repo, edition)[0] == self._keys(repo, edition)[0]
@@ -87,6 +86,18 @@ class TestJobKey:
         (repo / "src" / "analysis" / "text.py").write_text("# changed\n", encoding="utf-8")
         after, _ = self._keys(repo, edition)
         assert all(after[k] != mid[k] for k in after)
+
+    def test_unrelated_module_does_not_change_keys(self, repo, edition):
+        before, _ = self._keys(repo, edition)
+        (repo / "src" / "analysis" / "zz_unused.py").write_text("X = 1\n", encoding="utf-8")
+        assert self._keys(repo, edition)[0]["01_befolkning"] == before["01_befolkning"]
+
+    def test_transitive_import_changes_key(self, repo, edition):
+        """01_befolkning imports population, which imports geo: editing geo re-executes it."""
+        before, _ = self._keys(repo, edition)
+        geo = repo / "src" / "analysis" / "geo.py"
+        geo.write_text(geo.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+        assert self._keys(repo, edition)[0]["01_befolkning"] != before["01_befolkning"]
 
     def test_params_change_keys(self, repo, edition):
         before, _ = self._keys(repo, edition)
