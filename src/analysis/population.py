@@ -507,3 +507,77 @@ def dependency_series(lan: pd.DataFrame) -> pd.DataFrame:
     out["total_per_16_64"] = out["total"] / out["16-64"]
     out["estimated"] = out["ar"].map(est) if not isinstance(est, bool) else False
     return out
+
+
+def dependency_published_vs_computed(dep: pd.DataFrame, seed: pd.DataFrame,
+                                     edition: int) -> pd.DataFrame:
+    """The seeds' försörjningskvot (1,8) and working-age shares (63 % → under 60 %) beside ours.
+
+    Rows are included only for years the edition covers. Returns display-ready text columns
+    ``Mått, Publicerat, Beräknat, Källa`` plus the unrounded ``beraknat_varde``.
+    """
+    from . import seeds, text
+
+    d = dep.set_index("ar")
+    y = min(edition, 2019)
+    fk = seeds.published(seed, analysis="population", indicator="Försörjningskvot",
+                         geography=geo.LAN_NAMN, group="hela länsbefolkningen")
+    rows = [{"Mått": "Folkmängd / antal 20–64 år (”försörjningskvot”)",
+             "Publicerat": text.num(fk["value"], 1),
+             "Beräknat": f"{text.num(d.loc[y, 'total_per_20_64'], 2)} ({y})",
+             "Källa": seeds.source_line(fk), "beraknat_varde": d.loc[y, "total_per_20_64"]}]
+    for year, prefix in ((2009, ""), (2019, "knappt ")):
+        if year > edition:
+            continue
+        r = seeds.published(seed, analysis="population",
+                            indicator="Andel arbetsför befolkning av total befolkning",
+                            geography=geo.LAN_NAMN, period=year)
+        rows.append({"Mått": f"Andel 16–64 år {year}", "Publicerat": prefix + text.pct(r["value"], 0),
+                     "Beräknat": text.share(d.loc[year, "andel_16_64"], 1),
+                     "Källa": seeds.source_line(r), "beraknat_varde": d.loc[year, "andel_16_64"]})
+    return pd.DataFrame(rows)
+
+
+def kommun_dependency_table(kolada: pd.DataFrame, lan_now: pd.Series, edition: int) -> pd.DataFrame:
+    """Per kommun for ``edition`` (sorted by försörjningskvot) with a last row for the län."""
+    kom = kommun_age_summary(kolada)
+    kom = kom[kom["ar"] == edition].sort_values("forsorjningskvot")
+    cols = ["kommun_kod", "kommun_namn", "total", "0-19", "20-64", "65+", "andel_65",
+            "forsorjningskvot", "total_per_20_64"]
+    lan_row = {"kommun_kod": geo.LAN_KOD, "kommun_namn": geo.LAN_NAMN,
+               **{c: lan_now[c] for c in cols[2:]}}
+    return pd.concat([kom[cols], pd.DataFrame([lan_row])], ignore_index=True)
+
+
+AGE_SHARE_LABELS = {"andel_16_64": "16–64 år", "andel_20_64": "20–64 år",
+                    "andel_65": "65 år och äldre", "andel_80": "80 år och äldre"}
+
+
+def age_shares_long(dep: pd.DataFrame, edition: int) -> pd.DataFrame:
+    """Shares of the age groups per year up to ``edition``, long: ``ar, mått, andel``."""
+    ts = dep[dep["ar"] <= edition]
+    long = ts.melt(id_vars="ar", value_vars=list(AGE_SHARE_LABELS), var_name="mått",
+                   value_name="andel")
+    long["mått"] = long["mått"].map(AGE_SHARE_LABELS)
+    return long
+
+
+def projection_outlook(lan: pd.DataFrame, dep: pd.DataFrame, base_year: int, horizon: int = 11,
+                       base_window: int = 5) -> tuple[pd.DataFrame, float]:
+    """A Hamilton–Perry model projection from ``base_year`` and the statistics before it.
+
+    Cohort-change ratios are pooled over the last ``base_window`` years with observed single
+    ages. Returns the series (``ar, total, serie``, from 1990) and the growth from
+    ``base_year + 1`` to ``base_year + horizon`` (a proportion).
+    """
+    last_obs = int(lan.loc[~lan["estimated"], "ar"].max())
+    ccr = cohort_change_ratios(lan[~lan["estimated"]], range(last_obs - base_window + 1,
+                                                              last_obs + 1))
+    proj = project(lan, ccr, base_year, base_year + horizon)
+    ptot = proj.groupby("ar")["folkmangd"].sum()
+    growth = pct_change(ptot.loc[base_year + 1], ptot.loc[base_year + horizon])
+    series = pd.concat([
+        dep.loc[dep["ar"] <= base_year, ["ar", "total"]].assign(serie="Statistik"),
+        ptot.reset_index().rename(columns={"folkmangd": "total"}).assign(serie="Modellframskrivning"),
+    ], ignore_index=True)
+    return series[series["ar"] >= 1990].reset_index(drop=True), float(growth)
