@@ -650,3 +650,15 @@ def not_reproduced(fig: pd.DataFrame, tabell1_16_64: float) -> list[str]:
         f"{text.pct(value(fig, 'medlemsbidrag_okning_sedan_2009_andel'), 0)}” ger "
         f"{text.share(inc / (mb - inc), 0)} med {text.num(inc)} mnkr: båda är avrundningar.",
     ]
+
+
+def fmt(v: float) -> str:
+    """A published or recomputed value for a table: whole numbers without decimals, else one or two."""
+    from . import text
+
+    if v is None or pd.isna(v):
+        return ".."
+    v = float(v)
+    if v.is_integer():
+        return text.num(v)
+    return text.num(v, 1 if round(v, 1) == round(v, 2) else 2)

@@ -224,3 +224,11 @@ def test_schema_is_strict(raw_path):
     bad = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).assign(extra="x")
     with pytest.raises(InputError, match="unexpected column"):
         catalog.validate(bad, "analysis.finsam:FIGURES_SCHEMA", "x.csv")
+
+
+class TestFmt:
+    def test_formats(self):
+        assert finsam.fmt(11519.0) == "11\u00a0519"
+        assert finsam.fmt(5.6) == "5,6"
+        assert finsam.fmt(0.85) == "0,85"
+        assert finsam.fmt(float("nan")) == ".."
