@@ -271,6 +271,9 @@ def fetch(
         On an HTTP error that retrying does not cure, or a response not of the documented form.
     """
     kpi_list = _ids([kpis] if isinstance(kpis, str) else kpis, "kpis")
+    years = [int(y) for y in years]
+    if not years:
+        raise ValueError("years must not be empty")
     munis = _ids(municipalities, "municipalities")
     if retries < 0 or timeout <= 0:
         raise ValueError("retries must be >= 0 and timeout > 0")

@@ -758,7 +758,8 @@ def economically_vulnerable_children(
         "economically_vulnerable_children",
     )
     low_inc = pd.array(kids["low_income_standard"].to_numpy(dtype=bool), dtype="boolean")
-    kids["economically_vulnerable"] = low_inc | kids["persistent_low_economic_standard"].array
+    persistent = kids["persistent_low_economic_standard"].astype("boolean").array
+    kids["economically_vulnerable"] = low_inc | persistent  # Kleene logic: True | NA is True
     return kids
 
 

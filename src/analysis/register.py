@@ -188,21 +188,22 @@ def _fail(path: str, message: str, column: str | None, mask, values: pd.Series) 
 
 
 def _as_text(col: pd.Series) -> pd.Series:
-    """Text of each cell; whole floats (``1880.0`` from SAS/SPSS numerics) lose the ``.0``."""
+    """Text of each cell (pandas ``string``, ``<NA>`` if missing), vectorised.
+
+    Whole floats (``1880.0`` from SAS/SPSS numerics) lose the ``.0``; text is trimmed.
+    """
     if pd.api.types.is_float_dtype(col):
-        whole = col.notna() & (col == np.floor(col))
-        out = col.astype(object)
-        out[whole] = col[whole].astype("int64").astype(str)
-        out[col.notna() & ~whole] = col[col.notna() & ~whole].astype(str)
-        return pd.Series(out, index=col.index, dtype="object").where(col.notna(), None)
+        whole = (col == np.floor(col)).fillna(False).to_numpy(dtype=bool)
+        out = col.astype("string")
+        out[whole] = col[whole].astype("int64").astype("string")
+        return out
     if pd.api.types.is_integer_dtype(col) or pd.api.types.is_bool_dtype(col):
-        return col.astype(str).astype(object)
-    out = col.astype(object)
-    return out.where(col.notna(), None).map(lambda v: v if v is None else str(v).strip())
+        return col.astype("string")
+    return col.astype("string").str.strip()
 
 
 def _missing(text: pd.Series) -> np.ndarray:
-    return (text.isna() | (text.astype(str).str.len() == 0)).to_numpy()
+    return (text.isna() | (text.str.len() == 0)).to_numpy(dtype=bool)
 
 
 def _coerce(raw: pd.DataFrame, path: str) -> pd.DataFrame:
@@ -212,12 +213,17 @@ def _coerce(raw: pd.DataFrame, path: str) -> pd.DataFrame:
         if name not in raw.columns:
             continue
         col = raw[name].reset_index(drop=True)
-        text = _as_text(col)
-        missing = _missing(text)
+        numeric_source = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        if numeric_source and (name in _INTEGER or name == "disposable_income"):
+            text = col  # numbers stay numbers (Parquet, SAS, SPSS): no detour through text
+            missing = col.isna().to_numpy()
+        else:
+            text = _as_text(col)
+            missing = _missing(text)
         if name not in OPTIONAL and missing.any():
             raise _fail(path, "missing values", name, missing, text)
         if name in _INTEGER or name == "disposable_income":
-            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            if numeric_source:
                 num = col.astype(float)
             else:
                 num = pd.to_numeric(text.str.replace("\u2212", "-", regex=False), errors="coerce")
@@ -282,6 +288,24 @@ def _check_values(frame: pd.DataFrame, path: str) -> None:
         ) from None
 
 
+def _groups(ids: pd.Series, years: pd.Series) -> np.ndarray:
+    """Dense integer code of each (id, year) pair; one hash pass over the ids."""
+    codes = pd.factorize(ids, sort=False)[0].astype(np.int64)
+    y = years.to_numpy().astype(np.int64)
+    return pd.factorize(codes * (int(y.max() - y.min()) + 1) + (y - y.min()), sort=False)[0]
+
+
+def _not_constant(group: np.ndarray, values: pd.Series) -> np.ndarray:
+    """Rows of the groups in which some row's value differs from the group's first row."""
+    n_groups = int(group.max()) + 1
+    first = np.empty(n_groups, dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)
+    v = values.to_numpy()
+    flagged = np.zeros(n_groups, dtype=bool)
+    flagged[group[v != v[first[group]]]] = True
+    return flagged[group]
+
+
 def _check_rows(frame: pd.DataFrame, path: str) -> None:
     adults = frame["adults_in_couple"].astype(int) + frame["other_adults"].astype(int)
     bad = (adults < 1).to_numpy()
@@ -289,21 +313,20 @@ def _check_rows(frame: pd.DataFrame, path: str) -> None:
         raise _fail(path, "household without an adult (adults_in_couple + other_adults = 0)",
                     "other_adults", bad, frame["other_adults"])
 
-    key = ["person_id", "year"]
-    n_households = frame.groupby(key, sort=False)["household_id"].transform("nunique")
-    bad = (n_households > 1).to_numpy()
+    person_year = _groups(frame["person_id"], frame["year"])
+    bad = _not_constant(person_year, frame["household_id"])
     if bad.any():
         raise _fail(path, "person in two households in one year", "household_id", bad,
                     frame["person_id"] + " " + frame["year"].astype(str) + ": "
                     + frame["household_id"])
-    bad = frame.duplicated(key, keep=False).to_numpy()
+    bad = np.bincount(person_year)[person_year] > 1
     if bad.any():
         raise _fail(path, "duplicate (person_id, year)", "person_id", bad,
                     frame["person_id"] + " " + frame["year"].astype(str))
 
-    groups = frame.groupby(["household_id", "year"], sort=False)
+    household_year = _groups(frame["household_id"], frame["year"])
     for col in HOUSEHOLD_VALUES:
-        bad = (groups[col].transform("nunique") > 1).to_numpy()
+        bad = _not_constant(household_year, frame[col])
         if bad.any():
             raise _fail(path, f"{col} differs between members of one household and year",
                         col, bad, frame[col])
