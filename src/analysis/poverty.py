@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import geo
+from .survey import wilson_interval
 
 __all__ = [
     "SCB_SCALE",
@@ -807,19 +808,6 @@ def economically_vulnerable_children_fhi(
     return kids
 
 
-def _wilson(count: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (Wilson 1927; Newcombe 1998, method 3), as PHE uses for proportions."""
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + confidence / 2)
-    n = n.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = count / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
 def aggregate_children(
     children: pd.DataFrame,
     flag: str = "economically_vulnerable",
@@ -924,7 +912,8 @@ def aggregate_children(
         cols = ["indicator_id", *cols]
     stats = ["count", "denominator", "value"]
     if interval == "wilson":
-        out["lower"], out["upper"] = _wilson(
+        # Wilson score interval (Wilson 1927; Newcombe 1998, method 3), as PHE uses for proportions
+        out["lower"], out["upper"] = wilson_interval(
             out["count"].to_numpy(), out["denominator"].to_numpy(), confidence
         )
         out["confidence"] = confidence
