@@ -490,6 +490,8 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
             continue
         dst = stage / "book" / p.name
         shutil.copytree(p, dst) if p.is_dir() else shutil.copy2(p, dst)
+    if (root / "_static").is_dir():
+        shutil.copytree(root / "_static", stage / "_static")
     gen = stage / "book" / "_generated"
     for job in jobs:
         src = cache / job.key
@@ -580,6 +582,7 @@ def static_hash(root: Path, params_file: Path) -> str:
     files += sorted((root / "data" / "catalog.d").glob("*.yml"))
     files += sorted(p for p in (root / "book").rglob("*")
                     if p.is_file() and "_generated" not in p.parts)
+    files += sorted(p for p in (root / "_static").rglob("*") if p.is_file())
     for p in files:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from . import text  # noqa: E402
 
@@ -74,6 +74,8 @@ def lines(df: pd.DataFrame, x: str, y: str, hue: str, *, ylabel: str = "", xlabe
                         textcoords="offset points", va="center", fontsize=8, color=col)
     if logy:
         ax.set_yscale("log")
+    if pd.api.types.is_integer_dtype(df[x]):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never 2002.5
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     swedish_axis(ax, "y", decimals=decimals, share=share)
@@ -98,6 +100,8 @@ def small_multiples(df: pd.DataFrame, x: str, y: str, panel: str, *, ncols: int 
             r = ref[ref[panel] == p].sort_values(x)
             ax.plot(r[x], r[y], color=PALETTE[1], lw=1.2, ls="--", label=ref_label)
         ax.set_title(str(p), fontsize=9)
+        if pd.api.types.is_integer_dtype(df[x]):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         swedish_axis(ax, "y", share=share)
         ax.tick_params(labelsize=7)
     for ax in axes[len(panels):]:
