@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from . import catalog
 from .params import EditionParams
 
@@ -88,12 +90,84 @@ def edition_md(ed: EditionParams, manifest: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _fmt_value(v: object, unit: object) -> str:
+    from . import text
+
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ".."
+    if unit == "andel":
+        return text.share(float(v), 1)
+    if unit == "antal":
+        return text.num(float(v))
+    return text.num(float(v), 2)
+
+
+def _fmt_change(v: object, unit: object) -> str:
+    from . import text
+
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ".."
+    if unit == "andel":
+        return text.num(100 * float(v), 1, sign=True) + " procentenheter"
+    if unit == "antal":
+        return text.num(float(v), sign=True)
+    return text.num(float(v), 2, sign=True)
+
+
+def whatchanged_md(ed: EditionParams, comparison: pd.DataFrame | None,
+                   csv_name: str = "vad_har_andrats.csv") -> str:
+    """The *Vad har ändrats* page: key indicators against the previous edition."""
+    from . import geo, text
+
+    out = ["# Vad har ändrats sedan förra utgåvan", ""]
+    if ed.previous_edition is None or comparison is None:
+        out += [f"Utgåva {ed.edition} har ingen tidigare utgåva att jämföra med.", ""]
+        return "\n".join(out)
+    c = comparison
+    both = c[c["status"].isin(["ändrad", "oförändrad"])]
+    n_changed = int((both["status"] == "ändrad").sum())
+    n_beyond = int(both["beyond_interval"].fillna(False).astype(bool).sum())
+    n_int = int(both["beyond_interval"].notna().sum())
+    out += [
+        f"Sidan jämför bokens nyckeltal i utgåva **{ed.edition}** med utgåva "
+        f"**{ed.previous_edition}**. Den skapas automatiskt när boken byggs: varje kapitel "
+        "registrerar sina nyckeltal, och bygget kör samma kapitel för den förra utgåvan.",
+        "",
+        f"- {text.num(len(both))} nyckeltal finns i båda utgåvorna; {text.num(n_changed)} har "
+        "ändrats.",
+        f"- {text.num(n_int)} av dem är urvalsskattningar med konfidensintervall; för "
+        f"{text.num(n_beyond)} är förändringen större än dess 95-procentiga osäkerhetsintervall.",
+        "- Registeruppgifter och befolkningstal är totalräkningar utan urvalsosäkerhet (–).",
+        "",
+        "| nyckeltal | område | "
+        f"{ed.previous_edition} | {ed.edition} | förändring | utanför intervallet |",
+        "|---|---|--:|--:|--:|:-:|",
+    ]
+    for r in c.itertuples():
+        try:
+            area = geo.area_name(str(r.area_code))
+        except KeyError:
+            area = str(r.area_code)
+        flag = {True: "ja", False: "nej"}.get(r.beyond_interval if pd.notna(r.beyond_interval)
+                                              else None, "–")
+        prev = f"{_fmt_value(r.value_prev, r.unit)} ({r.period_prev})" if pd.notna(r.value_prev) else "–"
+        new = f"{_fmt_value(r.value_new, r.unit)} ({r.period_new})" if pd.notna(r.value_new) else "–"
+        out.append(f"| {_md_escape(r.indicator)} | {_md_escape(area)} | {prev} | {new} | "
+                   f"{_fmt_change(r.change, r.unit)} | {flag} |")
+    out += ["", f"[Ladda ner jämförelsen (CSV)]({csv_name})", ""]
+    return "\n".join(out)
+
+
 def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
-                          manifest: dict[str, Any]) -> None:
+                          manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the generated markdown pages into the staging ``book/_generated`` folder."""
     gen.mkdir(parents=True, exist_ok=True)
     (gen / "kallor.md").write_text(sources_md(root), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
+    if comparison is not None:
+        comparison.to_csv(gen / "vad_har_andrats.csv", index=False, encoding="utf-8",
+                          lineterminator="\n", float_format="%.10g")
+    (gen / "vad_har_andrats.md").write_text(whatchanged_md(ed, comparison), encoding="utf-8")
 
 
 def landing_html(editions: list[dict[str, Any]]) -> str:

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from . import catalog, geo
@@ -452,6 +453,40 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
     return results
 
 
+# --------------------------------------------------------------------------- indicators
+def chapter_jobs(jobs: list[Job]) -> list[Job]:
+    """The chapter notebooks (not the profile fan-out) of a plan."""
+    return [j for j in jobs if j.target_dir == "."]
+
+
+def collect_indicators(jobs: list[Job], cache: Path) -> pd.DataFrame:
+    """Key indicators recorded by the chapters (``<stem>_files/indicators.csv``)."""
+    import pandas as pd
+
+    parts = []
+    for j in chapter_jobs(jobs):
+        f = cache / j.key / f"{j.stem}_files" / "indicators.csv"
+        if f.exists():
+            parts.append(pd.read_csv(f, dtype={"area_code": str, "period": str}).assign(chapter=j.stem))
+    if not parts:
+        return pd.DataFrame(columns=["indicator_id", "indicator", "area_code", "period", "value",
+                                     "lower", "upper", "unit", "chapter"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def previous_edition_jobs(root: Path, ed: EditionParams) -> tuple[EditionParams | None, list[Job]]:
+    """The previous edition's chapter jobs (for the comparison page), with their keys."""
+    if ed.previous_edition is None:
+        return None, []
+    prev = load_edition(root / "params" / f"{ed.previous_edition}.yml")
+    if ed.chapters is not None:
+        prev = prev.model_copy(update={"chapters": ed.chapters})
+    jobs = chapter_jobs(plan(root, prev))
+    for j in jobs:
+        j.key = job_key(root, j)
+    return prev, jobs
+
+
 # --------------------------------------------------------------------------- assembling
 def _filter_toc(toc: Any, exists) -> Any:
     """Drop toc entries whose file does not exist (e.g. a smoke edition with fewer chapters)."""
@@ -478,7 +513,7 @@ def _filter_toc(toc: Any, exists) -> Any:
 
 
 def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionParams,
-             manifest: dict[str, Any]) -> None:
+             manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the staging book source: config, toc, static pages, executed notebooks, generated pages."""
     from . import bookpages
 
@@ -501,7 +536,7 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
         files = src / f"{job.stem}_files"
         if files.exists():
             shutil.copytree(files, dst / f"{job.stem}_files", dirs_exist_ok=True)
-    bookpages.write_generated_pages(root, gen, ed, manifest)
+    bookpages.write_generated_pages(root, gen, ed, manifest, comparison)
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cfg["title"] = ed.title
     if ed.chapters is not None:
@@ -615,8 +650,10 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
     target = build_dir / "html" / edition
+    prev_ed, prev_jobs = previous_edition_jobs(root, ed)
     build_key = hashlib.sha256(
-        json.dumps([j.key for j in jobs] + [static_hash(root, params_file)]).encode()
+        json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
+                   + [static_hash(root, params_file)]).encode()
     ).hexdigest()[:24]
     old_manifest = target / "manifest.json"
     if force:
@@ -634,10 +671,19 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             write_landing_page(build_dir / "html")
             return target
     run_jobs(root, jobs, cache, build_dir / "failed" / edition, workers, log=log)
+    comparison = None
+    if prev_ed is not None:
+        log(f"Previous edition {prev_ed.edition}, for the comparison page:")
+        run_jobs(root, prev_jobs, cache, build_dir / "failed" / str(prev_ed.edition), workers,
+                 log=log)
+        from . import whatchanged
+
+        comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
+                                         collect_indicators(jobs, cache))
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     try:
-        assemble(root, stage_root / "src", jobs, cache, ed, manifest)
+        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison)
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"

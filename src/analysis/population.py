@@ -581,3 +581,23 @@ def projection_outlook(lan: pd.DataFrame, dep: pd.DataFrame, base_year: int, hor
         ptot.reset_index().rename(columns={"folkmangd": "total"}).assign(serie="Modellframskrivning"),
     ], ignore_index=True)
     return series[series["ar"] >= 1990].reset_index(drop=True), float(growth)
+
+
+def key_indicators(dep: pd.DataFrame, kolada: pd.DataFrame, edition: int) -> pd.DataFrame:
+    """The chapter's key indicators for the edition comparison (län and each kommun)."""
+    d = dep.set_index("ar").loc[edition]
+    rows = [
+        ("bef_total", "Folkmängd", geo.LAN_KOD, d["total"], "antal"),
+        ("bef_andel_16_64", "Andel 16–64 år", geo.LAN_KOD, d["andel_16_64"], "andel"),
+        ("bef_andel_65", "Andel 65 år och äldre", geo.LAN_KOD, d["andel_65"], "andel"),
+        ("bef_andel_80", "Andel 80 år och äldre", geo.LAN_KOD, d["andel_80"], "andel"),
+        ("bef_forsorjningskvot", "Försörjningskvot (SCB)", geo.LAN_KOD, d["forsorjningskvot"], "kvot"),
+    ]
+    k = kommun_age_summary(kolada)
+    for r in k[k["ar"] == edition].itertuples():
+        rows.append(("bef_total", "Folkmängd", r.kommun_kod, r.total, "antal"))
+        rows.append(("bef_forsorjningskvot", "Försörjningskvot (SCB)", r.kommun_kod,
+                     r.forsorjningskvot, "kvot"))
+    out = pd.DataFrame(rows, columns=["indicator_id", "indicator", "area_code", "value", "unit"])
+    out["period"] = str(edition)
+    return out

@@ -207,3 +207,28 @@ def sources(names: list[str]) -> None:
             f"publicerad {e.get('date_published', '..')}). {e.get('citation', '')}."
         )
     bullets(items)
+
+
+INDICATOR_COLUMNS = ["indicator_id", "indicator", "area_code", "period", "value", "lower", "upper",
+                     "unit"]
+
+
+def indicators(df: pd.DataFrame) -> None:
+    """Record the chapter's key indicators for the edition comparison page (not shown here).
+
+    Columns: ``indicator_id, indicator`` (Swedish label), ``area_code``, ``period``, ``value``;
+    optional ``lower, upper`` (95 % interval, for survey estimates) and ``unit`` (``antal``,
+    ``andel`` (0–1), ``kvot`` …). Several calls add up; a repeated key replaces the earlier row.
+    """
+    missing = [c for c in INDICATOR_COLUMNS[:5] if c not in df.columns]
+    if missing:
+        raise ValueError(f"indicators need columns {missing}")
+    out = df.reindex(columns=INDICATOR_COLUMNS).copy()
+    out["area_code"] = out["area_code"].astype(str)
+    out["period"] = out["period"].astype(str)
+    path = files_dir() / "indicators.csv"
+    if path.exists():
+        old = pd.read_csv(path, dtype={"area_code": str, "period": str})
+        out = pd.concat([old, out], ignore_index=True)
+    out = out.drop_duplicates(["indicator_id", "area_code"], keep="last")
+    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")

@@ -257,3 +257,16 @@ def backtest_lan(pop: pd.DataFrame, kolada_groups: pd.DataFrame, start: int, end
     out["diff"] = out["estimated"] - out["observed"]
     out["rel_error"] = out["diff"] / out["observed"]
     return out
+
+
+def key_indicators(areas: pd.DataFrame, edition: int) -> pd.DataFrame:
+    """Key indicators for the edition comparison: the 5 % target group and the 16–64 share."""
+    a = areas[areas["ar"] == edition]
+    rows = []
+    for r in a.itertuples():
+        rows.append(("mg_5pct", "Målgrupp, 5 % av 16–64 år (skattad)", r.area_code, r.malgrupp,
+                     "antal"))
+        rows.append(("mg_andel_16_64", "Andel 16–64 år", r.area_code, r.andel_16_64, "andel"))
+    out = pd.DataFrame(rows, columns=["indicator_id", "indicator", "area_code", "value", "unit"])
+    out["period"] = str(edition)
+    return out
