@@ -27,6 +27,9 @@ def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         dup = d.duplicated(keys)
         if dup.any():
             raise ValueError(f"{name} edition repeats indicators: {d.loc[dup, keys].head(3).values.tolist()}")
+    num = ["value", "lower", "upper"]
+    prev, new = (d.assign(**{c: pd.to_numeric(d.get(c), errors="coerce") for c in num})
+                 for d in (prev, new))
     m = prev.merge(new, on=keys, how="outer", suffixes=("_prev", "_new"))
     m["indicator"] = m["indicator_new"].fillna(m["indicator_prev"])
     m["unit"] = m["unit_new"].fillna(m["unit_prev"]) if "unit_new" in m else None
