@@ -51,7 +51,9 @@ __all__ = [
     "ConvergenceError",
     "SurveyDesign",
     "age_standardise",
+    "korn_graubard_interval",
     "logistic_regression",
+    "logit_interval",
     "poststratify",
     "rake",
     "standard_weights",
@@ -422,6 +424,11 @@ class SurveyDesign:
         if where is not None:
             mask = self._where(where)
             dom = np.where(mask, dom, -1)
+            present = np.bincount(dom[dom >= 0], minlength=len(levels)) > 0
+            if not present.all():  # levels with no member in the subpopulation are dropped
+                remap = np.cumsum(present) - 1
+                dom = np.where(dom >= 0, remap[np.maximum(dom, 0)], -1)
+                levels = levels.loc[present].reset_index(drop=True)
         return dom, levels
 
     def _where(self, where: object) -> np.ndarray:
@@ -836,7 +843,8 @@ def korn_graubard_interval(
     p, se
         Estimated proportion and its (Taylor) standard error.
     n
-        Respondents behind the estimate.
+        Respondents behind the estimate (those with a non-missing value; R uses the rows of the
+        domain, the same number when nothing is missing).
     df
         Design degrees of freedom (``n_PSU − n_strata``).
     confidence

@@ -309,6 +309,14 @@ class TestEstimate:
             assert row["value"] == pytest.approx(m, rel=1e-12)
             assert row["se"] == pytest.approx(se, rel=1e-9)
 
+    def test_where_and_by(self, dstrat, apistrat):
+        t = dstrat.mean("api00", by="stype", where=apistrat["stype"] != "H")
+        assert t["stype"].tolist() == ["E", "M"]  # H has no member in the subpopulation
+        full = dstrat.mean("api00", by="stype").set_index("stype")
+        np.testing.assert_allclose(
+            t.set_index("stype")["se"], full.loc[["E", "M"], "se"], rtol=1e-12
+        )
+
     def test_missing_values_dropped_per_variable(self, apistrat):
         d = apistrat.copy()
         d.loc[:9, "api00"] = np.nan
