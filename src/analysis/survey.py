@@ -1091,7 +1091,7 @@ def rake(
     margin in turn. R ``rake()`` gives the same weights, but its variance removes *unweighted*
     margin means by ten backfitting sweeps, which can differ noticeably from the calibration
     (GREG) variance used here when weights vary much between strata (apistrat: 0.1 % for a mean,
-    8 % for a total; see tests/fixtures/survey/PROVENANCE.md).
+    3.5–6 % for totals; see tests/fixtures/survey/PROVENANCE.md).
     """
     if not margins:
         raise ValueError("give at least one margin")
