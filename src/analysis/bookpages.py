@@ -184,6 +184,7 @@ def landing_html(editions: list[dict[str, Any]]) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Välfärd och folkhälsa i Örebro län – utgåvor</title>
+<link rel="icon" href="favicon.png">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem;
        line-height: 1.5; color: #222; }}

@@ -46,6 +46,7 @@ from .errors import InputError
 from .params import EditionParams, load_edition, notebook_params
 
 BUILD_VERSION = "1"  # bump to invalidate every cached notebook
+PIPELINE_MODULES = ("build", "bookpages", "whatchanged", "sphinx_offline")
 KERNEL = "python3"
 ENV_STEM = "ANALYSIS_NB_STEM"
 ENV_EDITION = "ANALYSIS_EDITION"
@@ -618,6 +619,9 @@ def static_hash(root: Path, params_file: Path) -> str:
     files += sorted(p for p in (root / "book").rglob("*")
                     if p.is_file() and "_generated" not in p.parts)
     files += sorted(p for p in (root / "_static").rglob("*") if p.is_file())
+    # The modules that assemble pages (not notebooks) shape the HTML too.
+    files += [root / "src" / "analysis" / f"{m}.py" for m in PIPELINE_MODULES
+              if (root / "src" / "analysis" / f"{m}.py").exists()]
     for p in files:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
@@ -687,6 +691,13 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
+        # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
+        (html / "index.html").write_text(
+            '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
+            '<meta http-equiv="Refresh" content="0; url=book/intro.html">'
+            '<link rel="icon" href="_static/favicon.png">'
+            f"<title>{ed.title}</title></head><body><p>Boken finns på "
+            '<a href="book/intro.html">startsidan</a>.</p></body></html>\n', encoding="utf-8")
         (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                             encoding="utf-8")
         (html / ".nojekyll").write_text("", encoding="utf-8")
@@ -738,6 +749,9 @@ def write_landing_page(html_root: Path) -> None:
         m = d / "manifest.json"
         if d.is_dir() and m.exists():
             editions.append(json.loads(m.read_text(encoding="utf-8")))
+    fav = catalog.project_root() / "_static" / "favicon.png"
+    if fav.exists():
+        shutil.copy2(fav, html_root / "favicon.png")
     tmp = html_root / ".index.html.tmp"
     tmp.write_text(bookpages.landing_html(editions), encoding="utf-8")
     tmp.replace(html_root / "index.html")
