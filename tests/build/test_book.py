@@ -141,3 +141,67 @@ class TestFailure:
         assert "line" in err and "of notebooks/00_trasig.md" in err
         assert (html / "index.html").read_bytes() == before
         assert (repo / "_build" / "failed" / "2019" / "00_trasig.ipynb").exists()
+
+
+class TestReproducible:
+    def test_two_builds_give_identical_tables_and_figures(self, repo, cold, tmp_path):
+        """Same edition, same inputs: byte-identical CSVs, figure data and figure images."""
+        proc = run_build(repo, tmp_path / "second", only="01_befolkning")
+        assert proc.returncode == 0, proc.stderr
+
+        def files(build_dir: Path) -> dict[str, bytes]:
+            out = {}
+            for d in (build_dir / "cache" / "notebooks").glob("*/01_befolkning_files"):
+                for f in sorted(d.iterdir()):
+                    out[f.name] = f.read_bytes()
+            return out
+
+        first, second = files(repo / "_build"), files(tmp_path / "second")
+        assert first and set(first) == set(second)
+        csvs = [n for n in first if n.endswith(".csv")]
+        assert len(csvs) >= 8
+        for name in first:
+            assert first[name] == second[name], f"{name} differs between two builds"
+
+
+class TestNoClockOrNetworkInContent:
+    """Content code must not read the clock or the network. Allowed: the fetch commands (functions
+    named fetch*/register*/main, and the fetcher modules) and the build's own timing."""
+
+    ALLOWED_MODULES = {"pxweb.py", "kolada.py", "build.py"}
+    ALLOWED_FUNCS = ("fetch", "register", "main", "_fetch", "_register", "write_kolada")
+    CALLS = {("datetime", "now"), ("date", "today"), ("time", "time"), ("datetime", "today")}
+
+    def _offenders(self, path: Path) -> list[str]:
+        import ast
+
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        out = []
+
+        def visit(node, func: str | None):
+            for child in ast.iter_child_nodes(node):
+                name = func
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and func is None:
+                    name = child.name
+                if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute):
+                    base = child.func.value
+                    base_name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+                    if (base_name, child.func.attr) in self.CALLS or base_name == "requests":
+                        if not (name or "").startswith(self.ALLOWED_FUNCS):
+                            out.append(f"{path.name}:{child.lineno} {base_name}.{child.func.attr} in {name}")
+                visit(child, name)
+
+        visit(tree, None)
+        return out
+
+    def test_library(self):
+        offenders = []
+        for p in sorted((ROOT / "src" / "analysis").glob("*.py")):
+            if p.name not in self.ALLOWED_MODULES:
+                offenders += self._offenders(p)
+        assert offenders == []
+
+    def test_notebooks(self):
+        for p in (ROOT / "notebooks").glob("*.md"):
+            text = p.read_text(encoding="utf-8")
+            assert not re.search(r"datetime\.now|date\.today|time\.time\(|requests\.", text), p.name
