@@ -353,10 +353,10 @@ def indicator_table(children: pd.DataFrame, first_evaluable_year: int) -> pd.Dat
             parts.append(t)
     base = pd.concat(parts, ignore_index=True).drop(columns=["value", "statistic"])
     keys = ["indicator_id", "period", "breakdown", "group"]
-    lan = base[base["area_type"] == "lan"].set_index(keys)[["count", "denominator"]]
+    lan = base.loc[base["area_type"] == "lan", keys + ["count", "denominator"]]
     kom = base[base["area_type"] == "kommun"]
     rest = kom[keys + ["area_code"]].copy()
-    both = kom.join(lan, on=keys, rsuffix="_lan")
+    both = kom.merge(lan, on=keys, how="left", suffixes=("", "_lan"), validate="many_to_one")
     rest["count"] = (both["count_lan"] - both["count"]).to_numpy()
     rest["denominator"] = (both["denominator_lan"] - both["denominator"]).to_numpy()
     rest["area_type"] = "ovriga_lanet"
@@ -528,19 +528,37 @@ def _lock(path: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _prune(root: Path, code: str, keep: str) -> None:
+    """Remove cache folders (and their locks) written by other versions of the code: no key made
+    by this code can point to them again."""
+    for meta in root.glob("*/meta.json"):
+        folder = meta.parent
+        if folder.name == keep:
+            continue
+        try:
+            old = json.loads(meta.read_text(encoding="utf-8")).get("code")
+        except (OSError, ValueError):
+            continue
+        if old != code:
+            shutil.rmtree(folder, ignore_errors=True)
+            (root / f"{folder.name}.lock").unlink(missing_ok=True)
+
+
 def _cached(key: str, build, cache_root: Path | None) -> ChildData:
     """Read ``ChildData`` from the cache folder ``key``, or build and store it atomically."""
     root = cache_root or _cache_root()
     folder = root / key
     with _lock(root / f"{key}.lock"):
         if not (folder / "meta.json").exists():
+            code = _code_hash()
+            _prune(root, code, key)
             data = build()
             tmp = root / f"{key}.tmp-{os.getpid()}"
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True)
             for name in ("children", "indicators", "child_counts", "medians", "norms", "targets"):
                 getattr(data, name).to_parquet(tmp / f"{name}.parquet", index=False)
-            meta = {"source": data.source, "report": data.report}
+            meta = {"source": data.source, "code": code, "report": data.report}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
             shutil.rmtree(folder, ignore_errors=True)
@@ -866,6 +884,22 @@ def calibration_table(data: ChildData, table: pd.DataFrame) -> pd.DataFrame:
     return t.sort_values("proxy")[cols].reset_index(drop=True)
 
 
+def profile_display(profile: Mapping, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Display tables of :func:`kommun_profile`: the measures, and the composite by group, each for
+    the kommun and the rest of the län (formatted; ``.`` where suppressed)."""
+    c = profile["components"]
+    comp = pd.DataFrame({"Mått": c["measure"], name: [fmt_share(v) for v in c["kommun"]],
+                         "Övriga länet": [fmt_share(v) for v in c["rest"]]})
+    g = profile["groups"]
+    groups = pd.DataFrame({
+        "Grupp": [f"{BREAKDOWN_LABELS[b]}: {lbl.lower()}"
+                  for b, lbl in zip(g["breakdown"], g["group_label"], strict=True)],
+        name: [fmt_share(v) for v in g["kommun"]],
+        "Övriga länet": [fmt_share(v) for v in g["rest"]],
+    })
+    return comp, groups
+
+
 # --------------------------------------------------------------------------- Kolada
 def kolada_fetched(kolada_table: pd.DataFrame) -> bool:
     """True when the catalogued Kolada table holds fetched values (not the shipped request list)."""
@@ -914,7 +948,7 @@ def kolada_comparison(kolada_table: pd.DataFrame, table: pd.DataFrame, year: int
     if catalogue is not None:
         titles = dict(zip(catalogue["id"], catalogue["title"], strict=False))
     out = pd.DataFrame({
-        "kpi": m["kpi"], "kpi_title": m["kpi"].map(titles).fillna(m["kpi"]),
+        "kpi": m["kpi"], "kpi_title": [titles.get(k, k) for k in m["kpi"]],
         "area_code": m["area_code"], "area_type": m["area_type"],
         "area_name": np.where(m["area_type"] == "lan", geo.LAN_NAMN,
                               m["area_code"].map(geo.KOMMUNER).fillna("")),
