@@ -381,32 +381,40 @@ def indicator_table(children: pd.DataFrame, first_evaluable_year: int) -> pd.Dat
 
 # --------------------------------------------------------------------------- disclosure control
 def _relations(t: pd.DataFrame) -> list[tuple[int, list[int]]]:
-    """Additive relations between published cells: (total row, component rows)."""
+    """Additive relations between published cells: (total row, component rows).
+
+    1. The groups of a breakdown add up to the area's total. 2. The kommuner add up to the län.
+    3. A kommun and the rest of the län add up to the län. ``t`` needs a ``rowid`` column.
+    """
+    cols = ["indicator_id", "area_type", "area_code", "period", "breakdown", "group"]
+    keys = list(zip(*(t[c].tolist() for c in cols), strict=True))
+    rowids = t["rowid"].tolist()
+    row = dict(zip(keys, rowids, strict=True))
+    by_breakdown: dict[tuple, list[int]] = {}
+    kommuner: dict[tuple, list[tuple[int, str]]] = {}
+    for (ind, at, ac, per, bd, grp), r in zip(keys, rowids, strict=True):
+        if bd != "totalt":
+            by_breakdown.setdefault((ind, at, ac, per), []).append(r)
+        if at == "kommun":
+            kommuner.setdefault((ind, per, bd, grp), []).append((r, ac))
     rel: list[tuple[int, list[int]]] = []
-    # 1. groups of a breakdown add up to the area's total
-    tot = t[t["breakdown"] == "totalt"].set_index(["indicator_id", "area_type", "area_code", "period"])
-    grp = t[t["breakdown"] != "totalt"]
-    for (ind, at, ac, per, _bd), rows in grp.groupby(
-            ["indicator_id", "area_type", "area_code", "period", "breakdown"], sort=False):
-        key = (ind, at, ac, per)
-        if key in tot.index:
-            rel.append((int(tot.loc[key, "rowid"]), rows["rowid"].tolist()))
-    # 2. kommuner add up to the län; 3. a kommun and the rest of the län add up to the län
-    lan = t[t["area_type"] == "lan"].set_index(["indicator_id", "period", "breakdown", "group"])
-    for key, rows in t[t["area_type"] == "kommun"].groupby(
-            ["indicator_id", "period", "breakdown", "group"], sort=False):
-        if key not in lan.index:
+    for (ind, at, ac, per), parts in by_breakdown.items():
+        # one relation per breakdown: split the parts by breakdown
+        split: dict[str, list[int]] = {}
+        for r in parts:
+            split.setdefault(keys[r][4], []).append(r)
+        total = row.get((ind, at, ac, per, "totalt", "totalt"))
+        if total is not None:
+            rel.extend((total, p) for p in split.values())
+    for (ind, per, bd, grp), parts in kommuner.items():
+        total = row.get((ind, "lan", geo.LAN_KOD, per, bd, grp))
+        if total is None:
             continue
-        total = int(lan.loc[key, "rowid"])
-        rel.append((total, rows["rowid"].tolist()))
-    rest = t[t["area_type"] == "ovriga_lanet"].set_index(
-        ["indicator_id", "period", "breakdown", "group", "area_code"])["rowid"]
-    kom = t[t["area_type"] == "kommun"]
-    for r in kom.itertuples():
-        key = (r.indicator_id, r.period, r.breakdown, r.group)
-        rk = (*key, r.area_code)
-        if key in lan.index and rk in rest.index:
-            rel.append((int(lan.loc[key, "rowid"]), [int(r.rowid), int(rest[rk])]))
+        rel.append((total, [r for r, _ in parts]))
+        for r, ac in parts:
+            rest = row.get((ind, "ovriga_lanet", ac, per, bd, grp))
+            if rest is not None:
+                rel.append((total, [r, rest]))
     return rel
 
 
