@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def copy_repo(dst: Path) -> Path:
-    for part in ("notebooks", "data", "src", "book", "params", "_static"):
-        shutil.copytree(ROOT / part, dst / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, dst / f)
-    for p in dst.rglob("*"):
-        p.chmod(0o755 if p.is_dir() else 0o644)
-    return dst
+    from analysis.build import copy_sources
+
+    return copy_sources(ROOT, dst)
 
 
 def build(repo: Path, edition: str, jobs: int) -> tuple[float, int, str]:

@@ -599,6 +599,22 @@ def publish(built_html: Path, target: Path) -> None:
 
 
 # --------------------------------------------------------------------------- orchestration
+SOURCE_DIRS = ("notebooks", "data", "src", "book", "params", "_static")
+SOURCE_FILES = ("_config.yml", "_toc.yml")
+
+
+def copy_sources(root: Path, dst: Path) -> Path:
+    """Copy everything the build reads into ``dst`` (writable), e.g. for tests and benchmarks
+    that change a data file without touching the repository."""
+    for part in SOURCE_DIRS:
+        if (root / part).exists():
+            shutil.copytree(root / part, dst / part,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for f in SOURCE_FILES:
+        shutil.copy(root / f, dst / f)
+    for p in dst.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return dst
 def git_commit(root: Path) -> str:
     """The current git commit (with ``-dirty`` if the work tree has changes), or ``unknown``."""
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,14 +38,9 @@ def executed(out: str) -> int:
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
-    dst = tmp_path_factory.mktemp("book") / "repo"
-    for part in ("notebooks", "data", "src", "book", "params"):
-        shutil.copytree(ROOT / part, dst / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, dst / f)
-    for p in dst.rglob("*"):
-        p.chmod(0o755 if p.is_dir() else 0o644)
-    return dst
+    from analysis.build import copy_sources
+
+    return copy_sources(ROOT, tmp_path_factory.mktemp("book") / "repo")
 
 
 @pytest.fixture(scope="module")

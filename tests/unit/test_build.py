@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -22,12 +21,7 @@ def edition():
 @pytest.fixture()
 def repo(tmp_path):
     """A copy of the parts of the repository that the build reads."""
-    dst = tmp_path / "repo"
-    for part in ("notebooks", "data", "src", "book", "params"):
-        shutil.copytree(ROOT / part, dst / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for f in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / f, dst / f)
-    return dst
+    return build.copy_sources(ROOT, tmp_path / "repo")
 
 
 class TestPlan:
