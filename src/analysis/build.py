@@ -35,6 +35,7 @@ import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,35 @@ def code_hash(root: Path) -> str:
 
 def _module_imports(path: Path) -> set[str]:
     """Names of ``analysis`` modules imported by a Python file (absolute or relative imports)."""
+    st = path.stat()
+    return set(_module_imports_cached(str(path), st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=512)
+def _module_imports_cached(path: str, mtime: int, size: int) -> frozenset[str]:
     import ast
 
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except SyntaxError:
-        return {"*"}
-    return _imports_of(tree)
+        return frozenset({"*"})
+    return frozenset(_imports_of(tree))
+
+
+@lru_cache(maxsize=256)
+def _notebook_imports(path: str, mtime: int, size: int) -> frozenset[str]:
+    import ast
+
+    import jupytext
+
+    wanted: set[str] = set()
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type == "code":
+            try:
+                wanted |= _imports_of(ast.parse(cell.source))
+            except SyntaxError:
+                wanted.add("*")
+    return frozenset(wanted)
 
 
 def _imports_of(tree) -> set[str]:
@@ -191,20 +214,10 @@ def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
     package's ``__init__``. Any module that cannot be parsed makes the whole library count.
     Editing the survey engine therefore does not re-execute the population chapter.
     """
-    import ast
-
-    import jupytext
-
     pkg = root / "src" / "analysis"
     modules = {p.stem for p in pkg.glob("*.py")}
-    nb = jupytext.read(md_path)
-    wanted: set[str] = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            try:
-                wanted |= _imports_of(ast.parse(cell.source))
-            except SyntaxError:
-                wanted.add("*")
+    st = md_path.stat()
+    wanted = set(_notebook_imports(str(md_path), st.st_mtime_ns, st.st_size))
     for name in inputs:
         schema = catalog.entry(name, root).get("schema") or ""
         if schema.startswith("analysis.") and ":" in schema:
