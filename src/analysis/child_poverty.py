@@ -632,7 +632,8 @@ def synthetic_children(seed: int, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
         report = dict(res.report, gamma=float(targets.attrs["gamma"]), cache_key=key,
                       alpha={k: float(v) for k, v in res.alpha.items()},
                       history=measures.attrs)
-        return ChildData("syntetisk", kids, indicator_table(kids, first), counts, medians, norms,
+        cells = indicator_table(kids, first).assign(data="syntetisk")
+        return ChildData("syntetisk", kids, cells, counts, medians, norms,
                          targets.reset_index(drop=True), report)
 
     return _cached(key, build, cache_root)
@@ -682,8 +683,9 @@ def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFr
         kids = children_table(measures)
         report = {"cache_key": key, "file": str(path), "history": measures.attrs,
                   "rows": int(len(panel))}
-        return ChildData("register", kids, indicator_table(kids, min(years) + 3), counts, medians,
-                         norms, pd.DataFrame(columns=["kommun", "target_count"]), report)
+        cells = indicator_table(kids, min(years) + 3).assign(data="register")
+        return ChildData("register", kids, cells, counts, medians, norms,
+                         pd.DataFrame(columns=["kommun", "target_count"]), report)
 
     return _cached("reg-" + key, build, cache_root)
 
@@ -716,14 +718,17 @@ def component_series(table: pd.DataFrame, area_code: str = geo.LAN_KOD, area_typ
               & (table["area_type"] == area_type) & (table["area_code"] == area_code)]
     if last_year is not None:
         t = t[t["period"] <= last_year]
-    out = t[["indicator_id", "period", "count", "denominator", "value", "suppressed"]].copy()
+    keep = ["indicator_id", "period", "count", "denominator", "value", "suppressed"]
+    out = t[keep + (["data"] if "data" in t.columns else [])].copy()
     out["measure"] = out["indicator_id"].map(lambda i: INDICATORS[i][0])
     return out.sort_values(["indicator_id", "period"], ignore_index=True)
 
 
-def years_low(children: pd.DataFrame, year: int, ages: tuple[int, int] = (0, 17)) -> pd.DataFrame:
+def years_low(children: pd.DataFrame, year: int, ages: tuple[int, int] = (0, 17),
+              data: str | None = None) -> pd.DataFrame:
     """How many of the last four years (``year − 3`` … ``year``) children lived with low economic
-    standard, among children observed all four years: ``years_low, count, share``."""
+    standard, among children observed all four years: ``years_low, count, denominator, share``
+    (and a ``data`` column saying ``syntetisk`` or ``register`` when ``data`` is given)."""
     k = children[(children["year"] == year) & children["age"].between(*ages)
                  & (children["prev_years_observed"] == 3)]
     n = k["prev_years_low"].astype(int) + k["low_economic_standard"].astype(int)
@@ -731,6 +736,8 @@ def years_low(children: pd.DataFrame, year: int, ages: tuple[int, int] = (0, 17)
     out = pd.DataFrame({"years_low": counts.index, "count": counts.to_numpy()})
     out["denominator"] = int(counts.sum())
     out["share"] = out["count"] / out["denominator"]
+    if data is not None:
+        out["data"] = data
     return out
 
 
@@ -803,6 +810,7 @@ def kommun_profile(table: pd.DataFrame, area_code: str, year: int) -> dict:
                              [geo.kommun_namn(area_code), "Övriga länet"], geo.LAN_NAMN)
     return {"kommun": row("ekonomiskt_utsatta", "kommun"), "rest": row("ekonomiskt_utsatta",
             "ovriga_lanet"), "lan": row("ekonomiskt_utsatta", "lan"), "rank": rank,
+            "rank_text": rank_text(rank, len(kom)),
             "n_ranked": len(kom), "components": pd.DataFrame(comps), "groups": groups,
             "trend": tr[["area_code", "area_type", "område", "period", "count", "denominator",
                          "value", "suppressed"]].reset_index(drop=True)}
@@ -890,6 +898,19 @@ def calibration_table(data: ChildData, table: pd.DataFrame) -> pd.DataFrame:
     t["kommun_namn"] = t["kommun"].map(geo.KOMMUNER)
     cols = ["kommun_namn", "proxy", "n_children", "target_count", "target_share", "computed_share"]
     return t.sort_values("proxy")[cols].reset_index(drop=True)
+
+
+def rank_text(rank: int | None, n: int) -> str:
+    """Swedish wording of a rank by share, highest first: ``"den högsta"``, ``"den 3:e högsta"``,
+    ``"den lägsta"``; ``".."`` when the rank is unknown (suppressed)."""
+    if rank is None:
+        return ".."
+    if rank == 1:
+        return "den högsta"
+    if rank == n:
+        return "den lägsta"
+    suffix = "a" if rank % 10 in (1, 2) and rank % 100 not in (11, 12) else "e"
+    return f"den {rank}:{suffix} högsta"
 
 
 def profile_display(profile: Mapping, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -357,3 +357,87 @@ class TestFetchKolada:
     def test_years_argument(self):
         assert cp._years("2011-2013") == [2011, 2012, 2013]
         assert cp._years("2015,2019") == [2015, 2019]
+
+
+class TestRankText:
+    @pytest.mark.parametrize("rank,n,expected", [(1, 12, "den högsta"), (2, 12, "den 2:a högsta"),
+                                                 (3, 12, "den 3:e högsta"), (11, 12, "den 11:e högsta"),
+                                                 (12, 12, "den lägsta"), (None, 12, "..")])
+    def test_swedish_ordinals(self, rank, n, expected):
+        assert cp.rank_text(rank, n) == expected
+
+
+# --------------------------------------------------------------------------- the real-data path
+@pytest.fixture(scope="module")
+def small_extract(tmp_path_factory):
+    """A small synthetic extract written as a file, standing in for SCB's delivery."""
+    from analysis import synth_register as sr
+
+    load = catalog.load
+    kol = load("kolada_befolkning")
+    groups = population.kolada_age_groups(kol)
+    lan = population.lan_series(load("folkmangd_lan_alder_kon"), kol, 2019)
+    counts = sr.child_population(groups, lan)
+    medians = sr.national_median(load("ekonomisk_standard_median"), load("kpi_arsmedel"))
+    norms = sr.norm_table(load("riksnorm_2019"), load("kpi_arsmedel"))
+    n19 = counts[counts["year"] == 2019].set_index("kommun")["n_0_17"]
+    targets = sr.kommun_targets(n19, pd.Series(np.arange(12.0), index=KOMMUNER), lan_share=0.118,
+                                share_min=0.049, share_max=0.298)
+    cc, tg = sr.scale_counts(counts, targets, 0.03)
+    panel = sr.generate(3, cc, medians, norms, tg).panel
+    path = tmp_path_factory.mktemp("private") / "extract.csv"
+    out = panel.assign(economic_assistance=panel["economic_assistance"].map({True: "ja", False: "nej"}))
+    out.rename(columns={"person_id": "LopNr"}).to_csv(path, index=False, sep=";")
+    return path, tg
+
+
+class TestRegisterChildren:
+    def test_reads_the_contract_and_computes_the_same_cells(self, small_extract, tmp_path):
+        path, targets = small_extract
+        load = catalog.load
+        data = cp.register_children(
+            path, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
+            load("ekonomisk_standard_median"), load("kpi_arsmedel"), load("riksnorm_2019"),
+            read_options={"columns": {"LopNr": "person_id"}, "sep": ";"}, cache_root=tmp_path)
+        assert data.source == "register" and (data.indicators["data"] == "register").all()
+        t = data.indicators
+        got = t[(t["indicator_id"] == "ekonomiskt_utsatta") & (t["breakdown"] == "totalt")
+                & (t["area_type"] == "kommun") & (t["period"] == 2019)].set_index("area_code")["count"]
+        assert (got.reindex(targets["kommun"]).to_numpy() == targets["target_count"].to_numpy()).all()
+        cp.check_protected(data.protected(5, 20), 5, 20)
+
+    def test_bad_extract_is_refused(self, tmp_path):
+        from analysis.errors import InputError
+
+        bad = tmp_path / "bad.csv"
+        bad.write_text("person_id,year\n1,2019\n", encoding="utf-8")
+        load = catalog.load
+        with pytest.raises(InputError, match="missing column"):
+            cp.register_children(bad, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
+                                 load("ekonomisk_standard_median"), load("kpi_arsmedel"),
+                                 load("riksnorm_2019"), cache_root=tmp_path / "c")
+
+
+class TestRegisterExtractPath:
+    def test_environment_variable(self, tmp_path, monkeypatch):
+        f = tmp_path / "x.parquet"
+        f.write_bytes(b"")
+        monkeypatch.setenv(cp.ENV_EXTRACT, str(f))
+        assert cp.register_extract_path(tmp_path) == f
+        monkeypatch.setenv(cp.ENV_EXTRACT, str(tmp_path / "missing.parquet"))
+        with pytest.raises(FileNotFoundError):
+            cp.register_extract_path(tmp_path)
+
+    def test_default_place_or_none(self, tmp_path, monkeypatch):
+        monkeypatch.delenv(cp.ENV_EXTRACT, raising=False)
+        assert cp.register_extract_path(tmp_path) is None
+        p = tmp_path / cp.DEFAULT_EXTRACT
+        p.parent.mkdir(parents=True)
+        p.write_bytes(b"")
+        assert cp.register_extract_path(tmp_path) == p
+
+
+class TestDataLabel:
+    def test_every_cell_says_synthetic(self, shipped):
+        assert (shipped.indicators["data"] == "syntetisk").all()
+        assert (cp.component_series(shipped.protected(5, 20))["data"] == "syntetisk").all()
