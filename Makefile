@@ -17,6 +17,7 @@ help:
 	@echo "make editions                    build every edition in params/"
 	@echo "make test                        run the whole test suite"
 	@echo "make fetch                       download SCB population data into data/raw/ (online)"
+	@echo "make fetch-kolada                download Kolada's child-poverty indicators (online)"
 
 venv: $(STAMP)
 
@@ -42,6 +43,9 @@ test-fast: $(STAMP)
 
 fetch: $(STAMP)
 	$(BIN)/python -m analysis.pxweb fetch --years 2016-2024
+
+fetch-kolada: $(STAMP)
+	$(BIN)/python -m analysis.child_poverty fetch-kolada --years 2011-2021
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

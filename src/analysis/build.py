@@ -240,6 +240,25 @@ def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
     return h.hexdigest()
 
 
+def private_data_hash(root: Path) -> str:
+    """Fingerprint of local confidential inputs: files under ``data/private/`` (name, size,
+    mtime) and ``ANALYSIS_*`` settings that point chapters at them. Real microdata never enter
+    the catalogue, but a changed extract must still re-execute the notebooks."""
+    h = hashlib.sha256()
+    priv = root / "data" / "private"
+    if priv.is_dir():
+        for p in sorted(priv.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(priv)}|{st.st_size}|{st.st_mtime_ns}".encode())
+    internal = {catalog.ENV_ROOT, catalog.ENV_DECLARED, catalog.ENV_INPUT_LOG, ENV_STEM,
+                ENV_EDITION}
+    for k in sorted(os.environ):
+        if k.startswith("ANALYSIS_") and k not in internal:
+            h.update(f"{k}={os.environ[k]}".encode())
+    return h.hexdigest()
+
+
 def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
     """Cache key: notebook text, parameters, the data it reads, the library code it uses
     (:func:`code_hash_for`), the build version and the Python version.
@@ -255,6 +274,7 @@ def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
         "stem": job.stem,
         "inputs": data,
         "src": src_hash or code_hash_for(root, root / job.source, job.inputs),
+        "private": private_data_hash(root),
         "build": BUILD_VERSION,
         "python": platform.python_version(),
     }

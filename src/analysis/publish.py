@@ -163,7 +163,7 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
 def synthetic_notice(what: str, calibrated_to: str) -> None:
     """A visible warning that the page shows synthetic data, and what they were calibrated to."""
     _display_markdown(
-        ":::{warning} Syntetiska data\n"
+        ":::{admonition} Syntetiska data\n:class: warning\n"
         f"{what} bygger på **syntetiska data**, inte på verkliga svar eller registeruppgifter. "
         "Mikrodata är sekretessbelagda och kan inte publiceras med boken. De syntetiska data följer "
         f"samma indatakontrakt som de verkliga filerna och är kalibrerade mot {calibrated_to}. "

@@ -193,3 +193,16 @@ class TestPublish:
         html = (tmp_path / "index.html").read_text(encoding="utf-8")
         assert 'lang="sv"' in html and "2019/index.html" in html and "2015/index.html" in html
         assert html.index("Bok 2019") < html.index("Bok 2015")
+
+
+class TestPrivateData:
+    def test_private_file_changes_every_key(self, repo, edition, monkeypatch):
+        jobs = build.plan(repo, edition)
+        before = {j.label: build.job_key(repo, j) for j in jobs}
+        (repo / "data" / "private").mkdir()
+        (repo / "data" / "private" / "register.parquet").write_bytes(b"x")
+        after = {j.label: build.job_key(repo, j) for j in jobs}
+        assert all(before[k] != after[k] for k in before)
+        monkeypatch.setenv("ANALYSIS_REGISTER_EXTRACT", "/elsewhere.csv")
+        again = {j.label: build.job_key(repo, j) for j in jobs}
+        assert all(after[k] != again[k] for k in after)
