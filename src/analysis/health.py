@@ -583,8 +583,10 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
 
 # --------------------------------------------------------------------------- the data
 #: Environment variable naming a folder (or one file) of real rounds in the contract, e.g.
-#: ``data/private/liv_och_halsa/`` holding ``liv_och_halsa_2017.sav``; unset = synthetic data.
+#: ``data/private/liv_och_halsa/`` holding ``liv_och_halsa_2017.sav``.
 ENV_MICRODATA = "ANALYSIS_LIV_OCH_HALSA"
+#: Folder (under the repository root) searched for real rounds when the variable is unset.
+PRIVATE_FOLDER = ("data", "private", "liv_och_halsa")
 CALIBRATED_TO = (
     "de publicerade siffrorna från Liv & hälsa 2017 (andel med god hälsa efter utbildning, "
     "sysselsättning, ekonomi och kön; ängslan, oro eller ångest bland kvinnor och män; "
@@ -599,6 +601,29 @@ class Rounds(dict):
     frames: dict[int, pd.DataFrame]
     synthetic: bool
     source: str
+
+
+def microdata_source(source: str | None = None) -> str | None:
+    """Where real rounds are read from, or None for synthetic data.
+
+    In order: ``source``; the environment variable ``ANALYSIS_LIV_OCH_HALSA``;
+    ``data/private/liv_och_halsa/`` if it holds round files (``.sav``, ``.zsav``, ``.parquet``,
+    ``.csv``). The build's cache key covers both the variable and ``data/private/``.
+    """
+    import os
+
+    from . import catalog, lh_contract
+
+    if source:
+        return str(source)
+    env = os.environ.get(ENV_MICRODATA)
+    if env:
+        return env
+    folder = catalog.project_root().joinpath(*PRIVATE_FOLDER)
+    if folder.is_dir() and any(p.suffix.lower() in lh_contract.ROUND_SUFFIXES
+                               for p in folder.iterdir()):
+        return str(folder)
+    return None
 
 
 def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
@@ -617,8 +642,9 @@ def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
         and the synthetic population).
     source
         Folder or file of real rounds in the contract (:func:`analysis.lh_contract.read_rounds`);
-        default the environment variable ``ANALYSIS_LIV_OCH_HALSA``; when neither is set the
-        rounds are synthetic (:func:`analysis.synth_survey.generate_round`).
+        default :func:`microdata_source` (the environment variable ``ANALYSIS_LIV_OCH_HALSA``,
+        else ``data/private/liv_och_halsa/``); without any, the rounds are synthetic
+        (:func:`analysis.synth_survey.generate_round`).
     years
         Only these rounds.
     latest
@@ -629,11 +655,9 @@ def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
     Rounds
         ``{year: round}`` in year order.
     """
-    import os
-
     from . import lh_contract
 
-    src = source or os.environ.get(ENV_MICRODATA) or None
+    src = microdata_source(source)
     if src:
         found = lh_contract.read_rounds(src)
         data = {y: d for y, d in found.items() if y <= edition and (years is None or y in years)}
@@ -804,13 +828,20 @@ def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def for_csv(table: pd.DataFrame) -> pd.DataFrame:
+def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
     """A suppressed table for download: every blanked cell of a suppressed row is ``"."``.
 
     :func:`analysis.publish.write_csv` marks ``value, lower, upper, se``; this also marks the
     other columns :func:`suppress` blanks (``value_area``, ``inside``, ``significant`` …).
+    With ``synthetic`` given, a last column ``data`` says whether the numbers come from
+    synthetic or real survey data, so a downloaded file cannot be mistaken for real figures.
     """
     out = table.copy()
+    if synthetic is not None:
+        out["data"] = "syntetiska data" if synthetic else "Liv & hälsa (mikrodata)"
+    for c in ("inside", "significant"):  # suppress() stores these flags as 0.0/1.0/NaN
+        if c in out:
+            out[c] = out[c].map(lambda v: v if pd.isna(v) else bool(v)).astype(object)
     if "suppressed" not in out:
         return out
     sup = out["suppressed"].to_numpy(dtype=bool)

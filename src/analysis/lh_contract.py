@@ -198,6 +198,8 @@ WHO5_ITEMS: tuple[str, ...] = tuple(f"who5_{i}" for i in range(1, 6))
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
             ".sav": "spss", ".zsav": "spss"}
+#: Suffixes of round files in a folder (a ``.txt`` there is taken for a note, not a round).
+ROUND_SUFFIXES = (".sav", ".zsav", ".parquet", ".pq", ".csv")
 _SEX = {"1": "man", "man": "man", "män": "man", "m": "man",
         "2": "kvinnor", "kvinna": "kvinnor", "kvinnor": "kvinnor", "k": "kvinnor"}
 _LABEL_SYNONYMS = {"kvinnor": "kvinna", "män": "man"}
@@ -570,7 +572,7 @@ def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | 
     """Read every round in a folder (or one file): ``{year: canonical frame}``.
 
     The round's year is the 4-digit year in the file name (``liv_och_halsa_2017.sav``); files
-    with other suffixes are ignored. ``not_asked`` maps a year to its unasked items; by default
+    with other suffixes than :data:`ROUND_SUFFIXES` are ignored. ``not_asked`` maps a year to its unasked items; by default
     ``{2012: ("optimism",)}`` (the optimism question was not in the 2012 questionnaire).
 
     Raises
@@ -582,7 +584,7 @@ def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | 
     source = Path(source)
     not_asked = {2012: ("optimism",)} if not_asked is None else dict(not_asked)
     files = [source] if source.is_file() else sorted(
-        p for p in source.iterdir() if p.suffix.lower() in _FORMATS)
+        p for p in source.iterdir() if p.suffix.lower() in ROUND_SUFFIXES)
     out: dict[int, pd.DataFrame] = {}
     for f in files:
         m = _ROUND_FILE.search(f.stem)

@@ -246,8 +246,9 @@ class TestSuppress:
                                                      "significant")
                        or c.startswith(("value_", "lower_", "upper_", "se_"))]
             assert t.loc[under, blanked].isna().all().all(), name
-            csv = pd.read_csv(publish.write_csv(health.for_csv(t), name), dtype=str)
+            csv = pd.read_csv(publish.write_csv(health.for_csv(t, True), name), dtype=str)
             assert (csv.loc[under, blanked] == ".").all().all(), name
+            assert (csv["data"] == "syntetiska data").all()
             assert not csv.loc[~under, "value"].eq(".").any(), name
         assert n_suppressed > 20  # the test exercised the rule
 
@@ -304,6 +305,22 @@ class TestLoadRounds:
         assert health.load_rounds(2019, 3, *inputs, latest=True).keys() == {2017}
         with pytest.raises(ValueError, match="no round up to"):
             health.load_rounds(2010, 3, *inputs)
+
+    def test_private_folder_found_without_the_variable(self, inputs, tmp_path, monkeypatch):
+        monkeypatch.delenv(health.ENV_MICRODATA, raising=False)
+        monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
+        assert health.microdata_source() is None
+        folder = tmp_path.joinpath(*health.PRIVATE_FOLDER)
+        folder.mkdir(parents=True)
+        (folder / "README.txt").write_text("no rounds yet")
+        assert health.microdata_source() is None
+        rnd = ss.generate_round(2017, ss.population_frame(*inputs, 2017), 9,
+                                alloc={k: 40 for k in geo.KOMMUNER})
+        lh_contract.write_round(rnd, folder / "liv_och_halsa_2017.sav")
+        assert health.microdata_source() == str(folder)
+        assert health.microdata_source("x.csv") == "x.csv"
+        r = health.load_rounds(2019, 3, *inputs)
+        assert not r.synthetic and list(r) == [2017]
 
     def test_latest_round(self):
         assert health.latest_round(2019) == 2017 and health.latest_round(2022) == 2022
