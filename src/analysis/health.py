@@ -505,12 +505,22 @@ def model_formula(data: pd.DataFrame) -> str:
     return f"{lhs.strip()} ~ {' + '.join(keep)}"
 
 
-def odds_ratios(des: survey.SurveyDesign, period: int) -> pd.DataFrame:
+#: The factors of the chart, as variables (a factor with several categories is one variable).
+FACTOR_VARIABLES = ["C(edu)", "C(emp)", "strain", "C(born)", "daily_smoker", "active_150",
+                    "sleep_any", "anxiety_any", "fear_any", "optimistic"]
+
+
+def odds_ratios(des: survey.SurveyDesign, period: int, adjustment: str = "sex_age"
+                ) -> pd.DataFrame:
     """Odds ratios of good health for protective and risk factors (design-weighted logistic model).
 
-    One model, :data:`MODEL_FORMULA`: every factor adjusted for sex, age group, kommun and the
-    other factors (:func:`analysis.survey.logistic_regression`, Binder sandwich variance). A factor
-    whose question was not asked in the round is left out (:func:`model_formula`).
+    ``adjustment="sex_age"`` (default, as the action plan's chart: "justerat för kön och ålder"):
+    one model per factor, ``good_health ~ factor + C(sex) + C(age_group)``.
+    ``adjustment="mutual"``: one model, :data:`MODEL_FORMULA`, every factor adjusted for sex, age
+    group, kommun and the other factors — the model whose coefficients the synthetic generator
+    defines, so it is the one the recovery test fits. Both use
+    :func:`analysis.survey.logistic_regression` (Binder sandwich variance). A factor whose
+    question was not asked in the round is left out (:func:`model_formula`).
 
     Returns
     -------
@@ -520,18 +530,32 @@ def odds_ratios(des: survey.SurveyDesign, period: int) -> pd.DataFrame:
         ``riskfaktor`` otherwise) and ``n_category`` (respondents in the term's category, the
         count the disclosure rule reads; ``n`` is the respondents in the fit).
     """
-    formula = model_formula(des.data)
-    res = survey.logistic_regression(des, formula)
-    variables = [t.strip().removeprefix("C(").removesuffix(")")
-                 for t in formula.split("~")[1].split("+")]
-    used = des.data[["good_health", *variables]].notna().all(axis=1).to_numpy()
-    counts = _term_counts(des.data, used)
+    if adjustment not in ("sex_age", "mutual"):
+        raise ValueError(f"adjustment must be 'sex_age' or 'mutual', not {adjustment!r}")
+    if adjustment == "mutual":
+        formulas = [model_formula(des.data)]
+    else:
+        asked = model_formula(des.data)
+        formulas = [f"good_health ~ {f} + C(sex) + C(age_group)" for f in FACTOR_VARIABLES
+                    if f" {f}" in asked]
+    parts, counts = [], {}
+    for formula in formulas:
+        fit = survey.logistic_regression(des, formula)
+        variables = [t.strip().removeprefix("C(").removesuffix(")")
+                     for t in formula.split("~")[1].split("+")]
+        used = des.data[["good_health", *variables]].notna().all(axis=1).to_numpy()
+        factor_terms = [t for t in fit["term"] if t in MODEL_TERMS
+                        and (adjustment == "mutual" or not t.startswith(("C(sex)", "C(age_group)")))]
+        parts.append(fit[fit["term"].isin(factor_terms)])
+        counts.update({k: v for k, v in _term_counts(des.data, used).items() if k in factor_terms})
+    res = pd.concat(parts, ignore_index=True)
     res = res[res["term"].isin(list(MODEL_TERMS))].copy()
     res["generator_term"] = res["term"].map(lambda t: MODEL_TERMS[t][0])
     res["group"] = res["term"].map(lambda t: MODEL_TERMS[t][1])
     res["shown"] = res["term"].map(lambda t: MODEL_TERMS[t][2])
     res["direction"] = np.where(res["value"] > 1, "skyddsfaktor", "riskfaktor")
     res["n_category"] = res["term"].map(counts)
+    res["adjustment"] = adjustment
     res["age"] = "18+"
     return _tidy(res, period=period)
 

@@ -186,10 +186,22 @@ class TestTables:
             health.MODEL_FORMULA
 
     def test_odds_ratios(self, tables):
+        """The chart's default: each factor in its own model, adjusted for sex and age only."""
         t, _ = tables["odds"]
-        assert set(t["term"]) == set(health.MODEL_TERMS)
+        factor_terms = {k for k, v in health.MODEL_TERMS.items()
+                        if not k.startswith(("C(sex)", "C(age_group)"))}
+        assert set(t["term"]) == factor_terms and (t["adjustment"] == "sex_age").all()
         assert (t["statistic"] == "odds ratio").all() and (t["n_category"] <= t["n"]).all()
         assert set(t["direction"]) == {"skyddsfaktor", "riskfaktor"}
+
+    def test_odds_ratios_mutual(self, shipped):
+        _, des = shipped
+        t = health.odds_ratios(des, 2017, adjustment="mutual")
+        assert set(t["term"]) == set(health.MODEL_TERMS) and (t["adjustment"] == "mutual").all()
+
+    def test_unknown_adjustment(self, shipped):
+        with pytest.raises(ValueError, match="adjustment"):
+            health.odds_ratios(shipped[1], 2017, adjustment="all")
 
     def test_compare_with_rest(self, shipped, frame17):
         r, des = shipped

@@ -206,7 +206,7 @@ class TestTrueHealthCoefficients:
         alloc = {k: int(min(N[k] - 1, 2000)) for k in geo.KOMMUNER}
         big = ss.generate_round(2017, frame17, 2024, alloc=alloc)
         des = health.survey_design(health.prepare(big), frame17)
-        fit = health.odds_ratios(des, 2017)
+        fit = health.odds_ratios(des, 2017, adjustment="mutual")
         truth = ss.true_health_coefficients(2017)
         z = (np.log(fit["value"]) - fit["generator_term"].map(truth)) / fit["se"]
         assert len(fit) == len(ss.HEALTH_TERMS)
