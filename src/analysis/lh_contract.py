@@ -76,7 +76,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import geo
+from . import geo, microdata
 from .errors import InputError
 
 __all__ = [
@@ -213,32 +213,11 @@ def _norm(s: object) -> str:
     return _LABEL_SYNONYMS.get(t, t)
 
 
-def _rows(mask) -> list[int]:
-    return (np.flatnonzero(np.asarray(mask)) + 1).tolist()
-
-
-def _fail(path: str, message: str, column: str | None, mask, values) -> InputError:
-    m = np.asarray(mask, dtype=bool)
-    vals = np.asarray(values, dtype=object)[m].tolist()
-    return InputError(path, message, column=column, rows=_rows(m), values=vals)
-
-
-def _text(col: pd.Series) -> pd.Series:
-    """Cell text (pandas ``string``; whole floats lose ``.0``; trimmed)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        col = col.astype(object)
-    if pd.api.types.is_float_dtype(col):
-        whole = (col == np.floor(col)).fillna(False).to_numpy(dtype=bool)
-        out = col.astype("string")
-        out[whole] = col[whole].astype("int64").astype("string")
-        return out
-    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_bool_dtype(col):
-        return col.astype("string")
-    return col.astype("string").str.strip()
-
-
-def _missing(text: pd.Series) -> np.ndarray:
-    return (text.isna() | (text.str.len() == 0)).to_numpy(dtype=bool)
+# Shared with the other microdata contracts (analysis.microdata).
+_rows = microdata.rows
+_fail = microdata.fail
+_text = microdata.cell_text
+_missing = microdata.is_missing
 
 
 _KOMMUN_BY_NAME = {_norm(v): k for k, v in geo.KOMMUNER.items()}

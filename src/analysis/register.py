@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import geo
+from . import geo, microdata
 from .errors import InputError
 
 __all__ = [
@@ -177,33 +177,11 @@ def _schema() -> pa.DataFrameSchema:
     )
 
 
-def _rows(mask: np.ndarray | pd.Series) -> list[int]:
-    return (np.flatnonzero(np.asarray(mask)) + 1).tolist()
-
-
-def _fail(path: str, message: str, column: str | None, mask, values: pd.Series) -> InputError:
-    rows = _rows(mask)
-    vals = values.to_numpy()[np.asarray(mask)].tolist()
-    return InputError(path, message, column=column, rows=rows, values=vals)
-
-
-def _as_text(col: pd.Series) -> pd.Series:
-    """Text of each cell (pandas ``string``, ``<NA>`` if missing), vectorised.
-
-    Whole floats (``1880.0`` from SAS/SPSS numerics) lose the ``.0``; text is trimmed.
-    """
-    if pd.api.types.is_float_dtype(col):
-        whole = (col == np.floor(col)).fillna(False).to_numpy(dtype=bool)
-        out = col.astype("string")
-        out[whole] = col[whole].astype("int64").astype("string")
-        return out
-    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_bool_dtype(col):
-        return col.astype("string")
-    return col.astype("string").str.strip()
-
-
-def _missing(text: pd.Series) -> np.ndarray:
-    return (text.isna() | (text.str.len() == 0)).to_numpy(dtype=bool)
+# Shared with the other microdata contracts (analysis.microdata).
+_rows = microdata.rows
+_fail = microdata.fail
+_as_text = microdata.cell_text
+_missing = microdata.is_missing
 
 
 def _coerce(raw: pd.DataFrame, path: str) -> pd.DataFrame:
