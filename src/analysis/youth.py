@@ -1176,3 +1176,16 @@ def targets_table() -> pd.DataFrame:
     return pd.DataFrame({"Storhet 2017": t["label"], "Värde": [text.share(v, 0)
                                                                for v in t["value"]],
                          "Status": t["status"]})
+
+
+def generator_facts() -> dict[str, str]:
+    """The synthetic generator's design constants as formatted text for the method note."""
+    rounds = list(synth_ung.ROUNDS)
+    resp = list(synth_ung.PUPIL_RESPONSE.values())
+    regular = [v for y, v in synth_ung.SCHOOL_PARTICIPATION.items() if y != 2021]
+    return {
+        "rounds": ", ".join(map(str, rounds[:-1])) + " och " + str(rounds[-1]),
+        "school_participation": text.num(100 * min(regular), 0),
+        "school_participation_2021": text.num(100 * synth_ung.SCHOOL_PARTICIPATION[2021], 0),
+        "pupil_response": f"{text.num(100 * min(resp), 0)}–{text.num(100 * max(resp), 0)}",
+    }

@@ -141,13 +141,16 @@ def relabel_sexes(fig):
 
 
 def share_ticks(fig):
-    """Tick labels with one decimal on share axes whose ticks are less than a percentage point
-    apart (e.g. daily smoking in åk 7), so that no two ticks read the same."""
+    """Share tick labels with as many decimals as the ticks need (``2,5 %``, ``87,5 %``), so that
+    no two ticks read the same and none is rounded (the house style prints whole per cent)."""
     from matplotlib.ticker import FuncFormatter
 
     for ax in fig.axes:
-        ticks = ax.get_yticks()
-        if len(ticks) > 1 and np.min(np.diff(ticks)) < 0.01:
-            ax.yaxis.set_major_formatter(FuncFormatter(
-                lambda v, _p: text.share(v, 1)))
+        if not ax.get_visible():
+            continue
+        pct = 100 * np.asarray(ax.get_yticks(), dtype=float)
+        decimals = next((d for d in (0, 1, 2) if np.allclose(pct, np.round(pct, d), atol=1e-6)),
+                        2)
+        ax.yaxis.set_major_formatter(FuncFormatter(
+            lambda v, _p, d=decimals: text.share(v, d)))
     return fig

@@ -414,3 +414,10 @@ class TestTargetsTable:
     def test_every_target_is_shown_as_an_assumption(self):
         t = youth.targets_table()
         assert len(t) == len(su.TARGETS) and set(t["Status"]) <= {"antagande", "påhittad form"}
+
+
+class TestGeneratorFacts:
+    def test_formatted_constants(self):
+        f = youth.generator_facts()
+        assert f["rounds"] == "2005, 2008, 2011, 2014, 2017 och 2021"
+        assert f["school_participation"] == "95" and f["pupil_response"] == "76–88"
