@@ -68,9 +68,7 @@ estimate and is refused.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -95,47 +93,19 @@ MIN_AGE, MAX_AGE = 18, 110
 YEAR_RANGE = (1990, 2100)
 
 
-@dataclass(frozen=True)
-class Variable:
-    """One variable of the contract.
+class Variable(microdata.Variable):
+    """One variable of the contract (fields: :class:`analysis.microdata.Variable`).
 
-    Parameters
-    ----------
-    name
-        Canonical column name.
-    kind
-        ``id``, ``year``, ``kommun``, ``stratum``, ``sex``, ``age``, ``code`` (a question with
-        value labels), ``weight`` (> 0), ``weight0`` (>= 0) or ``count``.
-    required
-        False for the optional design columns (``calibrated_weight``, ``stratum_population``).
-    labels
-        Value labels ``{code: Swedish label}`` of a ``code`` variable.
-    question
-        The question or definition, in Swedish, as the book prints it.
+    ``kind`` is ``id``, ``year``, ``kommun``, ``stratum``, ``sex``, ``age``, ``code`` (a question
+    with value labels), ``weight`` (> 0), ``weight0`` (>= 0) or ``count``; ``required`` is False
+    for the optional design columns (``calibrated_weight``, ``stratum_population``).
     """
 
-    name: str
-    kind: str
-    required: bool = True
-    labels: Mapping[int, str] = field(default_factory=dict)
-    question: str = ""
-
-    @property
-    def dtype(self) -> str:
-        return {"id": "str", "year": "int16", "kommun": "str", "stratum": "str", "sex": "str",
-                "age": "int16", "code": "Int8"}.get(self.kind, "float64")
+    DTYPES = {"id": "str", "year": "int16", "kommun": "str", "stratum": "str", "sex": "str",
+              "age": "int16", "code": "Int8"}
 
 
 _SEVERITY = {1: "nej", 2: "ja, lätta besvär", 3: "ja, svåra besvär"}
-_WHO5_TEXT = [
-    "Jag har känt mig glad och på gott humör",
-    "Jag har känt mig lugn och avslappnad",
-    "Jag har känt mig aktiv och full av energi",
-    "Jag har vaknat upp och känt mig frisk och utvilad",
-    "Mitt dagliga liv har varit fyllt av saker som intresserar mig",
-]
-_WHO5_LABELS = {0: "ingen gång", 1: "ibland", 2: "mindre än halva tiden",
-                3: "mer än halva tiden", 4: "för det mesta", 5: "hela tiden"}
 
 #: The contract, in column order.
 VARIABLES: tuple[Variable, ...] = (
@@ -162,8 +132,7 @@ VARIABLES: tuple[Variable, ...] = (
              labels={1: "mycket bra", 2: "bra", 3: "någorlunda", 4: "dåligt",
                      5: "mycket dåligt"},
              question="Hur bedömer du ditt allmänna hälsotillstånd?"),
-    *(Variable(f"who5_{i + 1}", "code", labels=_WHO5_LABELS,
-               question=f"WHO-5, de senaste två veckorna: {t}") for i, t in enumerate(_WHO5_TEXT)),
+    *microdata.who5_variables(Variable),
     Variable("anxiety", "code", labels=_SEVERITY,
              question="Har du besvär av ängslan, oro eller ångest?"),
     Variable("sleep", "code", labels=_SEVERITY, question="Har du besvär av sömnsvårigheter?"),
@@ -194,7 +163,7 @@ VARIABLES: tuple[Variable, ...] = (
 _BY_NAME = {v.name: v for v in VARIABLES}
 #: Question items (coded, may be missing in single rows).
 ITEMS: tuple[str, ...] = tuple(v.name for v in VARIABLES if v.kind == "code")
-WHO5_ITEMS: tuple[str, ...] = tuple(f"who5_{i}" for i in range(1, 6))
+WHO5_ITEMS: tuple[str, ...] = microdata.WHO5_ITEMS
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet",
             ".sav": "spss", ".zsav": "spss"}
@@ -203,68 +172,23 @@ ROUND_SUFFIXES = (".sav", ".zsav", ".parquet", ".pq", ".csv")
 _SEX = {"1": "man", "man": "man", "män": "man", "m": "man",
         "2": "kvinnor", "kvinna": "kvinnor", "kvinnor": "kvinnor", "k": "kvinnor"}
 _LABEL_SYNONYMS = {"kvinnor": "kvinna", "män": "man"}
+_DOC = "docs/contracts/liv_och_halsa.md"
 
 
 # --------------------------------------------------------------------------- small helpers
 def _norm(s: object) -> str:
-    """Label text compared without case, surrounding space or trailing punctuation."""
-    t = str(s).strip().lower().replace("–", "-")
-    t = re.sub(r"\s+", " ", t).rstrip(".")
+    """Label text as :func:`analysis.microdata.norm_label`, ``kvinnor``/``män`` as the labels."""
+    t = microdata.norm_label(s)
     return _LABEL_SYNONYMS.get(t, t)
 
 
 # Shared with the other microdata contracts (analysis.microdata).
-_rows = microdata.rows
 _fail = microdata.fail
 _text = microdata.cell_text
 _missing = microdata.is_missing
 
 
-_KOMMUN_BY_NAME = {_norm(v): k for k, v in geo.KOMMUNER.items()}
-
-
 # --------------------------------------------------------------------------- coercion
-def _coerce_code(var: Variable, col: pd.Series, path: str,
-                 file_labels: Mapping[object, str] | None) -> pd.Series:
-    """Codes (numbers, or labels as text) to ``Int8``; refuse codes outside the value labels."""
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        codes = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), dtype="Float64")
-        miss = codes.isna().to_numpy()
-    else:
-        text = _text(col)
-        miss = _missing(text)
-        num = pd.to_numeric(text, errors="coerce")
-        by_label = {_norm(lab): code for code, lab in var.labels.items()}
-        words = text[num.isna().to_numpy() & ~miss].unique()  # map each distinct label once
-        lookup = {w: by_label.get(_norm(w)) for w in words}
-        labelled = text.map(lookup).astype("Float64")
-        codes = pd.Series(num, dtype="Float64").where(num.notna(), labelled)
-    bad = ~miss & ~(codes.isin(list(var.labels)).fillna(False).to_numpy(dtype=bool))
-    if bad.any():
-        allowed = ", ".join(f"{c} = {lab}" for c, lab in var.labels.items())
-        where = " or the file's value labels" if file_labels else ""
-        raise _fail(path, f"code outside the value labels{where} (allowed: {allowed})",
-                    var.name, bad, _text(col))
-    return codes.astype("Int8")
-
-
-def _check_file_labels(var: Variable, labels: Mapping[object, str], path: str) -> None:
-    """The value labels stored in an SPSS file must mean what the contract's codes mean."""
-    want = {int(k): _norm(v) for k, v in var.labels.items()}
-    for code, lab in labels.items():
-        try:
-            c = int(float(code))
-        except (TypeError, ValueError):
-            continue
-        if c in want and _norm(lab) != want[c]:
-            raise InputError(
-                path,
-                f"the file's value label {c} = {lab!r} disagrees with the contract "
-                f"({c} = {var.labels[c]!r}); recode the variable to the contract's codes",
-                column=var.name,
-            )
-
-
 def _coerce(raw: pd.DataFrame, path: str, file_labels: Mapping[str, Mapping[object, str]],
             not_asked: Sequence[str]) -> pd.DataFrame:
     out: dict[str, pd.Series] = {}
@@ -278,8 +202,9 @@ def _coerce(raw: pd.DataFrame, path: str, file_labels: Mapping[str, Mapping[obje
         col = raw[name].reset_index(drop=True)
         if var.kind == "code":
             if name in file_labels:
-                _check_file_labels(var, file_labels[name], path)
-            out[name] = _coerce_code(var, col, path, file_labels.get(name))
+                microdata.check_file_labels(var, file_labels[name], path, norm=_norm)
+            out[name] = microdata.coerce_codes(var, col, path, norm=_norm,
+                                               from_file=bool(file_labels.get(name)))
             continue
         text = _text(col)
         miss = _missing(text)
@@ -289,17 +214,10 @@ def _coerce(raw: pd.DataFrame, path: str, file_labels: Mapping[str, Mapping[obje
         if var.kind in ("id", "stratum"):
             out[name] = text.astype(str)
         elif var.kind == "kommun":
-            digits = text.str.fullmatch(r"\d{1,4}").fillna(False).to_numpy(dtype=bool)
-            coded = text.where(~digits, text.str.zfill(4))
-            coded = coded.where(digits, text.map(lambda s: _KOMMUN_BY_NAME.get(_norm(s), s)))
-            bad = ~coded.isin(list(geo.KOMMUNER)).to_numpy(dtype=bool)
-            if bad.any():
-                raise _fail(path, f"unknown kommun (the survey covers the 12 kommuner of "
-                            f"{geo.LAN_NAMN}: {', '.join(geo.KOMMUNER)})", name, bad, text)
-            out[name] = coded.astype(str)
+            out[name] = microdata.kommun_codes(text, path, name)
         elif var.kind == "sex":
             if name in file_labels:
-                _check_file_labels(var, file_labels[name], path)
+                microdata.check_file_labels(var, file_labels[name], path, norm=_norm)
             mapped = text.str.lower().map(_SEX)
             bad = mapped.isna().to_numpy()
             if bad.any():
@@ -307,14 +225,9 @@ def _coerce(raw: pd.DataFrame, path: str, file_labels: Mapping[str, Mapping[obje
                             bad, text)
             out[name] = mapped.astype(str)
         else:  # numbers: year, age, weights, counts
-            num = pd.to_numeric(text.str.replace("\u2212", "-", regex=False), errors="coerce")
-            bad = num.isna().to_numpy() & ~miss
-            if bad.any():
-                raise _fail(path, "not a number", name, bad, text)
+            num = microdata.numbers(text, miss, path, name)
             if var.kind in ("year", "age"):
-                whole = (num == np.floor(num)).fillna(True).to_numpy(dtype=bool)
-                if (~whole).any():
-                    raise _fail(path, "not a whole number", name, ~whole, text)
+                microdata.check_whole(num, text, path, name)
                 lo, hi = YEAR_RANGE if var.kind == "year" else (MIN_AGE, MAX_AGE)
                 bad = ((num < lo) | (num > hi)).to_numpy()
                 if bad.any():
@@ -342,15 +255,8 @@ def _coerce(raw: pd.DataFrame, path: str, file_labels: Mapping[str, Mapping[obje
 
 
 def _check_rows(df: pd.DataFrame, path: str, strata_declared: Sequence[str] | None) -> None:
-    dup = df["resp_id"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise _fail(path, "duplicate resp_id", "resp_id", dup, df["resp_id"])
-    years = df["year"].unique()
-    if len(years) > 1:
-        first = df["year"].iloc[0]
-        bad = (df["year"] != first).to_numpy()
-        raise _fail(path, f"one file holds one survey round, found years {sorted(years.tolist())}",
-                    "year", bad, df["year"])
+    microdata.check_unique(df, path, "resp_id")
+    microdata.check_one_year(df, path)
     kom_per_stratum = df.groupby("stratum")["kommun"].nunique()
     split = kom_per_stratum[kom_per_stratum > 1].index
     if len(split):
@@ -426,66 +332,32 @@ def validate_round(frame: pd.DataFrame, path: str = "<DataFrame>", *, year: int 
         stratum in two kommuner.
     """
     path = str(path)
-    unknown = [c for c in not_asked if c not in ITEMS]
-    if unknown:
-        raise ValueError(f"not_asked names {unknown}, which are not question items {ITEMS}")
-    if len(frame) == 0:
-        raise InputError(path, "the file has no respondents (no data rows)")
-    raw = frame.copy()
-    if "year" not in raw.columns and year is not None:
-        raw["year"] = year
-    missing = [v.name for v in VARIABLES
-               if v.required and v.name not in raw.columns and v.name not in not_asked]
-    if missing:
-        raise InputError(path, f"missing variable(s) {', '.join(missing)}; the contract "
-                         "(docs/contracts/liv_och_halsa.md) requires them", column=missing[0])
+    raw = microdata.raw_frame(frame, path, year, not_asked=not_asked, items=ITEMS,
+                              empty="the file has no respondents (no data rows)")
+    microdata.missing_columns(raw, VARIABLES, path, _DOC, not_asked)
     out = _coerce(raw, path, file_labels or {}, not_asked)
-    if year is not None and (out["year"] != year).any():
-        bad = (out["year"] != year).to_numpy()
-        raise _fail(path, f"year differs from the round given to the reader ({year})", "year",
-                    bad, out["year"])
-    for item in not_asked:
-        if item in frame.columns and out[item].notna().any():
-            raise _fail(path, "a question marked as not asked has answers", item,
-                        out[item].notna().to_numpy(), out[item])
+    microdata.check_year_given(out, path, year)
+    microdata.check_not_asked(out, path, not_asked)
     declared = None if strata_declared is None else [_text(pd.Series(list(strata_declared)))
                                                      .astype(str).tolist()][0]
     _check_rows(out, path, declared)
     return out[[v.name for v in VARIABLES if v.name in out.columns]]
 
 
-def _read_raw(path: Path, fmt: str, sep: str, encoding: str
-              ) -> tuple[pd.DataFrame, dict[str, dict], list[str] | None]:
-    if fmt == "csv":
-        try:
-            raw = pd.read_csv(path, dtype=str, sep=sep, encoding=encoding, keep_default_na=False,
-                              na_values=[""])
-        except pd.errors.EmptyDataError:
-            raise InputError(str(path), "the file is empty") from None
-        return raw, {}, None
-    if path.stat().st_size == 0:
-        raise InputError(str(path), "the file is empty")
+def _declared_strata(raw: pd.DataFrame, labels: Mapping[str, dict], fmt: str
+                     ) -> list[str] | None:
+    """Strata a file declares: categories (Parquet) or value labels (SPSS) of ``stratum``."""
+    declared = None
     if fmt == "parquet":
-        raw = pd.read_parquet(path)
-        declared = None
         strat = [c for c in raw.columns if str(c).lower() == "stratum"]
         if strat and isinstance(raw[strat[0]].dtype, pd.CategoricalDtype):
             declared = [str(c) for c in raw[strat[0]].cat.categories]
-        return raw, {}, declared
-    import pyreadstat
-
-    try:
-        # codes, not labels: the labels are checked against the contract instead
-        raw, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
-    except pyreadstat.ReadstatError as exc:
-        raise InputError(str(path), f"cannot read the SPSS file: {exc}") from None
-    labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
-    declared = None
+        return declared
     for k, v in labels.items():
         if k.lower() == "stratum":
             declared = [str(int(c)) if isinstance(c, float) and c == int(c) else str(c)
                         for c in v]
-    return raw, labels, declared
+    return declared
 
 
 def read_round(path: str | Path, *, year: int | None = None,
@@ -524,26 +396,12 @@ def read_round(path: str | Path, *, year: int | None = None,
         If ``path`` does not exist.
     """
     path = Path(path)
-    fmt = file_format or _FORMATS.get(path.suffix.lower())
-    if fmt not in ("csv", "parquet", "spss"):
-        raise InputError(str(path), f"unknown file format {path.suffix!r}: use .sav, .parquet or "
-                         ".csv, or pass file_format=")
-    if not path.exists():
-        raise FileNotFoundError(path)
-    raw, labels, declared = _read_raw(path, fmt, sep, encoding)
-    rename = dict(columns or {})
-    raw = raw.rename(columns=rename)
-    labels = {rename.get(k, k): v for k, v in labels.items()}
-    lower = {str(c).strip().lower(): c for c in raw.columns}
-    fix = {lower[v.name]: v.name for v in VARIABLES if v.name not in raw.columns
-           and v.name in lower}
-    raw = raw.rename(columns=fix)
-    labels = {fix.get(k, k): v for k, v in labels.items()}
+    fmt = microdata.coded_format(path, file_format, _FORMATS)
+    raw, labels = microdata.read_coded(path, fmt, sep, encoding)
+    declared = _declared_strata(raw, labels, fmt)
+    raw, labels = microdata.canonical_names(raw, labels, columns, [v.name for v in VARIABLES])
     return validate_round(raw, str(path), year=year, not_asked=not_asked, file_labels=labels,
                           strata_declared=declared)
-
-
-_ROUND_FILE = re.compile(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)")
 
 
 def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | None = None
@@ -566,11 +424,7 @@ def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | 
         p for p in source.iterdir() if p.suffix.lower() in ROUND_SUFFIXES)
     out: dict[int, pd.DataFrame] = {}
     for f in files:
-        m = _ROUND_FILE.search(f.stem)
-        if not m:
-            raise InputError(str(f), "cannot tell the survey round: name the file with its year, "
-                             "e.g. liv_och_halsa_2017.sav")
-        y = int(m.group(1))
+        y = microdata.round_year(f, "liv_och_halsa_2017.sav")
         if y in out:
             raise InputError(str(f), f"a second file for the round {y}")
         out[y] = read_round(f, year=y, not_asked=not_asked.get(y, ()))
@@ -585,37 +439,10 @@ def write_round(frame: pd.DataFrame, path: str | Path) -> Path:
     Used to hand synthetic rounds to others in the contract and in the tests. ``sex`` is written
     as its code (1 = man, 2 = kvinna) in SPSS and CSV.
     """
-    path = Path(path)
-    fmt = _FORMATS.get(path.suffix.lower())
-    out = frame.copy()
-    if fmt in ("spss", "csv"):
-        out["sex"] = out["sex"].map({"man": 1, "kvinnor": 2}).astype("int64")
-    if fmt == "parquet":
-        out.to_parquet(path, index=False)
-    elif fmt == "csv":
-        out.to_csv(path, index=False, lineterminator="\n")
-    elif fmt == "spss":
-        import pyreadstat
-
-        for c in out.columns:
-            if str(out[c].dtype) in ("Int8", "Int16", "Int64"):
-                out[c] = out[c].astype("float64")
-        labels = {v.name: {float(k): lab for k, lab in v.labels.items()}
-                  for v in VARIABLES if v.labels and v.name in out.columns}
-        pyreadstat.write_sav(out, str(path), variable_value_labels=labels,
-                             column_labels={v.name: v.question[:250] for v in VARIABLES
-                                            if v.name in out.columns})
-    else:
-        raise ValueError(f"unknown file format {path.suffix!r}")
-    return path
+    return microdata.write_coded(frame, Path(path), VARIABLES, _FORMATS,
+                                 recode={"sex": {"man": 1, "kvinnor": 2}})
 
 
 def contract_table() -> pd.DataFrame:
     """The contract as a table: variable, type, required, codes, question (for the book)."""
-    return pd.DataFrame({
-        "variable": [v.name for v in VARIABLES],
-        "dtype": [v.dtype for v in VARIABLES],
-        "required": [v.required for v in VARIABLES],
-        "codes": ["; ".join(f"{k} = {lab}" for k, lab in v.labels.items()) for v in VARIABLES],
-        "question": [v.question for v in VARIABLES],
-    })
+    return microdata.contract_table(VARIABLES)

@@ -351,19 +351,14 @@ def validate_register(frame: pd.DataFrame, path: str = "<DataFrame>") -> pd.Data
 def _read_raw(path: Path, fmt: str, sep: str, decimal: str, encoding: str,
               catalog_file: str | Path | None) -> pd.DataFrame:
     if fmt == "csv":
-        try:
-            raw = pd.read_csv(path, dtype=str, sep=sep, encoding=encoding,
-                              keep_default_na=False, na_values=[""])
-        except pd.errors.EmptyDataError:
-            raise InputError(str(path), "the file is empty") from None
+        raw = microdata.read_text_csv(path, sep, encoding)
         if decimal != ".":
             for col in ("disposable_income",):
                 if col in raw.columns:
                     raw[col] = raw[col].str.replace(".", "", regex=False).str.replace(
                         decimal, ".", regex=False)
         return raw
-    if path.stat().st_size == 0:
-        raise InputError(str(path), "the file is empty")
+    microdata.check_not_empty(path)
     if fmt == "parquet":
         return pd.read_parquet(path)
     import pyreadstat
@@ -432,9 +427,7 @@ def read_register(
     if not path.exists():
         raise FileNotFoundError(path)
     raw = _read_raw(path, fmt, sep, decimal, encoding, catalog_file)
-    raw = raw.rename(columns=dict(columns or {}))
-    lower = {str(c).strip().lower(): c for c in raw.columns}
-    raw = raw.rename(columns={lower[c]: c for c in COLUMNS if c not in raw.columns and c in lower})
+    raw, _ = microdata.canonical_names(raw, {}, columns, list(COLUMNS))
     return validate_register(raw, str(path))
 
 

@@ -90,7 +90,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import geo, microdata
+from . import microdata
 from .errors import InputError
 
 __all__ = [
@@ -122,49 +122,21 @@ GRADE_LABELS: dict[str, str] = {"ak7": "åk 7", "ak9": "åk 9", "gy2": "gy 2"}
 WHO5_GRADES: tuple[str, ...] = ("ak9", "gy2")
 
 
-@dataclass(frozen=True)
-class Variable:
-    """One variable of the contract.
+class Variable(microdata.Variable):
+    """One variable of the contract (fields: :class:`analysis.microdata.Variable`).
 
-    Parameters
-    ----------
-    name
-        Canonical column name.
-    kind
-        ``id`` (text, not empty), ``year``, ``kommun``, ``grade``, ``sex``, ``code`` (a question
-        with value labels), ``weight0`` (>= 0), ``count`` (whole number >= 0) or ``flag`` (0/1).
-    required
-        False for optional columns.
-    labels
-        Value labels ``{code: Swedish label}`` of a ``code`` or ``flag`` variable.
-    question
-        The question or definition, in Swedish, as the book prints it.
+    ``kind`` is ``id`` (text, not empty), ``year``, ``kommun``, ``grade``, ``sex``, ``code`` (a
+    question with value labels), ``weight0`` (>= 0), ``count`` (whole number >= 0) or ``flag``
+    (0/1); ``labels`` are the value labels of a ``code`` or ``flag`` variable.
     """
 
-    name: str
-    kind: str
-    required: bool = True
-    labels: Mapping[int, str] = field(default_factory=dict)
-    question: str = ""
-
-    @property
-    def dtype(self) -> str:
-        return {"id": "str", "year": "int16", "kommun": "str", "grade": "str", "sex": "str",
-                "code": "Int8", "flag": "Int8", "count": "int64"}.get(self.kind, "float64")
+    DTYPES = {"id": "str", "year": "int16", "kommun": "str", "grade": "str", "sex": "str",
+              "code": "Int8", "flag": "Int8", "count": "int64"}
 
 
 _TRIVS = {1: "mycket bra", 2: "ganska bra", 3: "varken bra eller dåligt", 4: "ganska dåligt",
           5: "mycket dåligt"}
 _OFTEN = {1: "ja, alltid", 2: "ja, oftast", 3: "ibland", 4: "sällan", 5: "nej, aldrig"}
-_WHO5_TEXT = [
-    "Jag har känt mig glad och på gott humör",
-    "Jag har känt mig lugn och avslappnad",
-    "Jag har känt mig aktiv och full av energi",
-    "Jag har vaknat upp och känt mig frisk och utvilad",
-    "Mitt dagliga liv har varit fyllt av saker som intresserar mig",
-]
-_WHO5_LABELS = {0: "ingen gång", 1: "ibland", 2: "mindre än halva tiden",
-                3: "mer än halva tiden", 4: "för det mesta", 5: "hela tiden"}
 
 #: The pupil file, in column order.
 VARIABLES: tuple[Variable, ...] = (
@@ -193,8 +165,7 @@ VARIABLES: tuple[Variable, ...] = (
              labels={1: "varje dag", 2: "flera gånger i veckan", 3: "någon gång i veckan",
                      4: "mer sällan"},
              question="Jag mår bra (hur ofta?)"),
-    *(Variable(f"who5_{i + 1}", "code", labels=_WHO5_LABELS,
-               question=f"WHO-5, de senaste två veckorna: {t}") for i, t in enumerate(_WHO5_TEXT)),
+    *microdata.who5_variables(Variable),
     Variable("worry", "code",
              labels={1: "aldrig", 2: "sällan", 3: "ibland", 4: "ofta", 5: "alltid"},
              question="Har du de senaste tre månaderna känt dig ängslig, orolig eller "
@@ -228,7 +199,7 @@ SCHOOL_VARIABLES: tuple[Variable, ...] = (
 )
 #: Question items of the pupil file (coded, may be missing in single rows).
 ITEMS: tuple[str, ...] = tuple(v.name for v in VARIABLES if v.kind == "code")
-WHO5_ITEMS: tuple[str, ...] = tuple(f"who5_{i}" for i in range(1, 6))
+WHO5_ITEMS: tuple[str, ...] = microdata.WHO5_ITEMS
 #: The five protective factors of the action plan (004, rows 1003–1008), in its order.
 PROTECTIVE_ITEMS: tuple[str, ...] = ("school_wellbeing", "home_wellbeing", "future",
                                      "trust_parents", "calm_school")
@@ -249,10 +220,7 @@ _GRADE = {"1": "ak7", "7": "ak7", "ak7": "ak7", "åk7": "ak7", "årskurs7": "ak7
 
 
 # --------------------------------------------------------------------------- small helpers
-def _norm(s: object) -> str:
-    """Label text compared without case, surrounding space or trailing punctuation."""
-    t = str(s).strip().lower().replace("–", "-")
-    return re.sub(r"\s+", " ", t).rstrip(".")
+_norm = microdata.norm_label
 
 
 def _squash(s: object) -> str:
@@ -273,53 +241,19 @@ def _key(df: pd.DataFrame, cols: Sequence[str], sep: str) -> pd.Series:
     return out
 
 
-_KOMMUN_BY_NAME = {_norm(v): k for k, v in geo.KOMMUNER.items()}
-
-
 # --------------------------------------------------------------------------- coercion
-def _coerce_code(var: Variable, col: pd.Series, path: str, spss: bool) -> pd.Series:
-    """Codes (numbers, or labels as text) to ``Int8``; refuse codes outside the value labels."""
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        codes = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), dtype="Float64")
-        miss = codes.isna().to_numpy()
-    else:
-        text = _text(col)
-        miss = _missing(text)
-        num = pd.to_numeric(text, errors="coerce")
-        by_label = {_norm(lab): code for code, lab in var.labels.items()}
-        words = text[num.isna().to_numpy() & ~miss].unique()  # map each distinct label once
-        lookup = {w: by_label.get(_norm(w)) for w in words}
-        labelled = text.map(lookup).astype("Float64")
-        codes = pd.Series(num, dtype="Float64").where(num.notna(), labelled)
-    bad = ~miss & ~(codes.isin(list(var.labels)).fillna(False).to_numpy(dtype=bool))
-    if bad.any():
-        allowed = ", ".join(f"{c} = {lab}" for c, lab in var.labels.items())
-        where = " or the file's value labels" if spss else ""
-        raise _fail(path, f"code outside the value labels{where} (allowed: {allowed})",
-                    var.name, bad, _text(col))
-    return codes.astype("Int8")
+def _sex_label_agrees(var: Variable, c: int, lab: object) -> bool:
+    """A file's sex label agrees if it is one of the spellings of the code's sex."""
+    return c not in _SEX_LABELS or _norm(lab) in _SEX_LABELS[c]
 
 
-def _check_file_labels(var: Variable, labels: Mapping[object, str], path: str) -> None:
-    """The value labels stored in an SPSS file must mean what the contract's codes mean."""
-    for code, lab in labels.items():
-        try:
-            c = int(float(code))
-        except (TypeError, ValueError):
-            continue
-        if var.kind == "sex":
-            ok = c not in _SEX_LABELS or _norm(lab) in _SEX_LABELS[c]
-        elif var.kind == "grade":
-            ok = c not in var.labels or _GRADE.get(_squash(lab)) == GRADES[c - 1]
-        else:
-            ok = c not in var.labels or _norm(lab) == _norm(var.labels[c])
-        if not ok:
-            raise InputError(
-                path,
-                f"the file's value label {c} = {lab!r} disagrees with the contract "
-                f"({c} = {var.labels[c]!r}); recode the variable to the contract's codes",
-                column=var.name,
-            )
+def _grade_label_agrees(var: Variable, c: int, lab: object) -> bool:
+    """A file's school-year label agrees if it names the code's school year."""
+    return c not in var.labels or _GRADE.get(_squash(lab)) == GRADES[c - 1]
+
+
+#: Rules for the file labels of variables with several accepted spellings.
+_AGREES = {"sex": _sex_label_agrees, "grade": _grade_label_agrees}
 
 
 def _coerce(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
@@ -335,9 +269,10 @@ def _coerce(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
             continue
         col = raw[name].reset_index(drop=True)
         if name in file_labels and var.labels:
-            _check_file_labels(var, file_labels[name], path)
+            microdata.check_file_labels(var, file_labels[name], path,
+                                        agrees=_AGREES.get(var.kind))
         if var.kind in ("code", "flag"):
-            codes = _coerce_code(var, col, path, name in file_labels)
+            codes = microdata.coerce_codes(var, col, path, from_file=name in file_labels)
             if var.kind == "flag" and codes.isna().any():
                 raise _fail(path, "missing values (the variable is required in every row)",
                             name, codes.isna().to_numpy(), _text(col))
@@ -352,14 +287,7 @@ def _coerce(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
             out[name] = text.astype(str) if var.required else text.astype(object).where(
                 ~miss, None).astype("str")
         elif var.kind == "kommun":
-            digits = text.str.fullmatch(r"\d{1,4}").fillna(False).to_numpy(dtype=bool)
-            coded = text.where(~digits, text.str.zfill(4))
-            coded = coded.where(digits, text.map(lambda s: _KOMMUN_BY_NAME.get(_norm(s), s)))
-            bad = ~coded.isin(list(geo.KOMMUNER)).to_numpy(dtype=bool)
-            if bad.any():
-                raise _fail(path, f"unknown kommun (the survey covers the 12 kommuner of "
-                            f"{geo.LAN_NAMN}: {', '.join(geo.KOMMUNER)})", name, bad, text)
-            out[name] = coded.astype(str)
+            out[name] = microdata.kommun_codes(text, path, name)
         elif var.kind == "sex":
             mapped = text.map(lambda s: _SEX.get(_norm(s)))
             bad = mapped.isna().to_numpy()
@@ -375,15 +303,10 @@ def _coerce(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
                             "or 7, 9, 'åk 7', 'gy2')", name, bad, text)
             out[name] = mapped.astype(str)
         else:  # numbers: year, weight, count
-            num = pd.to_numeric(text.str.replace("\u2212", "-", regex=False), errors="coerce")
-            bad = num.isna().to_numpy() & ~miss
-            if bad.any():
-                raise _fail(path, "not a number", name, bad, text)
+            num = microdata.numbers(text, miss, path, name)
             v = num.to_numpy(dtype=float)
             if var.kind in ("year", "count"):
-                whole = (num == np.floor(num)).fillna(True).to_numpy(dtype=bool)
-                if (~whole).any():
-                    raise _fail(path, "not a whole number", name, ~whole, text)
+                microdata.check_whole(num, text, path, name)
             if var.kind == "year":
                 lo, hi = YEAR_RANGE
                 bad = (v < lo) | (v > hi)
@@ -407,23 +330,8 @@ def _coerce(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
 
 
 def _one_year(df: pd.DataFrame, path: str, year: int | None) -> None:
-    years = df["year"].unique()
-    if len(years) > 1:
-        first = df["year"].iloc[0]
-        raise _fail(path, f"one file holds one survey round, found years {sorted(years.tolist())}",
-                    "year", (df["year"] != first).to_numpy(), df["year"])
-    if year is not None and (df["year"] != year).any():
-        raise _fail(path, f"year differs from the round given to the reader ({year})", "year",
-                    (df["year"] != year).to_numpy(), df["year"])
-
-
-def _missing_columns(raw: pd.DataFrame, variables: Sequence[Variable], path: str,
-                     not_asked: Sequence[str], doc: str) -> None:
-    missing = [v.name for v in variables
-               if v.required and v.name not in raw.columns and v.name not in not_asked]
-    if missing:
-        raise InputError(path, f"missing variable(s) {', '.join(missing)}; the contract ({doc}) "
-                         "requires them", column=missing[0])
+    microdata.check_one_year(df, path)
+    microdata.check_year_given(df, path, year)
 
 
 _DOC = "docs/contracts/liv_och_halsa_ung.md"
@@ -464,24 +372,13 @@ def validate_round(frame: pd.DataFrame, path: str = "<DataFrame>", *, year: int 
         question declared as not asked.
     """
     path = str(path)
-    unknown = [c for c in not_asked if c not in ITEMS]
-    if unknown:
-        raise ValueError(f"not_asked names {unknown}, which are not question items {ITEMS}")
-    if len(frame) == 0:
-        raise InputError(path, "the file has no respondents (no data rows)")
-    raw = frame.copy()
-    if "year" not in raw.columns and year is not None:
-        raw["year"] = year
-    _missing_columns(raw, VARIABLES, path, not_asked, _DOC)
+    raw = microdata.raw_frame(frame, path, year, not_asked=not_asked, items=ITEMS,
+                              empty="the file has no respondents (no data rows)")
+    microdata.missing_columns(raw, VARIABLES, path, _DOC, not_asked)
     out = _coerce(raw, VARIABLES, path, file_labels or {}, not_asked)
     _one_year(out, path, year)
-    for item in not_asked:
-        if item in out.columns and out[item].notna().any():
-            raise _fail(path, "a question marked as not asked has answers", item,
-                        out[item].notna().to_numpy(), out[item])
-    dup = out["resp_id"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        raise _fail(path, "duplicate resp_id", "resp_id", dup, out["resp_id"])
+    microdata.check_not_asked(out, path, not_asked)
+    microdata.check_unique(out, path, "resp_id")
     young = (out["grade"] == "ak7").to_numpy()
     for item in WHO5_ITEMS:
         bad = young & out[item].notna().to_numpy()
@@ -505,12 +402,8 @@ def validate_schools(frame: pd.DataFrame, path: str = "<DataFrame>", *,
         × class) listed twice; a school in two kommuner.
     """
     path = str(path)
-    if len(frame) == 0:
-        raise InputError(path, "the school file has no rows")
-    raw = frame.copy()
-    if "year" not in raw.columns and year is not None:
-        raw["year"] = year
-    _missing_columns(raw, SCHOOL_VARIABLES, path, (), _DOC)
+    raw = microdata.raw_frame(frame, path, year, empty="the school file has no rows")
+    microdata.missing_columns(raw, SCHOOL_VARIABLES, path, _DOC)
     out = _coerce(raw, SCHOOL_VARIABLES, path, file_labels or {}, ())
     _one_year(out, path, year)
     unit = [c for c in ("school", "grade", "class") if c in out.columns]
@@ -565,48 +458,13 @@ def check_consistency(pupils: pd.DataFrame, schools: pd.DataFrame, path: str = "
 
 
 # --------------------------------------------------------------------------- files
-def _read_raw(path: Path, fmt: str, sep: str, encoding: str
-              ) -> tuple[pd.DataFrame, dict[str, dict]]:
-    if fmt == "csv":
-        try:
-            raw = pd.read_csv(path, dtype=str, sep=sep, encoding=encoding, keep_default_na=False,
-                              na_values=[""])
-        except pd.errors.EmptyDataError:
-            raise InputError(str(path), "the file is empty") from None
-        return raw, {}
-    if path.stat().st_size == 0:
-        raise InputError(str(path), "the file is empty")
-    if fmt == "parquet":
-        return pd.read_parquet(path), {}
-    import pyreadstat
-
-    try:
-        # codes, not labels: the labels are checked against the contract instead
-        raw, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
-    except pyreadstat.ReadstatError as exc:
-        raise InputError(str(path), f"cannot read the SPSS file: {exc}") from None
-    return raw, {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
-
-
 def _open(path: str | Path, file_format: str | None, sep: str, encoding: str,
           columns: Mapping[str, str] | None, variables: Sequence[Variable]
           ) -> tuple[Path, pd.DataFrame, dict[str, dict]]:
     path = Path(path)
-    fmt = file_format or _FORMATS.get(path.suffix.lower())
-    if fmt not in ("csv", "parquet", "spss"):
-        raise InputError(str(path), f"unknown file format {path.suffix!r}: use .sav, .parquet or "
-                         ".csv, or pass file_format=")
-    if not path.exists():
-        raise FileNotFoundError(path)
-    raw, labels = _read_raw(path, fmt, sep, encoding)
-    rename = dict(columns or {})
-    raw = raw.rename(columns=rename)
-    labels = {rename.get(k, k): v for k, v in labels.items()}
-    lower = {str(c).strip().lower(): c for c in raw.columns}
-    fix = {lower[v.name]: v.name for v in variables if v.name not in raw.columns
-           and v.name in lower}
-    raw = raw.rename(columns=fix)
-    labels = {fix.get(k, k): v for k, v in labels.items()}
+    fmt = microdata.coded_format(path, file_format, _FORMATS)
+    raw, labels = microdata.read_coded(path, fmt, sep, encoding)
+    raw, labels = microdata.canonical_names(raw, labels, columns, [v.name for v in variables])
     return path, raw, labels
 
 
@@ -672,7 +530,6 @@ class Round:
     info: dict = field(default_factory=dict)
 
 
-_ROUND_FILE = re.compile(r"(?:^|[^0-9])((?:19|20)\d{2})(?:[^0-9]|$)")
 #: Questions not asked before 2009 (seed 004, rows 847–848: physical activity 2009–2017).
 DEFAULT_NOT_ASKED: dict[int, tuple[str, ...]] = {y: ("physical_activity",)
                                                  for y in range(1990, 2009)}
@@ -702,11 +559,7 @@ def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | 
     pupils: dict[int, pd.DataFrame] = {}
     schools: dict[int, tuple[Path, pd.DataFrame]] = {}
     for f in files:
-        m = _ROUND_FILE.search(f.stem)
-        if not m:
-            raise InputError(str(f), "cannot tell the survey round: name the file with its year, "
-                             "e.g. liv_och_halsa_ung_2017.sav or skolor_2017.csv")
-        y = int(m.group(1))
+        y = microdata.round_year(f, "liv_och_halsa_ung_2017.sav or skolor_2017.csv")
         if "skolor" in f.stem.lower():
             if y in schools:
                 raise InputError(str(f), f"a second school file for the round {y}")
@@ -730,35 +583,11 @@ def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | 
     return out
 
 
-def _write(frame: pd.DataFrame, path: Path, variables: Sequence[Variable]) -> Path:
-    fmt = _FORMATS.get(path.suffix.lower())
-    out = frame.copy()
-    if fmt in ("spss", "csv"):
-        if "sex" in out:
-            out["sex"] = out["sex"].map({"man": 1, "kvinnor": 2}).astype("int64")
-        if "grade" in out:
-            out["grade"] = out["grade"].map({g: i + 1 for i, g in enumerate(GRADES)}).astype(
-                "int64")
-    if fmt == "parquet":
-        out.to_parquet(path, index=False)
-    elif fmt == "csv":
-        out.to_csv(path, index=False, lineterminator="\n")
-    elif fmt == "spss":
-        import pyreadstat
+_RECODE = {"sex": {"man": 1, "kvinnor": 2}, "grade": {g: i + 1 for i, g in enumerate(GRADES)}}
 
-        for c in out.columns:
-            if str(out[c].dtype) in ("Int8", "Int16", "Int64"):
-                out[c] = out[c].astype("float64")
-            elif not pd.api.types.is_numeric_dtype(out[c]):
-                out[c] = out[c].astype(object)
-        labels = {v.name: {float(k): lab for k, lab in v.labels.items()}
-                  for v in variables if v.labels and v.name in out.columns}
-        pyreadstat.write_sav(out, str(path), variable_value_labels=labels,
-                             column_labels={v.name: v.question[:250] for v in variables
-                                            if v.name in out.columns})
-    else:
-        raise ValueError(f"unknown file format {path.suffix!r}")
-    return path
+
+def _write(frame: pd.DataFrame, path: Path, variables: Sequence[Variable]) -> Path:
+    return microdata.write_coded(frame, path, variables, _FORMATS, recode=_RECODE)
 
 
 def write_round(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -777,11 +606,4 @@ def write_schools(frame: pd.DataFrame, path: str | Path) -> Path:
 def contract_table(which: str = "pupils") -> pd.DataFrame:
     """The contract as a table (``"pupils"`` or ``"schools"``): variable, type, required, codes,
     question (for the book)."""
-    variables = {"pupils": VARIABLES, "schools": SCHOOL_VARIABLES}[which]
-    return pd.DataFrame({
-        "variable": [v.name for v in variables],
-        "dtype": [v.dtype for v in variables],
-        "required": [v.required for v in variables],
-        "codes": ["; ".join(f"{k} = {lab}" for k, lab in v.labels.items()) for v in variables],
-        "question": [v.question for v in variables],
-    })
+    return microdata.contract_table({"pupils": VARIABLES, "schools": SCHOOL_VARIABLES}[which])
