@@ -23,11 +23,8 @@ downloads the published Kolada indicators, stores the raw responses with provena
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
 import json
 import os
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import disclosure, geo, seeds
+from . import disclosure, diskcache, geo, seeds
 from . import poverty as pv
 from . import synth_register as sr
 from .survey import wilson_interval
@@ -294,9 +291,7 @@ class ChildData:
         if path.exists():
             return pd.read_parquet(path)
         out = protect(self.indicators, min_count, min_denominator)
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        out.to_parquet(tmp, index=False)
-        tmp.replace(path)
+        diskcache.write_parquet_atomic(out, path)
         return out
 
     @property
@@ -501,82 +496,30 @@ def check_protected(table: pd.DataFrame, min_count: int, min_denominator: int) -
 
 
 # --------------------------------------------------------------------------- caching
-def _frame_hash(df: pd.DataFrame) -> str:
-    h = hashlib.sha256()
-    h.update(",".join(map(str, df.columns)).encode())
-    h.update(pd.util.hash_pandas_object(df.reset_index(drop=True), index=False).to_numpy().tobytes())
-    return h.hexdigest()
+#: Modules whose code shapes the cached data (their source is part of the cache key).
+CODE_MODULES = ("synth_register", "poverty", "child_poverty", "register", "population",
+                "working_age", "microdata", "diskcache")
+_TABLES = ("children", "indicators", "child_counts", "medians", "norms", "targets")
 
 
-def _code_hash() -> str:
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for m in ("synth_register", "poverty", "child_poverty", "register", "population", "working_age"):
-        h.update((here / f"{m}.py").read_bytes())
-    return h.hexdigest()
+def _write(data: ChildData, folder: Path) -> dict:
+    for name in _TABLES:
+        getattr(data, name).to_parquet(folder / f"{name}.parquet", index=False)
+    return {"source": data.source, "report": data.report}
 
 
-def _cache_root() -> Path:
-    from . import catalog
-
-    return catalog.project_root() / "data" / "interim" / "barnfattigdom"
-
-
-@contextlib.contextmanager
-def _lock(path: Path):
-    """An exclusive lock on ``path`` (notebooks run in parallel; one builds, the other waits)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _read(folder: Path, meta: dict) -> ChildData:
+    frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
+    return ChildData(meta["source"], report=meta["report"], **frames)
 
 
-def _prune(root: Path, code: str, keep: str) -> None:
-    """Remove cache folders (and their locks) written by other versions of the code: no key made
-    by this code can point to them again."""
-    for meta in root.glob("*/meta.json"):
-        folder = meta.parent
-        if folder.name == keep:
-            continue
-        try:
-            old = json.loads(meta.read_text(encoding="utf-8")).get("code")
-        except (OSError, ValueError):
-            continue
-        if old != code:
-            shutil.rmtree(folder, ignore_errors=True)
-            (root / f"{folder.name}.lock").unlink(missing_ok=True)
-
-
-def _cached(key: str, build, cache_root: Path | None) -> ChildData:
-    """Read ``ChildData`` from the cache folder ``key``, or build and store it atomically."""
-    root = cache_root or _cache_root()
-    folder = root / key
-    with _lock(root / f"{key}.lock"):
-        if not (folder / "meta.json").exists():
-            code = _code_hash()
-            _prune(root, code, key)
-            data = build()
-            tmp = root / f"{key}.tmp-{os.getpid()}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
-            for name in ("children", "indicators", "child_counts", "medians", "norms", "targets"):
-                getattr(data, name).to_parquet(tmp / f"{name}.parquet", index=False)
-            meta = {"source": data.source, "code": code, "report": data.report}
-            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
-            shutil.rmtree(folder, ignore_errors=True)
-            tmp.rename(folder)
-            data.cache_dir = folder
-            return data
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    frames = {name: pd.read_parquet(folder / f"{name}.parquet")
-              for name in ("children", "indicators", "child_counts", "medians", "norms", "targets")}
-    return ChildData(meta["source"], report=meta["report"], cache_dir=folder, **frames)
+def _cached(key: str, code: str, build, cache_root: Path | None) -> ChildData:
+    """Read ``ChildData`` from the cache folder ``key``, or build and store it atomically
+    (:func:`analysis.diskcache.cached`)."""
+    root = cache_root or diskcache.default_root("barnfattigdom")
+    data = diskcache.cached(root, key, code, build, _write, _read)
+    data.cache_dir = root / key
+    return data
 
 
 def _inputs(kolada: pd.DataFrame, lan_pop: pd.DataFrame, medians_raw: pd.DataFrame,
@@ -612,10 +555,11 @@ def synthetic_children(seed: int, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
     """
     # load inputs (hash them for the cache key)
     frames = [kolada, lan_pop, medians_raw, kpi, riksnorm, bistand, seed_figures]
-    key = hashlib.sha256(json.dumps({
+    code = diskcache.code_hash(CODE_MODULES)
+    key = diskcache.key({
         "v": [CACHE_VERSION, sr.GENERATOR_VERSION], "seed": int(seed), "years": list(years),
-        "inputs": [_frame_hash(f) for f in frames], "code": _code_hash(),
-    }).encode()).hexdigest()[:24]
+        "inputs": [diskcache.frame_hash(f) for f in frames], "code": code,
+    })
 
     def build() -> ChildData:
         # process
@@ -636,7 +580,7 @@ def synthetic_children(seed: int, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
         return ChildData("syntetisk", kids, cells, counts, medians, norms,
                          targets.reset_index(drop=True), report)
 
-    return _cached(key, build, cache_root)
+    return _cached(key, code, build, cache_root)
 
 
 def register_extract_path(root: Path | None = None) -> Path | None:
@@ -670,10 +614,11 @@ def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFr
     path = Path(path)
     if read_options is None:
         read_options = json.loads(os.environ.get(ENV_EXTRACT_OPTIONS) or "{}")
-    key = hashlib.sha256(json.dumps({
+    code = diskcache.code_hash(CODE_MODULES)
+    key = diskcache.key({
         "v": CACHE_VERSION, "file": catalog.md5(path), "options": read_options,
-        "inputs": [_frame_hash(f) for f in (kolada, lan_pop, medians_raw, kpi, riksnorm)],
-        "code": _code_hash()}, sort_keys=True, default=str).encode()).hexdigest()[:24]
+        "inputs": [diskcache.frame_hash(f) for f in (kolada, lan_pop, medians_raw, kpi, riksnorm)],
+        "code": code})
 
     def build() -> ChildData:
         panel = register.read_register(path, **read_options)
@@ -687,7 +632,7 @@ def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFr
         return ChildData("register", kids, cells, counts, medians, norms,
                          pd.DataFrame(columns=["kommun", "target_count"]), report)
 
-    return _cached("reg-" + key, build, cache_root)
+    return _cached("reg-" + key, code, build, cache_root)
 
 
 # --------------------------------------------------------------------------- views for the pages

@@ -69,7 +69,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import geo, lh_contract
+from . import geo, lh_contract, synthtools
 
 __all__ = [
     "AGE_GROUPS",
@@ -276,14 +276,8 @@ CALIBRATED: dict[str, float] = {
 
 
 # --------------------------------------------------------------------------- helpers
-def _expit(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _interp(table: Mapping[int, float], year: float) -> float:
-    """Linear interpolation of a {year: value} table, constant beyond its ends."""
-    xs = np.array(sorted(table), dtype=float)
-    return float(np.interp(year, xs, [table[int(x)] for x in xs]))
+_expit = synthtools.expit
+_interp = synthtools.interp
 
 
 def _step(table: Mapping[int, float], age: np.ndarray) -> np.ndarray:
@@ -294,11 +288,7 @@ def _step(table: Mapping[int, float], age: np.ndarray) -> np.ndarray:
     return np.where(idx >= 0, vals[np.clip(idx, 0, None)], 0.0)
 
 
-def _lookup(table: Mapping[int, float], codes: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(codes))
-    for k, v in table.items():
-        out[codes == k] = v
-    return out
+_lookup = synthtools.lookup
 
 
 def age_group(age: np.ndarray | pd.Series, groups=AGE_GROUPS) -> np.ndarray:
@@ -610,15 +600,7 @@ def who5_latent_mean(p: Mapping[str, np.ndarray], year: int, prm: dict) -> np.nd
 
 
 def _draw_who5(p: dict, year: int, rng, prm) -> np.ndarray:
-    c = prm["who5"]
-    n = len(p["age"])
-    latent = who5_latent_mean(p, year, prm) + c["sd"] * rng.standard_normal(n)
-    items = np.empty((n, 5), dtype=int)
-    for j in range(5):
-        x = (c["item_centre"] + c["item_offset"][j] + c["item_scale"] * latent
-             + c["item_sd"] * rng.standard_normal(n))
-        items[:, j] = np.clip(np.rint(x), 0, 5)
-    return items
+    return synthtools.who5_items(who5_latent_mean(p, year, prm), prm["who5"], rng)
 
 
 #: Terms of the general-health model (names of :func:`health_design_matrix` columns).
@@ -989,18 +971,7 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
 
 def write_calibrated(values: Mapping[str, float], path: str | None = None) -> None:
     """Replace the :data:`CALIBRATED` block of this module's source with ``values``."""
-    import re
-    from pathlib import Path
-
-    src = Path(path or __file__)
-    text = src.read_text(encoding="utf-8")
-    body = "".join(f'    "{k}": {v!r},\n' for k, v in values.items())
-    new, n = re.subn(r"(CALIBRATED: dict\[str, float\] = \{\n).*?(\n\}\n)",
-                     lambda m: m.group(1) + body.rstrip("\n") + m.group(2), text,
-                     count=1, flags=re.S)
-    if n != 1:
-        raise RuntimeError(f"cannot find the CALIBRATED block in {src}")
-    src.write_text(new, encoding="utf-8")
+    synthtools.write_calibrated(values, path or __file__)
 
 
 def main(argv: list[str] | None = None) -> int:

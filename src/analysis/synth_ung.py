@@ -76,12 +76,8 @@ the seed, the rounds, the population inputs and the code of this module and of t
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import hashlib
 import json
-import os
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -89,7 +85,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import geo, ung_contract
+from . import diskcache, geo, synthtools, ung_contract
 from .ung_contract import PROTECTIVE_ITEMS, Round
 
 __all__ = [
@@ -115,6 +111,7 @@ __all__ = [
 #: Rounds generated (seed 004 rows 690–1140: series 2005–2017; 000 rows 332–337: February 2021).
 ROUNDS: tuple[int, ...] = (2005, 2008, 2011, 2014, 2017, 2021)
 CALIBRATION_YEAR = 2017
+_SOURCE = "syntetiska data (analysis.synth_ung)"
 LAST_POPULATION_YEAR = 2019
 #: Age on 31 December of the year before the survey (spring) of each school year.
 GRADE_AGE: dict[str, int] = {"ak7": 13, "ak9": 15, "gy2": 17}
@@ -296,21 +293,11 @@ CALIBRATED: dict[str, float] = {
 
 
 # --------------------------------------------------------------------------- helpers
-def _expit(x):
-    return 1.0 / (1.0 + np.exp(-x))
+_expit = synthtools.expit
+_interp = synthtools.interp
 
 
-def _interp(table: Mapping[int, float], year: float) -> float:
-    """Linear interpolation of a {year: value} table, constant beyond its ends."""
-    xs = np.array(sorted(table), dtype=float)
-    return float(np.interp(year, xs, [table[int(x)] for x in xs]))
-
-
-def _by_grade(table: Mapping[str, float], grade: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(grade))
-    for g, v in table.items():
-        out[grade == g] = v
-    return out
+_by_grade = synthtools.lookup
 
 
 def _girl_effect(c: Mapping, p: Mapping[str, np.ndarray], year: int, base: float | None = None
@@ -578,15 +565,7 @@ def _five_levels(protective: np.ndarray, very: float, u: np.ndarray) -> np.ndarr
 
 
 def _draw_who5(p: Mapping[str, np.ndarray], year: int, rng, prm) -> np.ndarray:
-    c = prm["who5"]
-    n = len(p["girl"])
-    latent = _outcome_logit("who5", p, year, prm) + c["sd"] * rng.standard_normal(n)
-    items = np.empty((n, 5), dtype=int)
-    for j in range(5):
-        x = (c["item_centre"] + c["item_offset"][j] + c["item_scale"] * latent
-             + c["item_sd"] * rng.standard_normal(n))
-        items[:, j] = np.clip(np.rint(x), 0, 5)
-    return items
+    return synthtools.who5_items(_outcome_logit("who5", p, year, prm), prm["who5"], rng)
 
 
 def draw_pupils(persons: pd.DataFrame, year: int, rng: np.random.Generator,
@@ -741,7 +720,7 @@ def generate_round(year: int, frame: pd.DataFrame, seed: int, *, params: dict | 
             "schools": int(len(part)), "participating_schools": int(part.sum()),
             "response_rate": float(len(pupils) / school_file["enrolled"].sum()),
             "not_asked": list(not_asked)}
-    return Round(year, pupils, school_file, source="syntetiska data (analysis.synth_ung)",
+    return Round(year, pupils, school_file, source=_SOURCE,
                  synthetic=True, info=info)
 
 
@@ -755,57 +734,26 @@ def generate_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, 
 
 # --------------------------------------------------------------------------- caching
 CACHE_VERSION = 1
+#: Modules whose code shapes the cached rounds (their source is part of the cache key).
+CODE_MODULES = ("synth_ung", "ung_contract", "working_age", "microdata", "synthtools",
+                "diskcache")
 
 
-def _frame_hash(df: pd.DataFrame) -> str:
-    h = hashlib.sha256()
-    h.update(",".join(map(str, df.columns)).encode())
-    h.update(pd.util.hash_pandas_object(df.reset_index(drop=True), index=False).to_numpy()
-             .tobytes())
-    return h.hexdigest()
+def _write_rounds(rounds: dict[int, Round], folder: Path) -> dict:
+    for y, r in rounds.items():
+        r.pupils.to_parquet(folder / f"pupils_{y}.parquet", index=False)
+        r.schools.to_parquet(folder / f"schools_{y}.parquet", index=False)
+    return {"rounds": {str(y): r.info for y, r in rounds.items()}}
 
 
-def _code_hash() -> str:
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for m in ("synth_ung", "ung_contract", "working_age"):
-        h.update((here / f"{m}.py").read_bytes())
-    return h.hexdigest()
-
-
-def _cache_root() -> Path:
-    from . import catalog
-
-    return catalog.project_root() / "data" / "interim" / "liv_och_halsa_ung"
-
-
-@contextlib.contextmanager
-def _lock(path: Path):
-    """An exclusive lock on ``path`` (notebooks run in parallel; one builds, the others wait)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _prune(root: Path, code: str, keep: str) -> None:
-    """Remove cache folders written by other versions of the code (no key can reach them)."""
-    for meta in root.glob("*/meta.json"):
-        folder = meta.parent
-        if folder.name == keep:
-            continue
-        try:
-            old = json.loads(meta.read_text(encoding="utf-8")).get("code")
-        except (OSError, ValueError):
-            continue
-        if old != code:
-            shutil.rmtree(folder, ignore_errors=True)
-            (root / f"{folder.name}.lock").unlink(missing_ok=True)
+def _read_rounds(folder: Path, meta: dict) -> dict[int, Round]:
+    out = {}
+    for y_s, info in meta["rounds"].items():
+        y = int(y_s)
+        out[y] = Round(y, pd.read_parquet(folder / f"pupils_{y}.parquet"),
+                       pd.read_parquet(folder / f"schools_{y}.parquet"),
+                       source=_SOURCE, synthetic=True, info=info)
+    return dict(sorted(out.items()))
 
 
 def cached_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, seed: int,
@@ -816,41 +764,23 @@ def cached_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, se
     Load inputs: the population tables (hashed for the key). Process: :func:`generate_rounds`.
     Save outputs: one Parquet file per round and file kind plus ``meta.json``, written into a
     temporary folder and renamed into place under an exclusive lock, so notebooks running in
-    parallel build a key once and never read a half-written folder. The key is a hash of the
-    seed, the rounds, the inputs and the code of this module, the contract and
-    :mod:`analysis.working_age`; folders written by other code versions are removed.
+    parallel build a key once and never read a half-written folder
+    (:func:`analysis.diskcache.cached`). The key is a hash of the seed, the rounds, the inputs
+    and the code of :data:`CODE_MODULES` (this module, the contract, :mod:`analysis.working_age`
+    and the shared contract, generator and cache code); folders written by other code versions
+    are removed.
     """
-    code = _code_hash()
-    key = hashlib.sha256(json.dumps({
+    code = diskcache.code_hash(CODE_MODULES)
+    key = diskcache.key({
         "v": CACHE_VERSION, "seed": int(seed), "years": sorted(int(y) for y in years),
-        "inputs": [_frame_hash(lan_single_ages), _frame_hash(kolada_groups)], "code": code,
-    }).encode()).hexdigest()[:24]
-    root = cache_root or _cache_root()
-    folder = root / key
-    with _lock(root / f"{key}.lock"):
-        if not (folder / "meta.json").exists():
-            _prune(root, code, key)
-            rounds = generate_rounds(lan_single_ages, kolada_groups, seed, years)
-            tmp = root / f"{key}.tmp-{os.getpid()}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
-            for y, r in rounds.items():
-                r.pupils.to_parquet(tmp / f"pupils_{y}.parquet", index=False)
-                r.schools.to_parquet(tmp / f"schools_{y}.parquet", index=False)
-            meta = {"code": code, "seed": int(seed),
-                    "rounds": {str(y): r.info for y, r in rounds.items()}}
-            (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-            shutil.rmtree(folder, ignore_errors=True)
-            tmp.rename(folder)
-            return rounds
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    out = {}
-    for y_s, info in meta["rounds"].items():
-        y = int(y_s)
-        out[y] = Round(y, pd.read_parquet(folder / f"pupils_{y}.parquet"),
-                       pd.read_parquet(folder / f"schools_{y}.parquet"),
-                       source="syntetiska data (analysis.synth_ung)", synthetic=True, info=info)
-    return dict(sorted(out.items()))
+        "inputs": [diskcache.frame_hash(lan_single_ages), diskcache.frame_hash(kolada_groups)],
+        "code": code,
+    })
+    root = cache_root or diskcache.default_root("liv_och_halsa_ung")
+    return diskcache.cached(
+        root, key, code, lambda: generate_rounds(lan_single_ages, kolada_groups, seed, years),
+        lambda rounds, folder: {"seed": int(seed), **_write_rounds(rounds, folder)},
+        _read_rounds)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -1046,17 +976,7 @@ def calibrate(frame: pd.DataFrame, *, replicates: int = 20, seed: int = 2017,
 
 def write_calibrated(values: Mapping[str, float], path: str | None = None) -> None:
     """Replace the :data:`CALIBRATED` block of this module's source with ``values``."""
-    import re
-
-    src = Path(path or __file__)
-    text = src.read_text(encoding="utf-8")
-    body = "".join(f'    "{k}": {v!r},\n' for k, v in values.items())
-    new, n = re.subn(r"(CALIBRATED: dict\[str, float\] = \{\n).*?(\n\}\n)",
-                     lambda m: m.group(1) + body.rstrip("\n") + m.group(2), text,
-                     count=1, flags=re.S)
-    if n != 1:
-        raise RuntimeError(f"cannot find the CALIBRATED block in {src}")
-    src.write_text(new, encoding="utf-8")
+    synthtools.write_calibrated(values, path or __file__)
 
 
 def main(argv: list[str] | None = None) -> int:

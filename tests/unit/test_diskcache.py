@@ -1,0 +1,115 @@
+"""Tests for analysis.diskcache: keys, the lock, pruning and the build-once, write-atomically cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from analysis import diskcache
+
+
+def _write(frame: pd.DataFrame, folder):
+    frame.to_parquet(folder / "t.parquet", index=False)
+    return {"rows": len(frame)}
+
+
+def _read(folder, meta):
+    return pd.read_parquet(folder / "t.parquet").assign(rows=meta["rows"])
+
+
+class TestFrameHash:
+    def test_values_and_names_count_not_the_index(self):
+        a = pd.DataFrame({"x": [1, 2]})
+        assert diskcache.frame_hash(a) == diskcache.frame_hash(a.set_axis([5, 6]))
+        assert diskcache.frame_hash(a) != diskcache.frame_hash(a.rename(columns={"x": "y"}))
+        assert diskcache.frame_hash(a) != diskcache.frame_hash(pd.DataFrame({"x": [1, 3]}))
+
+
+class TestCodeHash:
+    def test_depends_on_the_modules(self):
+        one = diskcache.code_hash(["geo"])
+        assert one == diskcache.code_hash(["geo"])
+        assert one != diskcache.code_hash(["geo", "text"])
+
+
+class TestKey:
+    def test_stable_short_and_order_free(self):
+        k = diskcache.key({"seed": 1, "years": [2017]})
+        assert len(k) == 24 and k == diskcache.key({"years": [2017], "seed": 1})
+        assert k != diskcache.key({"seed": 2, "years": [2017]})
+
+
+class TestDefaultRoot:
+    def test_under_data_interim(self):
+        root = diskcache.default_root("x")
+        assert root.parts[-3:] == ("data", "interim", "x")
+
+
+class TestLock:
+    def test_second_holder_waits(self, tmp_path):
+        order = []
+
+        def hold():
+            with diskcache.lock(tmp_path / "k.lock"):
+                order.append("a")
+                time.sleep(0.3)
+                order.append("b")
+
+        t = threading.Thread(target=hold)
+        t.start()
+        time.sleep(0.1)
+        with diskcache.lock(tmp_path / "k.lock"):
+            order.append("c")
+        t.join()
+        assert order == ["a", "b", "c"]
+
+
+class TestPrune:
+    def test_removes_other_code_versions_only(self, tmp_path):
+        for name, code in (("old", "c0"), ("new", "c1"), ("keep", "c0")):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "meta.json").write_text(json.dumps({"code": code}))
+            (tmp_path / f"{name}.lock").write_text("")
+        diskcache.prune(tmp_path, "c1", keep="keep")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["keep", "keep.lock", "new",
+                                                             "new.lock"]
+
+
+class TestCached:
+    def test_built_once_then_read(self, tmp_path):
+        calls = []
+
+        def build():
+            calls.append(1)
+            return pd.DataFrame({"x": [1, 2, 3]})
+
+        first = diskcache.cached(tmp_path, "k1", "code", build, _write, _read)
+        again = diskcache.cached(tmp_path, "k1", "code", build, _write, _read)
+        assert calls == [1] and "rows" not in first and again["rows"].eq(3).all()
+        meta = json.loads((tmp_path / "k1" / "meta.json").read_text())
+        assert meta == {"rows": 3, "code": "code"}
+        assert not list(tmp_path.glob("*.tmp-*"))
+
+    def test_a_failed_build_leaves_no_folder(self, tmp_path):
+        def boom():
+            raise RuntimeError("no")
+
+        with pytest.raises(RuntimeError):
+            diskcache.cached(tmp_path, "k2", "code", boom, _write, _read)
+        assert not (tmp_path / "k2").exists()
+
+    def test_new_code_prunes_old_folders(self, tmp_path):
+        diskcache.cached(tmp_path, "k1", "old", lambda: pd.DataFrame({"x": [1]}), _write, _read)
+        diskcache.cached(tmp_path, "k2", "new", lambda: pd.DataFrame({"x": [1]}), _write, _read)
+        assert not (tmp_path / "k1").exists() and (tmp_path / "k2" / "meta.json").exists()
+
+
+class TestWriteParquetAtomic:
+    def test_written_and_no_temporary_left(self, tmp_path):
+        diskcache.write_parquet_atomic(pd.DataFrame({"x": [1]}), tmp_path / "t.parquet")
+        assert pd.read_parquet(tmp_path / "t.parquet")["x"].tolist() == [1]
+        assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
