@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from . import geo, survey, synth_survey, text
+from . import geo, survey, surveytables, synth_survey, text
 
 #: Schema of the catalogued ESP 2013 table (``data/catalog.d/liv_och_halsa.yml``).
 ESP2013_SCHEMA = pa.DataFrameSchema(
@@ -192,12 +192,10 @@ SEX_LABELS = {"kvinnor": "Kvinnor", "man": "Män", "totalt": "Totalt"}
 #: Indicators of the kommun profiles' health section.
 PROFILE_INDICATORS = ["good_health", "good_wellbeing", "anxiety_any", "daily_smoker",
                       "active_150", "fear_any"]
-WHO5_GOOD_RAW = 13  # raw score 13 of 25 (index >= 52): Topp et al. 2015, shared who5_scoring.csv
+WHO5_GOOD_RAW = surveytables.WHO5_GOOD_RAW  # raw score 13 of 25 (Topp et al. 2015)
 
 
-def _flag(condition: pd.Series, source: pd.Series) -> pd.Series:
-    """0/1 float indicator, NaN where the source item is missing."""
-    return condition.astype("Float64").where(source.notna()).astype(float)
+_flag = surveytables.flag
 
 
 def prepare(round_df: pd.DataFrame) -> pd.DataFrame:
@@ -258,24 +256,8 @@ def survey_design(data: pd.DataFrame, frame: pd.DataFrame, *, source: str = "<Li
 
 
 # --------------------------------------------------------------------------- disclosure
-def suppress(table: pd.DataFrame, min_respondents: int, *,
-             counts: tuple[str, ...] = ("n",)) -> pd.DataFrame:
-    """Blank every estimate built on fewer than ``min_respondents`` respondents.
-
-    Applies :func:`analysis.disclosure.suppress` with one rule per count column (e.g. ``n`` and,
-    for a difference, ``n_rest``); the table gains ``suppressed`` and ``note``. The default of 30
-    respondents (``params/*.yml``: ``min_respondents``) follows common practice for survey
-    estimates; with fewer, an estimate's interval is too wide to publish and a respondent in a
-    small group could be recognised.
-    """
-    from . import disclosure
-
-    rules = [disclosure.Rule(c, min_respondents, note=f"färre än {min_respondents} svarande")
-             for c in counts]
-    blank = [c for c in table.columns
-             if c in disclosure.DEFAULT_COLUMNS or c in ("inside", "significant")
-             or c.startswith(("value_", "lower_", "upper_", "se_"))]
-    return disclosure.suppress(table, rules=rules, columns=blank)
+#: :func:`analysis.surveytables.suppress` (shared with the youth chapter; the pages call it here).
+suppress = surveytables.suppress
 
 
 # --------------------------------------------------------------------------- estimates
@@ -578,8 +560,6 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
         respondents), ``value_rest``, ``lower_rest``, ``upper_rest``, ``se_rest``, ``n_rest``
         and ``significant``.
     """
-    from scipy import stats
-
     d = data.assign(in_area=np.where(data["kommun"] == area_code, "area", "rest"))
     des = survey_design(d, frame)
     a = des.proportion(indicators, by=["in_area", "sex"])
@@ -587,18 +567,7 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
     t = pd.concat([a, b], ignore_index=True)
     area = t[t["in_area"] == "area"].set_index(["indicator_id", "sex"])
     rest = t[t["in_area"] == "rest"].set_index(["indicator_id", "sex"])
-    q = stats.norm.ppf(1 - (1 - confidence) / 2)
-    diff = area["value"] - rest["value"]
-    se = np.sqrt(area["se"] ** 2 + rest["se"] ** 2)
-    out = pd.DataFrame({
-        "value": diff, "lower": diff - q * se, "upper": diff + q * se, "se": se,
-        "n": area["n"], "confidence": confidence, "statistic": "difference",
-        "method": "difference-normal",
-        "value_area": area["value"], "lower_area": area["lower"], "upper_area": area["upper"],
-        "se_area": area["se"], "value_rest": rest["value"], "lower_rest": rest["lower"],
-        "upper_rest": rest["upper"], "se_rest": rest["se"], "n_rest": rest["n"],
-    }).reset_index()
-    out["significant"] = (out["lower"] > 0) | (out["upper"] < 0)
+    out = surveytables.difference(area, rest, confidence=confidence)
     out["area_code"] = area_code
     out["area_type"] = "kommun"
     out["group"] = "kommunen minus övriga länet"
@@ -634,20 +603,10 @@ def microdata_source(source: str | None = None) -> str | None:
     ``data/private/liv_och_halsa/`` if it holds round files (``.sav``, ``.zsav``, ``.parquet``,
     ``.csv``). The build's cache key covers both the variable and ``data/private/``.
     """
-    import os
+    from . import lh_contract, microdata
 
-    from . import catalog, lh_contract
-
-    if source:
-        return str(source)
-    env = os.environ.get(ENV_MICRODATA)
-    if env:
-        return env
-    folder = catalog.project_root().joinpath(*PRIVATE_FOLDER)
-    if folder.is_dir() and any(p.suffix.lower() in lh_contract.ROUND_SUFFIXES
-                               for p in folder.iterdir()):
-        return str(folder)
-    return None
+    return microdata.rounds_source(source, ENV_MICRODATA, PRIVATE_FOLDER,
+                                   lh_contract.ROUND_SUFFIXES)
 
 
 def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
@@ -748,23 +707,9 @@ def map_classes(values: pd.Series | np.ndarray) -> tuple[list[float], list[str]]
     return [e / 100 for e in edges], labels
 
 
-def _share(v: float, decimals: int = 0) -> str:
-    return text.share(v, decimals) if pd.notna(v) else "."
-
-
-def _interval(lo: float, hi: float, decimals: int = 0, sign: bool = False) -> str:
-    """``40–43`` (per cent, no line break inside: a word joiner follows the dash)."""
-    if pd.isna(lo) or pd.isna(hi):
-        return "."
-    if sign:
-        return (f"{text.num(100 * lo, decimals, sign=True)}{text.NBSP}till{text.NBSP}"
-                f"{text.num(100 * hi, decimals, sign=True)}")
-    return f"{text.num(100 * lo, decimals)}–\u2060{text.num(100 * hi, decimals)}"
-
-
-def _cell(v: float, lo: float, hi: float) -> str:
-    """``42 % (40–43)``, kept on one line."""
-    return f"{_share(v)}{text.NBSP}({_interval(lo, hi)})"
+_share = surveytables.share_text
+_interval = surveytables.interval_text
+_cell = surveytables.estimate_text
 
 
 def published_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -787,8 +732,7 @@ def estimate_display(table: pd.DataFrame, row_label: str, row_values: list[str],
                      decimals: int = 0) -> pd.DataFrame:
     """A tidy table as text columns: label, share, 95 % interval, respondents (``.`` if suppressed)."""
     out = pd.DataFrame({row_label: row_values})
-    sup = table["suppressed"].to_numpy(dtype=bool) if "suppressed" in table else np.zeros(
-        len(table), bool)
+    sup = surveytables.suppressed_mask(table)
     out["Andel"] = [("." if s else _share(v, decimals)) for v, s in zip(table["value"], sup,
                                                                         strict=True)]
     out["95 % konfidensintervall"] = [("." if s else _interval(lo, hi, decimals)) for lo, hi, s
@@ -814,7 +758,7 @@ def kommun_display(table: pd.DataFrame, indicator: str = "good_health") -> pd.Da
 def odds_display(table: pd.DataFrame) -> pd.DataFrame:
     """The factors of the odds-ratio chart as a table, sorted like the chart (largest OR first)."""
     t = table[table["shown"]].sort_values("value", ascending=False, na_position="last")
-    sup = t["suppressed"].to_numpy(dtype=bool) if "suppressed" in t else np.zeros(len(t), bool)
+    sup = surveytables.suppressed_mask(t)
     return pd.DataFrame({
         "Faktor": t["group"].to_numpy(),
         "Oddskvot": ["." if s else text.num(v, 2) for v, s in zip(t["value"], sup, strict=True)],
@@ -831,25 +775,9 @@ def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
     Rows follow :data:`PROFILE_INDICATORS` (or the table's order), everyone first, then women and
     men. The marker ``*`` flags a difference whose 95 % interval excludes zero.
     """
-    order = {i: k for k, i in enumerate(dict.fromkeys([*PROFILE_INDICATORS,
-                                                        *table["indicator_id"]]))}
-    sex_order = {"totalt": 0, "kvinnor": 1, "man": 2}
-    t = table.assign(_i=table["indicator_id"].map(order), _s=table["sex"].map(sex_order))
-    rows = []
-    for r in t.sort_values(["_i", "_s"]).itertuples():
-        sup = bool(getattr(r, "suppressed", False))
-        diff = "." if sup else (
-            f"{text.num(100 * r.value, 0, sign=True)}{' *' if r.significant else ''} "
-            f"({_interval(r.lower, r.upper, 0, sign=True)})")
-        rows.append({
-            "Indikator": INDICATORS[r.indicator_id]["label"],
-            "Kön": SEX_LABELS[r.sex],
-            area_name: "." if sup else _share(r.value_area),
-            "Övriga länet": "." if sup else _share(r.value_rest),
-            "Skillnad, procentenheter (95 % KI)": diff,
-            "Svarande": text.num(r.n),
-        })
-    return pd.DataFrame(rows)
+    order = list(dict.fromkeys([*PROFILE_INDICATORS, *table["indicator_id"]]))
+    return surveytables.difference_display(table, area_name, indicators=INDICATORS,
+                                           sex_labels=SEX_LABELS, order=order)
 
 
 def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
@@ -860,22 +788,11 @@ def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
     With ``synthetic`` given, a last column ``data`` says whether the numbers come from
     synthetic or real survey data, so a downloaded file cannot be mistaken for real figures.
     """
-    out = table.copy()
-    if synthetic is not None:
-        out["data"] = "syntetiska data" if synthetic else "Liv & hälsa (mikrodata)"
-    for c in ("inside", "significant"):  # suppress() stores these flags as 0.0/1.0/NaN
-        if c in out:
-            out[c] = out[c].map(lambda v: v if pd.isna(v) else bool(v)).astype(object)
-    if "suppressed" not in out:
-        return out
-    sup = out["suppressed"].to_numpy(dtype=bool)
-    cols = [c for c in out.columns if c in ("value", "lower", "upper", "se", "inside",
-                                             "significant")
-            or c.startswith(("value_", "lower_", "upper_", "se_"))]
-    for c in cols:
-        out[c] = out[c].astype(object)
-        out.loc[sup, c] = "."
-    return out
+    return surveytables.for_csv(table, None if synthetic is None else DATA_LABEL[bool(synthetic)])
+
+
+#: The ``data`` column of the downloads: synthetic or real survey data.
+DATA_LABEL = {True: "syntetiska data", False: "Liv & hälsa (mikrodata)"}
 
 
 def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
@@ -896,15 +813,7 @@ def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
     }).drop_duplicates(["indicator_id", "area_code"]).reset_index(drop=True)
 
 
-def value(table: pd.DataFrame, **keys) -> pd.Series:
-    """The one row of a tidy table matching ``keys`` (e.g. ``indicator_id=..., sex=...``)."""
-    m = np.ones(len(table), dtype=bool)
-    for k, v in keys.items():
-        m &= (table[k] == v).to_numpy()
-    hit = table[m]
-    if len(hit) != 1:
-        raise LookupError(f"{len(hit)} rows match {keys}")
-    return hit.iloc[0]
+value = surveytables.value
 
 
 def weighting_display(summary: pd.DataFrame) -> pd.DataFrame:
@@ -988,10 +897,4 @@ def profile_sentence(table: pd.DataFrame, area_name: str, indicator: str = "good
     if bool(r.get("suppressed", False)) or pd.isna(r["value"]):
         return (f"För {area_name} finns för få svarande för att redovisa andelen med {label} "
                 "(se röjandeskydd).")
-    verdict = ("skillnaden är statistiskt säkerställd" if r["significant"]
-               else "skillnaden är inte statistiskt säkerställd")
-    return (f"I {area_name} har {_share(r['value_area'])} {label}, mot "
-            f"{_share(r['value_rest'])} i övriga länet: "
-            f"{text.num(100 * r['value'], 0, sign=True)} procentenheter "
-            f"(95 % konfidensintervall {_interval(r['lower'], r['upper'], 0, sign=True)}); "
-            f"{verdict}.")
+    return f"I {area_name} har {_share(r['value_area'])} {label}, " + surveytables.difference_text(r)

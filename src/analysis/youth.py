@@ -17,19 +17,17 @@ questions are analytic (do girls and boys, kommuner and rounds differ beyond cha
 the dose–response), and non-response clusters in schools and classes, so the book treats each
 round's pupils as an outcome of the conditions of that year (superpopulation inference; Graubard
 & Korn 2002, *Statistical Science* 17, 73–96) and the intervals are the with-replacement ones. ``survey_design(..., fpc=True)`` gives the descriptive, narrower intervals.
-Every table passes :func:`analysis.health.suppress` (or :func:`suppress_schools` for the
+Every table passes :func:`analysis.surveytables.suppress` (or :func:`suppress_schools` for the
 school-level table), so no estimate built on fewer than ``min_respondents`` respondents reaches a
 page, a figure or a CSV file.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 
-from . import geo, health, survey, synth_ung, text, ung_contract
+from . import geo, microdata, survey, surveytables, synth_ung, text, ung_contract
 from .ung_contract import GRADE_LABELS, GRADES
 
 # --------------------------------------------------------------------------- definitions
@@ -103,9 +101,7 @@ MIN_CELL = 5
 _KEYS = ["indicator_id", "area_code", "area_type", "period", "sex", "group"]
 
 
-def _flag(condition: pd.Series, source: pd.Series) -> pd.Series:
-    """0/1 float indicator, NaN where the source item is missing."""
-    return condition.astype("Float64").where(source.notna()).astype(float)
+_flag = surveytables.flag
 
 
 def prepare(pupils: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +121,7 @@ def prepare(pupils: pd.DataFrame) -> pd.DataFrame:
     fg = d["feel_good"] if "feel_good" in d else pd.Series(pd.NA, index=d.index, dtype="Int8")
     d["feel_good_daily"] = _flag(fg == 1, fg)
     raw = d[list(ung_contract.WHO5_ITEMS)].astype("Float64").sum(axis=1, skipna=False)
-    d["who5_good"] = _flag(raw >= health.WHO5_GOOD_RAW, raw)
+    d["who5_good"] = _flag(raw >= surveytables.WHO5_GOOD_RAW, raw)
     d["worry_often"] = _flag(d["worry"] >= 4, d["worry"])
     d["finance_worry"] = _flag(d["family_finances"] >= 2, d["family_finances"])
     d["pf_school"] = _flag(d["school_wellbeing"] <= 2, d["school_wellbeing"])
@@ -285,18 +281,8 @@ def microdata_source(source: str | None = None) -> str | None:
     ``.parquet``, ``.pq``, ``.csv``). The build's cache key covers both the variable and
     ``data/private/`` (:func:`analysis.build.private_data_hash`).
     """
-    from . import catalog
-
-    if source:
-        return str(source)
-    env = os.environ.get(ENV_MICRODATA)
-    if env:
-        return env
-    folder = catalog.project_root().joinpath(*PRIVATE_FOLDER)
-    if folder.is_dir() and any(p.suffix.lower() in ung_contract.ROUND_SUFFIXES
-                               for p in folder.iterdir()):
-        return str(folder)
-    return None
+    return microdata.rounds_source(source, ENV_MICRODATA, PRIVATE_FOLDER,
+                                   ung_contract.ROUND_SUFFIXES)
 
 
 def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
@@ -654,8 +640,6 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
         ``value_area, lower_area, upper_area, se_area, n`` (the area's respondents),
         ``value_rest, lower_rest, upper_rest, se_rest, n_rest`` and ``significant``.
     """
-    from scipy import stats
-
     d = data.assign(in_area=np.where(data["kommun"] == area_code, "area", "rest"))
     des = survey_design(d, frame)
     grades = grades_answered(d, area_code) or list(GRADES)
@@ -665,20 +649,9 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
     keys = ["indicator_id", "sex"]
     area = t[t["in_area"] == "area"].set_index(keys)
     rest = t[t["in_area"] == "rest"].set_index(keys)
-    idx = rest.index
-    area = area.reindex(idx)
-    q = stats.norm.ppf(1 - (1 - confidence) / 2)
-    diff = area["value"] - rest["value"]
-    se = np.sqrt(area["se"] ** 2 + rest["se"] ** 2)
-    out = pd.DataFrame({
-        "value": diff, "lower": diff - q * se, "upper": diff + q * se, "se": se,
-        "n": area["n"].fillna(0).astype(int), "confidence": confidence,
-        "statistic": "difference", "method": "difference-normal",
-        "value_area": area["value"], "lower_area": area["lower"], "upper_area": area["upper"],
-        "se_area": area["se"], "value_rest": rest["value"], "lower_rest": rest["lower"],
-        "upper_rest": rest["upper"], "se_rest": rest["se"], "n_rest": rest["n"],
-    }).reset_index()
-    out["significant"] = (out["lower"] > 0) | (out["upper"] < 0)
+    area = area.reindex(rest.index)
+    out = surveytables.difference(area, rest, confidence=confidence,
+                                  n=area["n"].fillna(0).astype(int))
     out["grades"] = grades_text(grades_answered(d, area_code))
     out["area_type"] = "kommun"
     out["area_code"] = area_code
@@ -796,8 +769,9 @@ def suppress_schools(table: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- presentation
-def _share(v: float, decimals: int = 0) -> str:
-    return text.share(v, decimals) if pd.notna(v) else "."
+_share = surveytables.share_text
+_interval = surveytables.interval_text
+_sup = surveytables.suppressed_mask
 
 
 def fmt_share(v: float, decimals: int = 0) -> str:
@@ -816,31 +790,15 @@ def sex_gap(table: pd.DataFrame, indicator: str, grade: str = ALL_GRADES) -> flo
     return float(t.loc["man", "value"] - t.loc["kvinnor", "value"])
 
 
-def _interval(lo: float, hi: float, decimals: int = 0, sign: bool = False) -> str:
-    """``40–43`` (per cent, kept on one line)."""
-    if pd.isna(lo) or pd.isna(hi):
-        return "."
-    if sign:
-        return (f"{text.num(100 * lo, decimals, sign=True)}{text.NBSP}till{text.NBSP}"
-                f"{text.num(100 * hi, decimals, sign=True)}")
-    return f"{text.num(100 * lo, decimals)}–\u2060{text.num(100 * hi, decimals)}"
-
-
 def _cell(v: float, lo: float, hi: float, suppressed: bool = False, decimals: int = 0) -> str:
     """``42 % (40–43)`` on one line; ``.`` when suppressed."""
     if suppressed or pd.isna(v):
         return "."
-    return f"{_share(v, decimals)}{text.NBSP}({_interval(lo, hi, decimals)})"
+    return surveytables.estimate_text(v, lo, hi, decimals)
 
 
 #: Decimals of the län-level tables (whole per cent, as the adult chapter).
 LAN_DECIMALS = 0
-
-
-def _sup(t: pd.DataFrame) -> np.ndarray:
-    if "suppressed" in t:
-        return t["suppressed"].to_numpy(dtype=bool)
-    return np.zeros(len(t), dtype=bool)
 
 
 def dose_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -1029,13 +987,10 @@ def bars_input(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
-    """A suppressed table for download (:func:`analysis.health.for_csv`: blanked cells as ``.``);
-    with ``synthetic`` given, a last column ``data`` says whether the numbers come from synthetic
-    or real Liv & hälsa ung data."""
-    out = health.for_csv(table)
-    if synthetic is not None:
-        out["data"] = DATA_LABEL[bool(synthetic)]
-    return out
+    """A suppressed table for download (:func:`analysis.surveytables.for_csv`: blanked cells as
+    ``.``); with ``synthetic`` given, a last column ``data`` says whether the numbers come from
+    synthetic or real Liv & hälsa ung data."""
+    return surveytables.for_csv(table, None if synthetic is None else DATA_LABEL[bool(synthetic)])
 
 
 DATA_LABEL = {True: "syntetiska data", False: "Liv & hälsa ung (mikrodata)"}
@@ -1046,11 +1001,7 @@ def school_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFra
     out = table.drop(columns=["school_id"], errors="ignore").copy()
     if synthetic is not None:
         out["data"] = DATA_LABEL[bool(synthetic)]
-    sup = _sup(out)
-    for c in SCHOOL_FIGURES:
-        if c in out:
-            out[c] = out[c].astype(object)
-            out.loc[sup, c] = "."
+    surveytables.mark_suppressed(out, [c for c in SCHOOL_FIGURES if c in out], _sup(out))
     return out
 
 
@@ -1077,25 +1028,11 @@ def weighting_display(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
-    """The profile comparison as text: area, rest of the län, difference with interval, marker."""
-    order = {i: k for k, i in enumerate(PROFILE_INDICATORS)}
-    sex_order = {"totalt": 0, "kvinnor": 1, "man": 2}
-    t = table.assign(_i=table["indicator_id"].map(order), _s=table["sex"].map(sex_order))
-    rows = []
-    for r in t.sort_values(["_i", "_s"]).itertuples():
-        sup = bool(getattr(r, "suppressed", False))
-        diff = "." if sup else (
-            f"{text.num(100 * r.value, 0, sign=True)}{' *' if r.significant else ''} "
-            f"({_interval(r.lower, r.upper, 0, sign=True)})")
-        rows.append({
-            "Indikator": INDICATORS[r.indicator_id]["label"],
-            "Kön": SEX_LABELS[r.sex],
-            area_name: "." if sup else _share(r.value_area),
-            "Övriga länet": "." if sup else _share(r.value_rest),
-            "Skillnad, procentenheter (95 % KI)": diff,
-            "Svarande": text.num(r.n),
-        })
-    return pd.DataFrame(rows)
+    """The profile comparison as text: area, rest of the län, difference with interval, marker
+    (:func:`analysis.surveytables.difference_display`, rows in :data:`PROFILE_INDICATORS`
+    order)."""
+    return surveytables.difference_display(table, area_name, indicators=INDICATORS,
+                                           sex_labels=SEX_LABELS, order=PROFILE_INDICATORS)
 
 
 def profile_sentence(table: pd.DataFrame, area_name: str,
@@ -1107,8 +1044,6 @@ def profile_sentence(table: pd.DataFrame, area_name: str,
         return (f"För {area_name} finns för få svarande elever för att redovisa andelen som "
                 f"{definition} (se röjandeskydd).")
     r = hit.iloc[0]
-    verdict = ("skillnaden är statistiskt säkerställd" if r["significant"]
-               else "skillnaden är inte statistiskt säkerställd")
     scope = ""
     if r.get("grades", "alla") != "alla":
         have = r["grades"].split(", ")
@@ -1116,11 +1051,8 @@ def profile_sentence(table: pd.DataFrame, area_name: str,
         scope = (f"Inga elever i {' och '.join(missing)} i {area_name} svarade (deras skola "
                  f"deltog inte), så jämförelsen gäller {' och '.join(have)} i både kommunen och "
                  "övriga länet. ")
-    return scope + (f"Andelen elever i {area_name} som {definition} är {_share(r['value_area'])}, mot "
-            f"{_share(r['value_rest'])} i övriga länet: "
-            f"{text.num(100 * r['value'], 0, sign=True)} procentenheter "
-            f"(95 % konfidensintervall {_interval(r['lower'], r['upper'], 0, sign=True)}); "
-            f"{verdict}.")
+    return scope + (f"Andelen elever i {area_name} som {definition} är "
+                    f"{_share(r['value_area'])}, " + surveytables.difference_text(r))
 
 
 def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1159,15 +1091,7 @@ def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
             .drop_duplicates(["indicator_id", "area_code"]).reset_index(drop=True))
 
 
-def value(table: pd.DataFrame, **keys) -> pd.Series:
-    """The one row of a tidy table matching ``keys`` (e.g. ``indicator_id=..., sex=...``)."""
-    m = np.ones(len(table), dtype=bool)
-    for k, v in keys.items():
-        m &= (table[k] == v).to_numpy()
-    hit = table[m]
-    if len(hit) != 1:
-        raise LookupError(f"{len(hit)} rows match {keys}")
-    return hit.iloc[0]
+value = surveytables.value
 
 
 def targets_table() -> pd.DataFrame:
