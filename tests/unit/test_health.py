@@ -13,19 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from _survey_fixtures import check_no_value_under
 
-from analysis import catalog, geo, health, lh_contract, population, publish, survey
+from analysis import catalog, geo, health, lh_contract, survey
 from analysis import synth_survey as ss
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 SHIPPED_SEED = yaml.safe_load((ROOT / "params" / "2019.yml").read_text())["seed"]
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    kolada = catalog.load("kolada_befolkning")
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada, 2019)
-    return lan, population.kolada_age_groups(kolada)
 
 
 @pytest.fixture(scope="module")
@@ -246,23 +240,8 @@ class TestSuppress:
     def test_no_value_under_the_threshold(self, tables, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("ANALYSIS_NB_STEM", "t")
-        n_suppressed = 0
-        for name, (table, counts) in tables.items():
-            t = health.suppress(table, self.THRESHOLD, counts=counts)
-            under = np.zeros(len(t), bool)
-            for c in counts:
-                under |= (t[c] < self.THRESHOLD).to_numpy()
-            assert (t["suppressed"].to_numpy() == under).all(), name
-            n_suppressed += int(under.sum())
-            blanked = [c for c in t.columns if c in ("value", "lower", "upper", "se", "inside",
-                                                     "significant")
-                       or c.startswith(("value_", "lower_", "upper_", "se_"))]
-            assert t.loc[under, blanked].isna().all().all(), name
-            csv = pd.read_csv(publish.write_csv(health.for_csv(t, True), name), dtype=str)
-            assert (csv.loc[under, blanked] == ".").all().all(), name
-            assert (csv["data"] == "syntetiska data").all()
-            assert not csv.loc[~under, "value"].eq(".").any(), name
-        assert n_suppressed > 20  # the test exercised the rule
+        check_no_value_under(tables, self.THRESHOLD, health.suppress, health.for_csv,
+                             flags=("inside", "significant"))
 
     def test_displays_show_a_dot(self, tables):
         t = health.suppress(tables["fine"][0], self.THRESHOLD)

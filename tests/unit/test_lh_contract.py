@@ -6,12 +6,14 @@ Fixture files are written per test into a temporary folder: CSV and Parquet with
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from _survey_fixtures import csv_error, write_csv, write_sav
 
 from analysis import geo, lh_contract
 from analysis.errors import InputError
@@ -40,25 +42,9 @@ def good(n_per_kommun: int = 3, seed: int = 1) -> pd.DataFrame:
     return out
 
 
-def _csv(tmp_path: Path, frame: pd.DataFrame, name: str = "round.csv") -> Path:
-    path = tmp_path / name
-    frame.to_csv(path, index=False)
-    return path
-
-
-def _error(tmp_path: Path, frame: pd.DataFrame, **kwargs) -> InputError:
-    with pytest.raises(InputError) as err:
-        lh_contract.read_round(_csv(tmp_path, frame), **kwargs)
-    return err.value
-
-
-def _sav(tmp_path: Path, frame: pd.DataFrame, labels: dict | None = None, **kwargs) -> Path:
-    path = tmp_path / "round.sav"
-    lab = {v.name: {float(k): s for k, s in v.labels.items()} for v in lh_contract.VARIABLES
-           if v.labels and v.name in frame.columns}
-    lab.update(labels or {})
-    pyreadstat.write_sav(frame, str(path), variable_value_labels=lab, **kwargs)
-    return path
+_csv = write_csv
+_error = partial(csv_error, lh_contract.read_round)
+_sav = partial(write_sav, lh_contract.VARIABLES)
 
 
 class TestReadRound:

@@ -12,15 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, health, lh_contract, population
+from analysis import catalog, geo, health, lh_contract
 from analysis import synth_survey as ss
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    kolada = catalog.load("kolada_befolkning")
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada, 2019)
-    return lan, population.kolada_age_groups(kolada)
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _survey_fixtures import scaled as _scaled
 
-from analysis import catalog, geo, population, ung_contract, working_age
+from analysis import geo, ung_contract, working_age
 from analysis import synth_ung as su
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    kolada = catalog.load("kolada_befolkning")
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada, 2019)
-    return lan, population.kolada_age_groups(kolada)
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +27,6 @@ def frame17(inputs):
 @pytest.fixture(scope="module")
 def round17(frame17):
     return su.generate_round(2017, frame17, 11)
-
-
-def _scaled(frame: pd.DataFrame, factor: float) -> pd.DataFrame:
-    out = frame.assign(population=(frame["population"] * factor).round().astype(int))
-    out.attrs.update(frame.attrs)
-    return out
 
 
 class TestCohortShares:

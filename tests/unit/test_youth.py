@@ -16,19 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _survey_fixtures import check_no_value_under, scaled
 
-from analysis import catalog, geo, health, population, publish, survey, ung_contract, youth
+from analysis import geo, health, publish, survey, ung_contract, youth
 from analysis import synth_survey as ss
 from analysis import synth_ung as su
 
 T = 30
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    kolada = catalog.load("kolada_befolkning")
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada, 2019)
-    return lan, population.kolada_age_groups(kolada)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +43,7 @@ def des17(round17, frame17):
 @pytest.fixture(scope="module")
 def small(frame17):
     """A round of a quarter of the pupils: many cells fall under the thresholds."""
-    f = frame17.assign(population=(frame17["population"] * 0.25).round().astype(int))
-    f.attrs.update(frame17.attrs)
+    f = scaled(frame17, 0.25)
     r = su.generate_round(2017, f, 5)
     return r, f, youth.survey_design(youth.prepare(r.pupils), f)
 
@@ -290,23 +283,7 @@ class TestSuppress:
     def test_no_value_under_the_threshold(self, tables, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("ANALYSIS_NB_STEM", "t")
-        n_suppressed = 0
-        for name, (table, counts) in tables.items():
-            t = health.suppress(table, self.THRESHOLD, counts=counts)
-            under = np.zeros(len(t), bool)
-            for c in counts:
-                under |= (t[c] < self.THRESHOLD).to_numpy()
-            assert (t["suppressed"].to_numpy() == under).all(), name
-            n_suppressed += int(under.sum())
-            blanked = [c for c in t.columns if c in ("value", "lower", "upper", "se",
-                                                     "significant")
-                       or c.startswith(("value_", "lower_", "upper_", "se_"))]
-            assert t.loc[under, blanked].isna().all().all(), name
-            csv = pd.read_csv(publish.write_csv(youth.for_csv(t, True), name), dtype=str)
-            assert (csv.loc[under, blanked] == ".").all().all(), name
-            assert (csv["data"] == "syntetiska data").all()
-            assert not csv.loc[~under, "value"].eq(".").any(), name
-        assert n_suppressed > 20  # the test exercised the rule
+        check_no_value_under(tables, self.THRESHOLD, health.suppress, youth.for_csv)
 
     def test_displays_show_a_dot(self, tables):
         d = health.suppress(tables["dose"][0], 10_000)
