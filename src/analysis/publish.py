@@ -232,3 +232,9 @@ def indicators(df: pd.DataFrame) -> None:
         out = pd.concat([old, out], ignore_index=True)
     out = out.drop_duplicates(["indicator_id", "area_code"], keep="last")
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+
+
+def glue_many(values: dict[str, str]) -> None:
+    """Glue several pre-formatted strings at once (see :func:`glue_text`)."""
+    for name, value in values.items():
+        glue_text(name, value)

@@ -270,3 +270,9 @@ def key_indicators(areas: pd.DataFrame, edition: int) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["indicator_id", "indicator", "area_code", "value", "unit"])
     out["period"] = str(edition)
     return out
+
+
+def forbund_diff_range(comparison: pd.DataFrame) -> tuple[float, float]:
+    """Smallest and largest relative difference, computed vs published, over the förbund rows."""
+    d = comparison.loc[comparison["area_code"].isin(list(geo.FORBUND)), "rel_diff"]
+    return float(d.min()), float(d.max())

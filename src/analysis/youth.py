@@ -1113,3 +1113,11 @@ def generator_facts() -> dict[str, str]:
         "school_participation_2021": text.num(100 * synth_ung.SCHOOL_PARTICIPATION[2021], 0),
         "pupil_response": f"{text.num(100 * min(resp), 0)}–{text.num(100 * max(resp), 0)}",
     }
+
+
+def sex_summary(main: pd.DataFrame, indicators: tuple[str, ...] = ("good_wellbeing", "worry_often")
+                ) -> dict[str, str]:
+    """Formatted shares per indicator and sex (all school years) for the chapter's prose,
+    keyed ``<indicator>_<sex>``."""
+    return {f"{ind}_{sex}": fmt_share(value(main, indicator_id=ind, sex=sex, grade="alla")["value"])
+            for sex in ("kvinnor", "man") for ind in indicators}

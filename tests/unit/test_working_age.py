@@ -146,3 +146,11 @@ class TestShare019:
         g = data["groups"][data["groups"]["kommun_kod"] != "1814"]
         with pytest.raises(ValueError, match="1814"):
             wa.share_0_19(g)
+
+
+class TestForbundDiffRange:
+    def test_min_and_max_over_forbund_rows_only(self):
+        import pandas as pd
+
+        t = pd.DataFrame({"area_code": ["LO", "SN", "1880", "18"], "rel_diff": [0.01, -0.02, 0.5, 0.4]})
+        assert wa.forbund_diff_range(t) == (-0.02, 0.01)

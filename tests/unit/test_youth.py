@@ -398,3 +398,15 @@ class TestGeneratorFacts:
         f = youth.generator_facts()
         assert f["rounds"] == "2005, 2008, 2011, 2014, 2017 och 2021"
         assert f["school_participation"] == "95" and f["pupil_response"] == "76–88"
+
+
+class TestSexSummary:
+    def test_keys_and_formatting(self):
+        import pandas as pd
+
+        rows = [{"indicator_id": i, "sex": s, "grade": "alla", "value": v}
+                for i in ("good_wellbeing", "worry_often") for s, v in (("kvinnor", 0.5), ("man", 0.6))]
+        out = youth.sex_summary(pd.DataFrame(rows))
+        assert set(out) == {"good_wellbeing_kvinnor", "good_wellbeing_man", "worry_often_kvinnor",
+                            "worry_often_man"}
+        assert all(isinstance(v, str) for v in out.values())
