@@ -53,6 +53,9 @@ ENV_STEM = "ANALYSIS_NB_STEM"
 ENV_EDITION = "ANALYSIS_EDITION"
 TITLE_PLACEHOLDER = "{{ area_name }}"
 EDITION_PLACEHOLDER = "{{ edition }}"
+# A kernel can die before it answers (e.g. two kernels started at once in different processes
+# pick the same free TCP port). That says nothing about the notebook, so the start is retried.
+KERNEL_START_ATTEMPTS = 3
 
 
 # --------------------------------------------------------------------------- planning
@@ -326,6 +329,70 @@ def _prepare_notebook(root: Path, job: Job) -> Any:
     return nb
 
 
+class KernelStartFailed(RuntimeError):
+    """The kernel never ran a cell, on every attempt."""
+
+
+def _nothing_ran(out_nb: Path) -> bool:
+    """True if no code cell of ``out_nb`` has an execution count (or it was never written)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(out_nb, as_version=4)
+    except (OSError, ValueError):
+        return True
+    return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+
+
+def _stderr_tail(errlog: Any, n: int = 15) -> str:
+    errlog.flush()
+    try:
+        lines = Path(errlog.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(lines[-n:])
+
+
+def _execute_with_kernel_retry(src_nb: Path, out_nb: Path, job: Job, work: Path,
+                               errlog: Any) -> int:
+    """Run papermill; retry only when the kernel failed before running any cell.
+
+    A failing cell (``PapermillExecutionError``) is never retried. Returns the number of kernel
+    starts used; raises :class:`KernelStartFailed` with the kernel's stderr after the last try.
+    """
+    import papermill as pm
+
+    last: BaseException | None = None
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        out_nb.unlink(missing_ok=True)
+        try:
+            pm.execute_notebook(
+                str(src_nb), str(out_nb), parameters=job.params, kernel_name=KERNEL,
+                cwd=str(work), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=1800,
+            )
+        except pm.PapermillExecutionError:
+            raise
+        except (RuntimeError, TimeoutError) as exc:
+            # nbclient's "Kernel died before replying", "Kernel didn't respond", DeadKernelError.
+            # Anything else (bad notebook, bad parameters) is the same on every try: not retried.
+            if not _nothing_ran(out_nb):
+                raise
+            last = exc
+        else:
+            if not _nothing_ran(out_nb):
+                return attempt
+            last = RuntimeError("papermill finished but no code cell has an execution count")
+        # fd 2 is the kernel log here: the note lands beside the kernel's own stderr.
+        print(f"kernel start {attempt}/{KERNEL_START_ATTEMPTS} failed for {job.label}: {last}",
+              file=sys.stderr, flush=True)
+        time.sleep(0.5 * attempt)
+    raise KernelStartFailed(
+        f"the kernel for {job.label} failed to start {KERNEL_START_ATTEMPTS} times; last error: "
+        f"{type(last).__name__}: {last}\n--- kernel stderr (last lines) ---\n{_stderr_tail(errlog)}"
+    ) from last
+
+
 def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str) -> dict[str, Any]:
     """Execute one job in a worker process. Returns a result dict (never raises)."""
     import nbformat
@@ -359,11 +426,7 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         nbformat.write(nb, src_nb)
         out_nb = work / f"{job.stem}.ipynb"
         try:
-            pm.execute_notebook(
-                str(src_nb), str(out_nb), parameters=job.params, kernel_name=KERNEL,
-                cwd=str(work), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=1800,
-            )
+            attempts = _execute_with_kernel_retry(src_nb, out_nb, job, work, errlog)
         except pm.PapermillExecutionError as exc:
             failed = Path(failed_s)
             failed.mkdir(parents=True, exist_ok=True)
@@ -386,7 +449,7 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         nbformat.write(result_nb, out_nb)
         src_nb.unlink()
         info = {"key": job.key, "label": job.label, "source": job.source, "stem": job.stem,
-                "seconds": round(time.perf_counter() - t0, 2)}
+                "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts}
         (work / "job.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
         shutil.rmtree(final, ignore_errors=True)
         work.rename(final)
@@ -478,13 +541,19 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
                 left = len(todo) - done
                 eta = elapsed / done * left / 1  # rough, assumes similar notebooks
                 log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {_fmt_secs(res['seconds'])}"
-                    f"   elapsed {_fmt_secs(elapsed)}, {left} left (~{_fmt_secs(eta)})")
+                    f"   elapsed {_fmt_secs(elapsed)}, {left} left (~{_fmt_secs(eta)})"
+                    + _retry_note(res))
         except BaseException:
             for f in futs:
                 f.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+def _retry_note(res: dict[str, Any]) -> str:
+    n = res.get("kernel_starts", 1)
+    return f"   (kernel started on attempt {n})" if n > 1 else ""
 
 
 # --------------------------------------------------------------------------- indicators

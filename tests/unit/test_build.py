@@ -125,6 +125,109 @@ class TestCheckExecuted:
             build.check_executed(_nb([c]), "x")
 
 
+class TestKernelStartRetry:
+    """A kernel that dies before running anything is restarted; a failing cell is not."""
+
+    @staticmethod
+    def _job():
+        return build.Job(source="notebooks/x.md", stem="x", target_dir=".", params={"edition": 1},
+                         inputs=[], label="x")
+
+    @staticmethod
+    def _write(out, executed: bool):
+        nb = _nb([nbformat.v4.new_code_cell("a = 1", execution_count=1 if executed else None)])
+        nbformat.write(nb, out)
+
+    @pytest.fixture()
+    def paths(self, tmp_path):
+        src = tmp_path / "in.ipynb"
+        nb = _nb([nbformat.v4.new_code_cell("a = 1")])
+        nb.metadata["kernelspec"] = {"name": build.KERNEL, "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, src)
+        return src, tmp_path / "out.ipynb", (tmp_path / "err.log").open("w")
+
+    def _fake(self, monkeypatch, outcomes):
+        import papermill as pm
+
+        calls = []
+
+        def fake(src, out, **kw):
+            kind = outcomes[len(calls)]
+            calls.append(kind)
+            if kind == "died":  # papermill still saves the notebook, every cell without a count
+                self._write(out, executed=False)
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if kind == "silent":  # returned normally but nothing ran (STACK.md)
+                self._write(out, executed=False)
+                return None
+            if kind == "cell":
+                self._write(out, executed=True)
+                raise RuntimeError("kernel died while running a cell")
+            self._write(out, executed=True)
+            return None
+
+        monkeypatch.setattr(pm, "execute_notebook", fake)
+        monkeypatch.setattr(build.time, "sleep", lambda s: None)
+        return calls
+
+    def test_dead_start_is_retried(self, monkeypatch, paths):
+        calls = self._fake(monkeypatch, ["died", "silent", "ok"])
+        src, out, log = paths
+        assert build._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 3
+        assert calls == ["died", "silent", "ok"]
+
+    def test_gives_up_with_kernel_stderr(self, monkeypatch, paths):
+        self._fake(monkeypatch, ["died"] * build.KERNEL_START_ATTEMPTS)
+        src, out, log = paths
+        log.write("zmq.error.ZMQError: Address already in use\n")
+        with pytest.raises(build.KernelStartFailed, match="(?s)failed to start 3 times.*"
+                                                         "Address already in use"):
+            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+
+    def test_other_errors_are_not_retried(self, monkeypatch, paths):
+        import papermill as pm
+
+        calls = []
+
+        def fake(*a, **kw):
+            calls.append(1)
+            raise ValueError("No language found in notebook")
+
+        monkeypatch.setattr(pm, "execute_notebook", fake)
+        src, out, log = paths
+        with pytest.raises(ValueError, match="No language"):
+            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+        assert calls == [1]
+
+    def test_failure_after_a_cell_ran_is_not_retried(self, monkeypatch, paths):
+        calls = self._fake(monkeypatch, ["cell", "ok"])
+        src, out, log = paths
+        with pytest.raises(RuntimeError, match="while running a cell"):
+            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+        assert calls == ["cell"]
+
+    def test_real_kernel_that_dies_at_start(self, monkeypatch, paths, tmp_path):
+        """End to end: the first kernel exits during start-up (as on a port clash), the second runs."""
+        site = tmp_path / "site"
+        site.mkdir()
+        marker = tmp_path / "die-once"
+        marker.write_text("")
+        (site / "sitecustomize.py").write_text(
+            "import os\n"
+            f"m = {str(marker)!r}\n"
+            "if os.path.exists(m):\n"
+            "    os.remove(m)\n"
+            "    os._exit(3)\n")
+        monkeypatch.setenv("PYTHONPATH", str(site))
+        monkeypatch.setattr(build.time, "sleep", lambda s: None)
+        src, out, log = paths
+        assert build._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 2
+        assert not marker.exists()
+        nb = nbformat.read(out, as_version=4)
+        assert nb.cells[0].execution_count == 1
+
+
 class TestPrepare:
     def test_exactly_one_parameters_cell(self, repo, edition):
         nb = repo / "notebooks" / "01_befolkning.md"
