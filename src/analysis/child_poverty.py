@@ -968,13 +968,17 @@ _KOLADA_DATASET_ENTRY = {
 }
 
 
-def _write_kolada_fragment(root: Path, folder_rel: str, files: Mapping[str, str], *,
-                           fetched: bool, accessed: str) -> Path:
-    """(Re)write ``data/catalog.d/kolada_barn_ekonomi.yml`` atomically; restore it if it breaks."""
+def _write_kolada_fragment(root: Path, folder: Path, provenance: str, *, fetched: bool,
+                           accessed: str) -> Path:
+    """Write ``folder``'s ``PROVENANCE.md`` and (re)write ``data/catalog.d/kolada_barn_ekonomi.yml``
+    listing every file of ``folder`` with its md5; atomically, restored if the catalogue breaks."""
     import yaml
 
     from . import catalog
 
+    (folder / "PROVENANCE.md").write_text(provenance, encoding="utf-8")
+    files = {f.name: catalog.md5(f) for f in sorted(folder.iterdir()) if f.is_file()}
+    folder_rel = folder.relative_to(root / "data").as_posix()
     source = {
         "producer": "RKA (Kolada)" if fetched else "Projektet (förteckning över nyckeltal att hämta)",
         "title": ("Kolada API v3, nyckeltal om barns ekonomi, hämtade " + accessed) if fetched
@@ -986,7 +990,7 @@ def _write_kolada_fragment(root: Path, folder_rel: str, files: Mapping[str, str]
         else "Project file (no data)",
         "citation": "Källa: Kolada/RKA" if fetched else "Källa: Kolada/RKA (ej hämtat)",
         "folder": folder_rel,
-        "files": dict(files),
+        "files": files,
     }
     frag = root / "data" / "catalog.d" / f"{KOLADA_DATASET}.yml"
     header = ("# Written by `python -m analysis.child_poverty fetch-kolada`: the current Kolada fetch for\n"
@@ -1040,16 +1044,14 @@ def fetch_kolada(years: Sequence[int], kpis: Sequence[str] = KOLADA_FETCH, *,
                         today=date.fromisoformat(accessed))
     folder = raw_root / accessed
     tidy.to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
-    (folder / "PROVENANCE.md").write_text(
+    provenance = (
         f"# Kolada API v3: {', '.join(kpis)}, {min(years)}–{max(years)}\n\n"
         f"Fetched {accessed} with `python -m analysis.child_poverty fetch-kolada`. The `*.json` files are "
         "the responses exactly as received; `provenance.json` lists each with its URL, date and md5. "
         "`kolada_barn_ekonomi.csv` is derived from them by `analysis.kolada.parse_values` (tidy: kpi, "
         "area_code, area_type, period, sex, value, status).\n\nKälla: Kolada/RKA. Own processing must "
-        "not be credited to Kolada.\n", encoding="utf-8")
-    files = {p.name: catalog.md5(p) for p in sorted(folder.iterdir()) if p.is_file()}
-    return _write_kolada_fragment(root, f"raw/{KOLADA_DATASET}/{accessed}", files, fetched=True,
-                                  accessed=accessed)
+        "not be credited to Kolada.\n")
+    return _write_kolada_fragment(root, folder, provenance, fetched=True, accessed=accessed)
 
 
 def write_kolada_request(root: Path | None = None, folder_name: str = "ej-hamtad") -> Path:
@@ -1060,16 +1062,15 @@ def write_kolada_request(root: Path | None = None, folder_name: str = "ej-hamtad
     folder = root / "data" / "raw" / KOLADA_DATASET / folder_name
     folder.mkdir(parents=True, exist_ok=True)
     kolada_request().to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
-    (folder / "PROVENANCE.md").write_text(
+    provenance = (
         "# Kolada indicators for the child poverty chapter: not yet fetched\n\n"
         "Written by the project (`analysis.child_poverty.write_kolada_request`), not by Kolada. "
         "`kolada_barn_ekonomi.csv` lists what `python -m analysis.child_poverty fetch-kolada` asks "
         "Kolada for (KPIs N66077, U31803, U31809; the 12 kommuner, Region Örebro län 0018 and Riket "
         "0000; 2011–2021). Every value is empty and every status is 'ej hämtad': no number here is "
         "a published one. The chapter shows a note instead of the comparison until a fetch replaces "
-        "this folder in the catalogue.\n", encoding="utf-8")
-    files = {p.name: catalog.md5(p) for p in sorted(folder.iterdir()) if p.is_file()}
-    return _write_kolada_fragment(root, f"raw/{KOLADA_DATASET}/{folder_name}", files, fetched=False,
+        "this folder in the catalogue.\n")
+    return _write_kolada_fragment(root, folder, provenance, fetched=False,
                                   accessed=date.today().isoformat())
 
 

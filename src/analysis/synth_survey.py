@@ -62,7 +62,6 @@ the stored values no longer reproduce the targets).
 from __future__ import annotations
 
 import copy
-import json
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -979,26 +978,16 @@ def main(argv: list[str] | None = None) -> int:
 
     Prints the new :data:`CALIBRATED` values; ``--write`` also stores them in this module.
     """
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != ["calibrate"]:
-        print("usage: python -m analysis.synth_survey calibrate [replicates] [--write]",
-              file=sys.stderr)
-        return 2
-    from . import catalog, health, population
+    def run(replicates: int) -> dict[str, float]:
+        from . import catalog, health, population
 
-    numbers = [a for a in argv[1:] if a.isdigit()]
-    reps = int(numbers[0]) if numbers else 4
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"),
-                                catalog.load("kolada_befolkning"), LAST_POPULATION_YEAR)
-    groups = population.kolada_age_groups(catalog.load("kolada_befolkning"))
-    esp = health.esp_series(catalog.load("esp2013"))
-    res = calibrate(lan, groups, esp, replicates=reps)
-    print(json.dumps(res, indent=4))
-    if "--write" in argv:
-        write_calibrated(res)
-        print(f"written to {__file__}")
-    return 0
+        kolada = catalog.load("kolada_befolkning")
+        lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
+                                    LAST_POPULATION_YEAR)
+        esp = health.esp_series(catalog.load("esp2013"))
+        return calibrate(lan, population.kolada_age_groups(kolada), esp, replicates=replicates)
 
+    return synthtools.calibrate_main(argv, "analysis.synth_survey", __file__, 4, run)
 
 if __name__ == "__main__":
     sys.exit(main())

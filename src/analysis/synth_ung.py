@@ -77,7 +77,6 @@ the seed, the rounds, the population inputs and the code of this module and of t
 from __future__ import annotations
 
 import copy
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -981,26 +980,16 @@ def write_calibrated(values: Mapping[str, float], path: str | None = None) -> No
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis.synth_ung calibrate [replicates] [--write]``."""
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] != ["calibrate"]:
-        print("usage: python -m analysis.synth_ung calibrate [replicates] [--write]",
-              file=sys.stderr)
-        return 2
-    from . import catalog, population
+    def run(replicates: int) -> dict[str, float]:
+        from . import catalog, population
 
-    numbers = [a for a in argv[1:] if a.isdigit()]
-    reps = int(numbers[0]) if numbers else 20
-    kolada = catalog.load("kolada_befolkning")
-    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
-                                LAST_POPULATION_YEAR)
-    frame = cohort_frame(lan, population.kolada_age_groups(kolada), CALIBRATION_YEAR)
-    res = calibrate(frame, replicates=reps)
-    print(json.dumps(res, indent=4))
-    if "--write" in argv:
-        write_calibrated(res)
-        print(f"written to {__file__}")
-    return 0
+        kolada = catalog.load("kolada_befolkning")
+        lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
+                                    LAST_POPULATION_YEAR)
+        frame = cohort_frame(lan, population.kolada_age_groups(kolada), CALIBRATION_YEAR)
+        return calibrate(frame, replicates=replicates)
 
+    return synthtools.calibrate_main(argv, "analysis.synth_ung", __file__, 20, run)
 
 if __name__ == "__main__":
     sys.exit(main())

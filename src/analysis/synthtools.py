@@ -7,8 +7,10 @@ block in its own source after a calibration.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +74,23 @@ def write_calibrated(values: Mapping[str, float], path: str | Path) -> None:
     if n != 1:
         raise RuntimeError(f"cannot find the CALIBRATED block in {src}")
     src.write_text(new, encoding="utf-8")
+
+
+def calibrate_main(argv: list[str] | None, module: str, path: str | Path, default_replicates: int,
+                   run: Callable[[int], Mapping[str, float]]) -> int:
+    """The ``python -m <module> calibrate [replicates] [--write]`` command of a generator.
+
+    ``run(replicates)`` returns the new ``CALIBRATED`` values; they are printed as JSON and, with
+    ``--write``, stored in the module's source ``path`` (:func:`write_calibrated`).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] != ["calibrate"]:
+        print(f"usage: python -m {module} calibrate [replicates] [--write]", file=sys.stderr)
+        return 2
+    numbers = [a for a in argv[1:] if a.isdigit()]
+    values = run(int(numbers[0]) if numbers else default_replicates)
+    print(json.dumps(values, indent=4))
+    if "--write" in argv:
+        write_calibrated(values, path)
+        print(f"written to {path}")
+    return 0

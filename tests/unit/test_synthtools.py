@@ -53,3 +53,29 @@ class TestWriteCalibrated:
         src.write_text("A = 1\n")
         with pytest.raises(RuntimeError, match="cannot find"):
             synthtools.write_calibrated({"x": 1.0}, src)
+
+
+class TestCalibrateMain:
+    @pytest.fixture()
+    def module(self, tmp_path):
+        src = tmp_path / "m.py"
+        src.write_text('CALIBRATED: dict[str, float] = {\n    "x": 1.0,\n}\n', encoding="utf-8")
+        return src
+
+    def test_usage_without_the_subcommand(self, module, capsys):
+        assert synthtools.calibrate_main([], "analysis.m", module, 3, lambda r: {}) == 2
+        assert "usage: python -m analysis.m calibrate" in capsys.readouterr().err
+
+    def test_prints_and_writes(self, module, capsys):
+        seen = []
+
+        def run(replicates):
+            seen.append(replicates)
+            return {"x": float(replicates)}
+
+        assert synthtools.calibrate_main(["calibrate"], "analysis.m", module, 3, run) == 0
+        assert seen == [3] and '"x": 1.0' in module.read_text(encoding="utf-8")
+        assert '"x": 3.0' in capsys.readouterr().out
+        assert synthtools.calibrate_main(["calibrate", "7", "--write"], "analysis.m", module, 3,
+                                         run) == 0
+        assert seen == [3, 7] and '"x": 7.0' in module.read_text(encoding="utf-8")
