@@ -29,11 +29,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/python -m analysis.build book --edition $(EDITION) -j $(J)
+	$(BIN)/python -m analysis.book.build book --edition $(EDITION) -j $(J)
 
 editions: $(STAMP)
 	@for p in params/[0-9]*.yml; do e=$$(basename $$p .yml); \
-	  $(BIN)/python -m analysis.build book --edition $$e -j $(J) || exit 1; done
+	  $(BIN)/python -m analysis.book.build book --edition $$e -j $(J) || exit 1; done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -42,10 +42,10 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser"
 
 fetch: $(STAMP)
-	$(BIN)/python -m analysis.pxweb fetch --years 2016-2024
+	$(BIN)/python -m analysis.sources.pxweb fetch --years 2016-2024
 
 fetch-kolada: $(STAMP)
-	$(BIN)/python -m analysis.child_poverty fetch-kolada --years 2011-2021
+	$(BIN)/python -m analysis.chapters.child_poverty fetch-kolada --years 2011-2021
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

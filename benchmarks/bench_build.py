@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def copy_repo(dst: Path) -> Path:
-    from analysis.build import copy_sources
+    from analysis.book.build import copy_sources
 
     return copy_sources(ROOT, dst)
 
@@ -37,7 +37,7 @@ def build(repo: Path, edition: str, jobs: int) -> tuple[float, int, str]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")},
            "ANALYSIS_ROOT": str(repo)}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "analysis.build", "book", "--edition", edition,
+    proc = subprocess.run([sys.executable, "-m", "analysis.book.build", "book", "--edition", edition,
                            "-j", str(jobs), "--build-dir", str(repo / "_build")],
                           cwd=repo, env=env, capture_output=True, text=True)
     secs = time.perf_counter() - t0

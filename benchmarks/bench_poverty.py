@@ -1,7 +1,7 @@
 """Benchmark the child poverty measures on a national-size synthetic panel (a script, not a test).
 
 Simulates ~2.2 million children aged 0-17 a year, 2011-2021, in their households (seeded), then
-times each step of ``analysis.poverty`` and, for the hot step (the persistent-low window over
+times each step of ``analysis.methods.poverty`` and, for the hot step (the persistent-low window over
 years), the same computation in other engines: pandas groupby/shift, polars (two formulations)
 and DuckDB (if importable). Peak memory is the kernel's high-water mark of resident memory
 (``VmHWM``, reset before each step through ``/proc/self/clear_refs``; ``ru_maxrss`` as fallback),
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import poverty as pv
+from analysis.methods import poverty as pv
 
 YEARS = np.arange(2011, 2022)
 RESULTS = Path(__file__).resolve().parent / "results" / "poverty.json"

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.geo import KOMMUNER
-from analysis.survey import SurveyDesign
+from analysis.core.geo import KOMMUNER
+from analysis.methods.survey import SurveyDesign
 
 RESULTS = Path(__file__).resolve().parent / "results" / "survey.json"
 N_INDICATORS = 40

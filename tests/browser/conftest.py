@@ -37,7 +37,7 @@ def book_html() -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
     for ed in EDITIONS:
         proc = subprocess.run(
-            [sys.executable, "-m", "analysis.build", "book", "--edition", ed, "-j", "2",
+            [sys.executable, "-m", "analysis.book.build", "book", "--edition", ed, "-j", "2",
              "--build-dir", str(BUILD_DIR)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
         assert proc.returncode == 0, f"edition {ed} failed to build:\n{proc.stdout}\n{proc.stderr}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from . import sitecheck
+from analysis import sitecheck
+
 from .conftest import BUILD_DIR, EDITIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book-browser")]

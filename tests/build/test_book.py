@@ -24,7 +24,7 @@ def run_build(repo: Path, build_dir: Path, only: str = ONLY) -> subprocess.Compl
     env = {**os.environ, "ANALYSIS_ROOT": str(repo)}
     env.pop("ANALYSIS_DECLARED_INPUTS", None)
     return subprocess.run(
-        [sys.executable, "-m", "analysis.build", "book", "--edition", "2019", "-j", "2",
+        [sys.executable, "-m", "analysis.book.build", "book", "--edition", "2019", "-j", "2",
          "--build-dir", str(build_dir), "--only", only],
         cwd=repo, env=env, capture_output=True, text=True, timeout=1800,
     )
@@ -38,7 +38,7 @@ def executed(out: str) -> int:
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
-    from analysis.build import copy_sources
+    from analysis.book.build import copy_sources
 
     return copy_sources(ROOT, tmp_path_factory.mktemp("book") / "repo")
 

@@ -8,7 +8,8 @@ import jupytext
 import papermill
 import pytest
 
-from analysis import build, catalog, params
+from analysis.book import build, params
+from analysis.sources import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.md"))

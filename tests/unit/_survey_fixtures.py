@@ -14,8 +14,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis import publish
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.present import publish
 
 
 # --------------------------------------------------------------------------- contract files

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import catalog, population
+from analysis.methods import population
+from analysis.sources import catalog
 
 
 @pytest.fixture(scope="module")

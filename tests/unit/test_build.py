@@ -7,8 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import build, geo, params
-from analysis.errors import InputError
+from analysis.book import build, params
+from analysis.core import geo
+from analysis.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 

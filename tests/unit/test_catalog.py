@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import catalog
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.sources import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 KOMMUN = ROOT / "data/raw/scb_kommun_folkmangd/2020-05-07/folkmangd_orebro_lan_kommuner_1950_2019_long.csv"

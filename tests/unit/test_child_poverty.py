@@ -1,4 +1,4 @@
-"""Tests for analysis.child_poverty: published figures, the count-vs-share check, the cell table,
+"""Tests for analysis.chapters.child_poverty: published figures, the count-vs-share check, the cell table,
 disclosure control (primary and secondary), the Kolada comparison on the offline fixture shape, the
 Kolada fetch with a fake session, and the shipped seed's calibration (4,9–29,8 %, 11,8 %)."""
 
@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, kolada, population
-from analysis import child_poverty as cp
+from analysis.chapters import child_poverty as cp
+from analysis.core import geo, text
+from analysis.methods import population
+from analysis.sources import catalog, kolada
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "kolada"
@@ -355,8 +357,8 @@ class TestFetchKolada:
         assert not (repo / "data" / "catalog.d" / "kolada_barn_ekonomi.yml").exists()
 
     def test_years_argument(self):
-        assert cp._years("2011-2013") == [2011, 2012, 2013]
-        assert cp._years("2015,2019") == [2015, 2019]
+        assert text.parse_years("2011-2013") == [2011, 2012, 2013]
+        assert text.parse_years("2015,2019") == [2015, 2019]
 
 
 class TestRankText:
@@ -371,7 +373,7 @@ class TestRankText:
 @pytest.fixture(scope="module")
 def small_extract(tmp_path_factory):
     """A small synthetic extract written as a file, standing in for SCB's delivery."""
-    from analysis import synth_register as sr
+    from analysis.synthetic import synth_register as sr
 
     load = catalog.load
     kol = load("kolada_befolkning")
@@ -407,7 +409,7 @@ class TestRegisterChildren:
         cp.check_protected(data.protected(5, 20), 5, 20)
 
     def test_bad_extract_is_refused(self, tmp_path):
-        from analysis.errors import InputError
+        from analysis.core.errors import InputError
 
         bad = tmp_path / "bad.csv"
         bad.write_text("person_id,year\n1,2019\n", encoding="utf-8")

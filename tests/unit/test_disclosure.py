@@ -1,4 +1,4 @@
-"""Tests for analysis.disclosure: no row under a threshold may keep a value."""
+"""Tests for analysis.methods.disclosure: no row under a threshold may keep a value."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import Rule, format_suppressed, suppress
-from analysis.survey import STAT_COLUMNS
+from analysis.methods.disclosure import Rule, format_suppressed, suppress
+from analysis.methods.survey import STAT_COLUMNS
 
 
 def tidy(n: list[float]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for analysis.diskcache: keys, the lock, pruning and the build-once, write-atomically cache."""
+"""Tests for analysis.core.diskcache: keys, the lock, pruning and the build-once, write-atomically cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import pytest
 
-from analysis import diskcache
+from analysis.core import diskcache
 
 
 def _write(frame: pd.DataFrame, folder):

@@ -1,4 +1,4 @@
-"""Tests for analysis.finsam: the transcribed review figures, their checks, and every recomputed figure."""
+"""Tests for analysis.chapters.finsam: the transcribed review figures, their checks, and every recomputed figure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, finsam, geo
-from analysis.errors import InputError
+from analysis.chapters import finsam
+from analysis.core import geo
+from analysis.core.errors import InputError
+from analysis.sources import catalog
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,7 @@ class TestReadFigures:
             finsam.read_figures(_write(tmp_path, df))
 
     def test_mapping_with_kommun_under_two_forbund(self, raw_path):
-        df = catalog.read_table(raw_path, "csv", "analysis.finsam:FIGURES_SCHEMA")
+        df = catalog.read_table(raw_path, "csv", "finsam_genomlysning")
         mapping = {k: f.kommuner for k, f in geo.FORBUND.items()}
         mapping["SN"] = (*mapping["SN"], "1814")
         with pytest.raises(InputError, match="1814 is listed under both LO and SN"):
@@ -223,7 +225,7 @@ def test_schema_is_strict(raw_path):
     text = raw_path.read_text(encoding="utf-8")
     bad = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).assign(extra="x")
     with pytest.raises(InputError, match="unexpected column"):
-        catalog.validate(bad, "analysis.finsam:FIGURES_SCHEMA", "x.csv")
+        catalog.validate(bad, "finsam_genomlysning", "x.csv")
 
 
 class TestFmt:

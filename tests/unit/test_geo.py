@@ -1,10 +1,10 @@
-"""Tests for analysis.geo: the förbund → kommun mapping is complete and unambiguous."""
+"""Tests for analysis.core.geo: the förbund → kommun mapping is complete and unambiguous."""
 
 from __future__ import annotations
 
 import pytest
 
-from analysis import geo
+from analysis.core import geo
 
 
 class TestKommunTillForbund:

@@ -1,4 +1,4 @@
-"""Tests for analysis.health: indicators, design, the chapter's tables and their disclosure control.
+"""Tests for analysis.chapters.health: indicators, design, the chapter's tables and their disclosure control.
 
 The published-figure test runs the chapter's own computation on the shipped seed (params/2019.yml,
 seed 20191231): every published 2017 good-health figure, as printed (whole per cent, i.e. ±0.5
@@ -15,8 +15,12 @@ import pytest
 import yaml
 from _survey_fixtures import check_no_value_under
 
-from analysis import catalog, geo, health, lh_contract, survey
-from analysis import synth_survey as ss
+from analysis.chapters import health
+from analysis.contracts import lh_contract
+from analysis.core import geo
+from analysis.methods import survey
+from analysis.sources import catalog
+from analysis.synthetic import synth_survey as ss
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 SHIPPED_SEED = yaml.safe_load((ROOT / "params" / "2019.yml").read_text())["seed"]

@@ -1,4 +1,4 @@
-"""Tests for analysis.health_plots: every chart draws, and a suppressed estimate is never drawn."""
+"""Tests for analysis.present.health_plots: every chart draws, and a suppressed estimate is never drawn."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, health, health_plots
+from analysis.chapters import health
+from analysis.core import geo
+from analysis.present import health_plots
+from analysis.sources import catalog
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for analysis.kolada, offline: the HTTP layer is a fake session serving fixture files.
+"""Tests for analysis.sources.kolada, offline: the HTTP layer is a fake session serving fixture files.
 
 Documentation followed for the response shape: the Kolada API documentation in the GitHub
 repository Hypergene/kolada (``README.rst``: ``values``, ``count``, ``next_page``/``previous_page``;
@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 import requests
 
-from analysis import kolada
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.sources import kolada
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kolada"
 DAY = date(2026, 11, 23)

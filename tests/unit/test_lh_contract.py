@@ -1,4 +1,4 @@
-"""Tests for analysis.lh_contract: the Liv & hälsa round contract, its readers and every refusal.
+"""Tests for analysis.contracts.lh_contract: the Liv & hälsa round contract, its readers and every refusal.
 
 Fixture files are written per test into a temporary folder: CSV and Parquet with pandas, SPSS
 ``.sav`` with value labels and user-missing codes through ``pyreadstat.write_sav``.
@@ -15,8 +15,9 @@ import pyreadstat
 import pytest
 from _survey_fixtures import csv_error, write_csv, write_sav
 
-from analysis import geo, lh_contract
-from analysis.errors import InputError
+from analysis.contracts import lh_contract
+from analysis.core import geo
+from analysis.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.microdata: the machinery shared by the microdata input contracts."""
+"""Tests for analysis.contracts.microdata: the machinery shared by the microdata input contracts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import microdata
-from analysis.errors import InputError
+from analysis.contracts import microdata
+from analysis.core.errors import InputError
 
 
 class TestCellText:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import params
-from analysis.errors import InputError
+from analysis.book import params
+from analysis.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, population
+from analysis.core import geo
+from analysis.methods import population
+from analysis.sources import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "definitions"

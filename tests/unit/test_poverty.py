@@ -1,4 +1,4 @@
-"""Tests for analysis.poverty: hand-computed examples, edge cases and a property test.
+"""Tests for analysis.methods.poverty: hand-computed examples, edge cases and a property test.
 
 Reference values: tests/fixtures/poverty/ (see PROVENANCE.md); the rest are computed by hand in the
 comments next to each assertion.
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import poverty as pv
+from analysis.methods import poverty as pv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "poverty"
 MEDIAN = {y: 250_000.0 for y in range(2010, 2022)}  # threshold 0.6 * 250 000 = 150 000

@@ -1,10 +1,10 @@
-"""Tests for analysis.pxweb: parsers on recorded SCB answers, the PxWebApi 2.0 client, the population fetch.
+"""Tests for analysis.sources.pxweb: parsers on recorded SCB answers, the PxWebApi 2.0 client, the population fetch.
 
 Fully offline. Recorded answers are in ``tests/fixtures/pxweb/`` (see its PROVENANCE.md); HTTP is
 replaced by a fake session that serves those files and answers data requests with slices of a
 JSON-stat 2.0 dataset, and time by a fake clock.
 
-Documentation followed (also named in the module docstring of ``analysis.pxweb``):
+Documentation followed (also named in the module docstring of ``analysis.sources.pxweb``):
 PxWebApi 2.0 OpenAPI spec, https://raw.githubusercontent.com/PxTools/PxApiSpecs/refs/tags/v2.0.0/PxAPI-2.yml;
 SCB "Öppna data", https://www.scb.se/vara-tjanster/oppna-data/;
 pxwebpy API reference (TAB638 examples), https://github.com/stefur/pxwebpy;
@@ -31,9 +31,10 @@ import pytest
 import requests
 import yaml
 
-from analysis import geo, pxweb
-from analysis.errors import InputError
-from analysis.pxweb import FetchError, PxWebClient
+from analysis.core import geo
+from analysis.core.errors import InputError
+from analysis.sources import pxweb
+from analysis.sources.pxweb import FetchError, PxWebClient
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "pxweb"
 BASE = "https://statistikdatabasen.scb.se/api/v2"
@@ -765,12 +766,12 @@ class TestParseYears:
         [("2016-2024", list(range(2016, 2025))), ("2024", [2024]), ("2016,2018,2020-2021", [2016, 2018, 2020, 2021])],
     )
     def test_forms(self, text, years):
-        assert pxweb.parse_years(text) == years
+        assert text.parse_years(text) == years
 
     @pytest.mark.parametrize("text", ["16-24", "2024-2016", "last five", ""])
     def test_bad(self, text):
         with pytest.raises(ValueError):
-            pxweb.parse_years(text)
+            text.parse_years(text)
 
 
 class TestMain:
@@ -808,7 +809,7 @@ class TestRegisterRelease:
     """A fetched release lands in the data catalogue and loads through it like any raw file."""
 
     def _root(self, tmp_path: Path) -> Path:
-        from analysis import catalog
+        from analysis.sources import catalog
 
         root = tmp_path / "repo"
         (root / "data").mkdir(parents=True)
@@ -817,7 +818,7 @@ class TestRegisterRelease:
         return root
 
     def test_fetch_then_register_then_load(self, tmp_path):
-        from analysis import catalog
+        from analysis.sources import catalog
 
         root = self._root(tmp_path)
         out = pxweb.fetch_population([2019], out_root=root / "data" / "raw" / "scb_pxweb",

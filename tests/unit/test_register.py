@@ -1,4 +1,4 @@
-"""Tests for analysis.register: the contract, the four readers and every error the contract names.
+"""Tests for analysis.contracts.register: the contract, the four readers and every error the contract names.
 
 Fixture files are written per test into a temporary folder, in each format:
 CSV and Parquet with pandas, SPSS ``.sav`` with value labels through ``pyreadstat.write_sav``, and
@@ -16,8 +16,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from analysis import register
-from analysis.errors import InputError
+from analysis.contracts import register
+from analysis.core.errors import InputError
 
 GOOD = pd.DataFrame(
     {

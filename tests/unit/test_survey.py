@@ -1,4 +1,4 @@
-"""Tests for analysis.survey against R survey's published and recorded outputs."""
+"""Tests for analysis.methods.survey against R survey's published and recorded outputs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.survey import (
+from analysis.core.errors import InputError
+from analysis.methods.survey import (
     STAT_COLUMNS,
     ConvergenceError,
     SurveyDesign,

@@ -1,4 +1,4 @@
-"""Tests for analysis.surveytables: the table helpers the two survey chapters share."""
+"""Tests for analysis.methods.surveytables: the table helpers the two survey chapters share."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import surveytables as st
-from analysis.text import NBSP
+from analysis.core.text import NBSP
+from analysis.methods import surveytables as st
 
 
 def _estimates(n=(29, 30)) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for analysis.synth_register: real inputs, hand-computed norms and medians, the targets, and a
+"""Tests for analysis.synthetic.synth_register: real inputs, hand-computed norms and medians, the targets, and a
 small seeded panel that must pass the register contract, reproduce itself and hit its calibration.
 
 The full-size panel on the shipped seed is tested in tests/unit/test_child_poverty.py (it is built
@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, population, register
-from analysis import poverty as pv
-from analysis import synth_register as sr
+from analysis.contracts import register
+from analysis.core import geo
+from analysis.methods import population
+from analysis.methods import poverty as pv
+from analysis.sources import catalog
+from analysis.synthetic import synth_register as sr
 
 KOMMUNER = list(geo.KOMMUNER)
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.synth_survey: frame, design, response model, outcome model and calibration.
+"""Tests for analysis.synthetic.synth_survey: frame, design, response model, outcome model and calibration.
 
 The calibration check evaluates the stored parameters (``CALIBRATED``) on one copy of the 2017
 frame: the expected weighted estimates must reproduce the published 2017 figures. The
@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog, geo, health, lh_contract
-from analysis import synth_survey as ss
+from analysis.chapters import health
+from analysis.contracts import lh_contract
+from analysis.core import geo
+from analysis.sources import catalog
+from analysis.synthetic import synth_survey as ss
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for analysis.synth_ung: cohorts, schools, non-response, the outcome model, calibration and
+"""Tests for analysis.synthetic.synth_ung: cohorts, schools, non-response, the outcome model, calibration and
 the on-disk cache.
 
 The calibration check evaluates the stored parameters (``CALIBRATED``) on the 2017 cohorts: the
@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from _survey_fixtures import scaled as _scaled
 
-from analysis import geo, ung_contract, working_age
-from analysis import synth_ung as su
+from analysis.contracts import ung_contract
+from analysis.core import geo
+from analysis.methods import working_age
+from analysis.synthetic import synth_ung as su
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""Tests for analysis.synthtools: the small pieces the synthetic generators share."""
+"""Tests for analysis.synthetic.synthtools: the small pieces the synthetic generators share."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis import synthtools
+from analysis.synthetic import synthtools
 
 
 class TestExpit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from analysis import text
+from analysis.core import text
 
 NB = "\u00a0"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.ung_contract: the Liv & hälsa ung round contract (pupil and school files),
+"""Tests for analysis.contracts.ung_contract: the Liv & hälsa ung round contract (pupil and school files),
 its readers and every refusal.
 
 Fixture files are written per test into a temporary folder: CSV and Parquet with pandas, SPSS
@@ -16,8 +16,9 @@ import pyreadstat
 import pytest
 from _survey_fixtures import csv_error, write_csv, write_sav
 
-from analysis import geo, ung_contract
-from analysis.errors import InputError
+from analysis.contracts import ung_contract
+from analysis.core import geo
+from analysis.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 GRADE_CODE = {"ak7": 1, "ak9": 2, "gy2": 3}

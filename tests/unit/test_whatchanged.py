@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import whatchanged
+from analysis.book import whatchanged
 
 
 def table(rows):

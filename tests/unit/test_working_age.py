@@ -1,12 +1,15 @@
-"""Tests for analysis.working_age: kommun 16–64 estimates, the 5 % rule against Bilaga 1, back-tests."""
+"""Tests for analysis.methods.working_age: kommun 16–64 estimates, the 5 % rule against Bilaga 1, back-tests."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis import catalog, finsam, geo, population
-from analysis import working_age as wa
+from analysis.chapters import finsam
+from analysis.core import geo
+from analysis.methods import population
+from analysis.methods import working_age as wa
+from analysis.sources import catalog
 
 
 @pytest.fixture(scope="module")

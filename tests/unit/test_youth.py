@@ -1,4 +1,4 @@
-"""Tests for analysis.youth: indicators, the census weighting, the chapter's tables and their
+"""Tests for analysis.chapters.youth: indicators, the census weighting, the chapter's tables and their
 disclosure control.
 
 The dose–response is recovered twice: from a hand-made round with a known curve, and from a
@@ -18,9 +18,13 @@ import pandas as pd
 import pytest
 from _survey_fixtures import check_no_value_under, scaled
 
-from analysis import geo, health, publish, survey, ung_contract, youth
-from analysis import synth_survey as ss
-from analysis import synth_ung as su
+from analysis.chapters import health, youth
+from analysis.contracts import ung_contract
+from analysis.core import geo
+from analysis.methods import survey
+from analysis.present import publish
+from analysis.synthetic import synth_survey as ss
+from analysis.synthetic import synth_ung as su
 
 T = 30
 

@@ -1,11 +1,12 @@
-"""Tests for analysis.youth_plots: every chart draws, and a suppressed estimate is never drawn."""
+"""Tests for analysis.present.youth_plots: every chart draws, and a suppressed estimate is never drawn."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis import health, health_plots, youth_plots
+from analysis.chapters import health
+from analysis.present import health_plots, youth_plots
 
 
 def _texts(fig) -> list[str]:

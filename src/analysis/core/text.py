@@ -1,0 +1,78 @@
+"""Swedish number and text formatting for the book (decimal comma, space as thousands separator).
+
+Round only here, at presentation time. A narrow no-break space (U+202F) would be typographically
+ideal, but a plain no-break space (U+00A0) survives copy-paste into spreadsheets better, so the
+book uses U+00A0 between thousands.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+NBSP = "\u00a0"
+MINUS = "\u2212"  # typographic minus, as Swedish official statistics print it
+
+
+def num(x: float | int | None, decimals: int = 0, *, sign: bool = False) -> str:
+    """Format a number the Swedish way: ``1234567.891`` → ``"1 234 567,9"`` (with ``decimals=1``).
+
+    Missing values (None/NaN) become ``".."``, the SCB symbol for "data not available".
+    A negative ``decimals`` rounds to tens, hundreds …: ``num(63512, -3)`` → ``"64 000"``.
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ".."
+    value = round(float(x), decimals)
+    if value == 0:
+        value = 0.0  # avoid "-0"
+    body = f"{abs(value):,.{max(decimals, 0)}f}".replace(",", "\u2009").replace(".", ",")
+    body = body.replace("\u2009", NBSP)
+    if value < 0:
+        return MINUS + body
+    if sign and value > 0:
+        return "+" + body
+    return body
+
+
+def pct(x: float | None, decimals: int = 1, *, sign: bool = False) -> str:
+    """Format a percentage value (already in per cent): ``11.83`` → ``"11,8 %"``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ".."
+    return f"{num(x, decimals, sign=sign)}{NBSP}%"
+
+
+def share(x: float | None, decimals: int = 1, *, sign: bool = False) -> str:
+    """Format a proportion (0–1) as a Swedish percentage: ``0.118`` → ``"11,8 %"``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ".."
+    return pct(100 * x, decimals, sign=sign)
+
+
+def year_range(start: int, end: int) -> str:
+    """``2009, 2019`` → ``"2009–2019"`` (en dash, as Swedish typography wants)."""
+    return f"{start}\u2013{end}"
+
+
+#: How the pages name the contract's sex codes: adults, and pupils in Liv & hälsa ung.
+SEX_LABELS = {"kvinnor": "Kvinnor", "man": "Män", "totalt": "Totalt"}
+SEX_LABELS_YOUTH = {"kvinnor": "Flickor", "man": "Pojkar", "totalt": "Totalt"}
+
+
+def parse_years(text: str) -> list[int]:
+    """Read ``"2016-2024"``, ``"2024"`` or ``"2016,2018,2020-2022"`` into a sorted list of years.
+
+    Raises
+    ------
+    ValueError
+        For anything else, or a range that runs backwards.
+    """
+    years: set[int] = set()
+    for part in str(text).replace(" ", "").split(","):
+        m = re.fullmatch(r"(\d{4})(?:[-–](\d{4}))?", part)
+        if not m:
+            raise ValueError(f"cannot read years {text!r}: write e.g. 2016-2024 or 2016,2018")
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if last < first:
+            raise ValueError(f"year range {part!r} runs backwards")
+        years.update(range(first, last + 1))
+    return sorted(years)
