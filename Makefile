@@ -18,6 +18,7 @@ help:
 	@echo "make test                        run the whole test suite"
 	@echo "make fetch                       download SCB population data into data/raw/ (online)"
 	@echo "make fetch-kolada                download Kolada's child-poverty indicators (online)"
+	@echo "make lint                        ruff on the library and the notebooks, and the layer rules"
 
 venv: $(STAMP)
 
@@ -48,7 +49,8 @@ fetch-kolada: $(STAMP)
 	$(BIN)/python -m analysis.chapters.child_poverty fetch-kolada --years 2011-2021
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_notebook_rules.py tests/unit/test_layers.py
 
 clean-book:
 	rm -rf _build

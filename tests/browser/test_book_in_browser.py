@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import sitecheck
-
+from . import sitecheck
 from .conftest import BUILD_DIR, EDITIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book-browser")]

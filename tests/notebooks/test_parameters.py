@@ -8,7 +8,8 @@ import jupytext
 import papermill
 import pytest
 
-from analysis.book import build, params
+from analysis.book import build, execute, params
+from analysis.book import jobs as book_jobs
 from analysis.sources import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,7 @@ class TestNotebookContract:
         assert names == set(params.NotebookParams.model_fields)
 
     def test_declares_existing_inputs(self, md):
-        meta = build.notebook_meta(md)
+        meta = book_jobs.notebook_meta(md)
         known = catalog.read_catalog(ROOT)["datasets"]
         assert all(i in known for i in meta["inputs"])
 
@@ -37,7 +38,7 @@ class TestNotebookContract:
 
         text = md.read_text(encoding="utf-8")
         loaded = set(re.findall(r'catalog\.load\(\s*"([^"]+)"', text))
-        assert loaded <= set(build.notebook_meta(md)["inputs"])
+        assert loaded <= set(book_jobs.notebook_meta(md)["inputs"])
 
     def test_single_h1_title(self, md):
         nb = jupytext.read(md)

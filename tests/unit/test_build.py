@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.book import build, params
+from analysis.book import build, execute, params
+from analysis.book import jobs as book_jobs
 from analysis.core import geo
 from analysis.core.errors import InputError
 
@@ -27,7 +28,7 @@ def repo(tmp_path):
 
 class TestPlan:
     def test_chapters_and_fanout(self, edition):
-        jobs = build.plan(ROOT, edition)
+        jobs = book_jobs.plan(ROOT, edition)
         kommun = [j for j in jobs if j.target_dir == "kommuner"]
         assert len(kommun) == len(geo.KOMMUNER)
         assert {j.params["area_code"] for j in kommun} == set(geo.KOMMUNER)
@@ -38,24 +39,24 @@ class TestPlan:
 
     def test_only_restricts(self, edition):
         ed = edition.model_copy(update={"chapters": ["01_befolkning"]})
-        assert [j.stem for j in build.plan(ROOT, ed)] == ["01_befolkning"]
+        assert [j.stem for j in book_jobs.plan(ROOT, ed)] == ["01_befolkning"]
 
     def test_front_matter_required(self, repo, edition):
         (repo / "notebooks" / "99_x.md").write_text("# no front matter\n", encoding="utf-8")
         with pytest.raises(InputError, match="front matter"):
-            build.plan(repo, edition)
+            book_jobs.plan(repo, edition)
 
     def test_undeclared_dataset_refused(self, repo, edition):
         (repo / "notebooks" / "99_x.md").write_text(
             "---\nanalysis:\n  inputs: [no_such_table]\n---\n# X\n", encoding="utf-8")
         with pytest.raises(InputError, match="unknown datasets"):
-            build.plan(repo, edition)
+            book_jobs.plan(repo, edition)
 
 
 class TestJobKey:
     def _keys(self, root, edition):
-        jobs = build.plan(root, edition)
-        return {j.label: build.job_key(root, j) for j in jobs}, jobs
+        jobs = book_jobs.plan(root, edition)
+        return {j.label: book_jobs.job_key(root, j) for j in jobs}, jobs
 
     def test_stable(self, repo, edition):
         assert self._keys(repo, edition)[0] == self._keys(repo, edition)[0]
@@ -65,7 +66,7 @@ class TestJobKey:
         f = repo / "data" / "raw" / "scb_digitala_granser" / "2023-05-16" / "kommuner_orebro_lan_wgs84.geojson"
         f.chmod(0o644)
         f.write_text(f.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        build._md5_cache.clear()
+        book_jobs._md5_cache.clear()
         after, _ = self._keys(repo, edition)
         changed = {k for k in before if before[k] != after[k]}
         readers = {j.label for j in jobs if "kommungranser" in j.inputs}
@@ -78,21 +79,33 @@ class TestJobKey:
         mid, _ = self._keys(repo, edition)
         assert mid["01_befolkning"] != before["01_befolkning"]
         assert mid["profil_kommun (1880 Örebro)"] == before["profil_kommun (1880 Örebro)"]
-        (repo / "src" / "analysis" / "text.py").write_text("# changed\n", encoding="utf-8")
+        text_py = repo / "src" / "analysis" / "core" / "text.py"
+        text_py.write_text(text_py.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
         after, _ = self._keys(repo, edition)
         assert all(after[k] != mid[k] for k in after)
 
     def test_unrelated_module_does_not_change_keys(self, repo, edition):
         before, _ = self._keys(repo, edition)
-        (repo / "src" / "analysis" / "zz_unused.py").write_text("X = 1\n", encoding="utf-8")
+        (repo / "src" / "analysis" / "methods" / "zz_unused.py").write_text("X = 1\n", encoding="utf-8")
         assert self._keys(repo, edition)[0]["01_befolkning"] == before["01_befolkning"]
 
     def test_transitive_import_changes_key(self, repo, edition):
         """01_befolkning imports population, which imports geo: editing geo re-executes it."""
         before, _ = self._keys(repo, edition)
-        geo = repo / "src" / "analysis" / "geo.py"
+        geo = repo / "src" / "analysis" / "core" / "geo.py"
         geo.write_text(geo.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
         assert self._keys(repo, edition)[0]["01_befolkning"] != before["01_befolkning"]
+
+    def test_deep_dependency_changes_only_its_users(self, repo, edition):
+        """Disclosure control sits deep below the chapters: editing it re-executes every
+        notebook that publishes protected tables, and nothing else."""
+        before, jobs = self._keys(repo, edition)
+        disc = repo / "src" / "analysis" / "methods" / "disclosure.py"
+        disc.write_text(disc.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+        after, _ = self._keys(repo, edition)
+        changed = {k for k in before if before[k] != after[k]}
+        assert "03_barnfattigdom" in changed and "04_liv_och_halsa" in changed
+        assert "01_befolkning" not in changed and "02_malgrupp" not in changed
 
     def test_params_change_keys(self, repo, edition):
         before, _ = self._keys(repo, edition)
@@ -110,20 +123,20 @@ def _nb(cells):
 class TestCheckExecuted:
     def test_all_ran(self):
         c = nbformat.v4.new_code_cell("1 + 1", execution_count=1)
-        build.check_executed(_nb([c]), "x")
+        execute.check_executed(_nb([c]), "x")
 
     def test_cell_without_execution_count(self):
         """A kernel that died at start leaves 'completed' cells with no count: refuse."""
         cells = [nbformat.v4.new_code_cell("a = 1", execution_count=None)]
-        with pytest.raises(build.NotebookFailed, match="did not run"):
-            build.check_executed(_nb(cells), "x")
+        with pytest.raises(execute.NotebookFailed, match="did not run"):
+            execute.check_executed(_nb(cells), "x")
 
     def test_error_output(self):
         c = nbformat.v4.new_code_cell("1/0", execution_count=1)
         c.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="x",
                                             traceback=["ZeroDivisionError: x"])]
-        with pytest.raises(build.NotebookFailed, match="ZeroDivisionError"):
-            build.check_executed(_nb([c]), "x")
+        with pytest.raises(execute.NotebookFailed, match="ZeroDivisionError"):
+            execute.check_executed(_nb([c]), "x")
 
 
 class TestKernelStartRetry:
@@ -131,7 +144,7 @@ class TestKernelStartRetry:
 
     @staticmethod
     def _job():
-        return build.Job(source="notebooks/x.md", stem="x", target_dir=".", params={"edition": 1},
+        return book_jobs.Job(source="notebooks/x.md", stem="x", target_dir=".", params={"edition": 1},
                          inputs=[], label="x")
 
     @staticmethod
@@ -143,7 +156,7 @@ class TestKernelStartRetry:
     def paths(self, tmp_path):
         src = tmp_path / "in.ipynb"
         nb = _nb([nbformat.v4.new_code_cell("a = 1")])
-        nb.metadata["kernelspec"] = {"name": build.KERNEL, "display_name": "Python 3",
+        nb.metadata["kernelspec"] = {"name": book_jobs.KERNEL, "display_name": "Python 3",
                                      "language": "python"}
         nbformat.write(nb, src)
         return src, tmp_path / "out.ipynb", (tmp_path / "err.log").open("w")
@@ -169,22 +182,22 @@ class TestKernelStartRetry:
             return None
 
         monkeypatch.setattr(pm, "execute_notebook", fake)
-        monkeypatch.setattr(build.time, "sleep", lambda s: None)
+        monkeypatch.setattr(execute.time, "sleep", lambda s: None)
         return calls
 
     def test_dead_start_is_retried(self, monkeypatch, paths):
         calls = self._fake(monkeypatch, ["died", "silent", "ok"])
         src, out, log = paths
-        assert build._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 3
+        assert execute._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 3
         assert calls == ["died", "silent", "ok"]
 
     def test_gives_up_with_kernel_stderr(self, monkeypatch, paths):
-        self._fake(monkeypatch, ["died"] * build.KERNEL_START_ATTEMPTS)
+        self._fake(monkeypatch, ["died"] * book_jobs.KERNEL_START_ATTEMPTS)
         src, out, log = paths
         log.write("zmq.error.ZMQError: Address already in use\n")
-        with pytest.raises(build.KernelStartFailed, match="(?s)failed to start 3 times.*"
+        with pytest.raises(execute.KernelStartFailed, match="(?s)failed to start 3 times.*"
                                                          "Address already in use"):
-            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+            execute._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
 
     def test_other_errors_are_not_retried(self, monkeypatch, paths):
         import papermill as pm
@@ -198,14 +211,14 @@ class TestKernelStartRetry:
         monkeypatch.setattr(pm, "execute_notebook", fake)
         src, out, log = paths
         with pytest.raises(ValueError, match="No language"):
-            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+            execute._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
         assert calls == [1]
 
     def test_failure_after_a_cell_ran_is_not_retried(self, monkeypatch, paths):
         calls = self._fake(monkeypatch, ["cell", "ok"])
         src, out, log = paths
         with pytest.raises(RuntimeError, match="while running a cell"):
-            build._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
+            execute._execute_with_kernel_retry(src, out, self._job(), src.parent, log)
         assert calls == ["cell"]
 
     def test_real_kernel_that_dies_at_start(self, monkeypatch, paths, tmp_path):
@@ -221,9 +234,9 @@ class TestKernelStartRetry:
             "    os.remove(m)\n"
             "    os._exit(3)\n")
         monkeypatch.setenv("PYTHONPATH", str(site))
-        monkeypatch.setattr(build.time, "sleep", lambda s: None)
+        monkeypatch.setattr(execute.time, "sleep", lambda s: None)
         src, out, log = paths
-        assert build._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 2
+        assert execute._execute_with_kernel_retry(src, out, self._job(), src.parent, log) == 2
         assert not marker.exists()
         nb = nbformat.read(out, as_version=4)
         assert nb.cells[0].execution_count == 1
@@ -234,20 +247,20 @@ class TestPrepare:
         nb = repo / "notebooks" / "01_befolkning.md"
         nb.write_text(nb.read_text(encoding="utf-8").replace(":tags: [parameters]", ":tags: [x]"),
                       encoding="utf-8")
-        job = [j for j in build.plan(repo, edition) if j.stem == "01_befolkning"][0]
+        job = [j for j in book_jobs.plan(repo, edition) if j.stem == "01_befolkning"][0]
         with pytest.raises(InputError, match="exactly one cell tagged 'parameters'"):
-            build._prepare_notebook(repo, job)
+            execute._prepare_notebook(repo, job)
 
     def test_placeholders_filled(self, edition):
-        job = [j for j in build.plan(ROOT, edition) if j.label.endswith("(1880 Örebro)")][0]
-        nb = build._prepare_notebook(ROOT, job)
+        job = [j for j in book_jobs.plan(ROOT, edition) if j.label.endswith("(1880 Örebro)")][0]
+        nb = execute._prepare_notebook(ROOT, job)
         first = next(c for c in nb.cells if c.cell_type == "markdown")
         assert first.source.startswith("# Örebro")
 
 
 class TestReportFailure:
     def test_names_notebook_cell_and_traceback(self):
-        msg = build.report_failure({
+        msg = execute.report_failure({
             "source": "notebooks/01_befolkning.md", "label": "01_befolkning", "cell": 7,
             "cell_source": "x = 1/0", "error": "ZeroDivisionError: division by zero",
             "traceback": "Traceback ...\nZeroDivisionError: division by zero", "failed_nb": "f.ipynb"})
@@ -301,12 +314,12 @@ class TestPublish:
 
 class TestPrivateData:
     def test_private_file_changes_every_key(self, repo, edition, monkeypatch):
-        jobs = build.plan(repo, edition)
-        before = {j.label: build.job_key(repo, j) for j in jobs}
+        jobs = book_jobs.plan(repo, edition)
+        before = {j.label: book_jobs.job_key(repo, j) for j in jobs}
         (repo / "data" / "private").mkdir()
         (repo / "data" / "private" / "register.parquet").write_bytes(b"x")
-        after = {j.label: build.job_key(repo, j) for j in jobs}
+        after = {j.label: book_jobs.job_key(repo, j) for j in jobs}
         assert all(before[k] != after[k] for k in before)
         monkeypatch.setenv("ANALYSIS_REGISTER_EXTRACT", "/elsewhere.csv")
-        again = {j.label: build.job_key(repo, j) for j in jobs}
+        again = {j.label: book_jobs.job_key(repo, j) for j in jobs}
         assert all(after[k] != again[k] for k in after)

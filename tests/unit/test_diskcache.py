@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import pytest
 
-from analysis.core import diskcache
+from analysis.core import codehash, diskcache
 
 
 def _write(frame: pd.DataFrame, folder):
@@ -30,10 +30,18 @@ class TestFrameHash:
 
 
 class TestCodeHash:
-    def test_depends_on_the_modules(self):
-        one = diskcache.code_hash(["geo"])
-        assert one == diskcache.code_hash(["geo"])
-        assert one != diskcache.code_hash(["geo", "text"])
+    def test_depends_on_the_modules_and_what_they_import(self):
+        one = diskcache.code_hash("analysis.core.geo")
+        assert one == diskcache.code_hash("analysis.core.geo")
+        assert one != diskcache.code_hash("analysis.core.geo", "analysis.core.text")
+        # the closure: a module that imports geo hashes geo too
+        assert (codehash.closure(["analysis.methods.population"]).keys()
+                >= {"analysis.core.geo", "analysis.methods.population", "analysis.methods",
+                    "analysis"})
+
+    def test_the_notebook_cache_and_the_interim_caches_share_one_key_function(self):
+        assert diskcache.code_hash("analysis.methods.disclosure") == codehash.code_hash(
+            ["analysis.methods.disclosure"])
 
 
 class TestKey:

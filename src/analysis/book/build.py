@@ -23,486 +23,33 @@ Steps
 from __future__ import annotations
 
 import argparse
-import ast
-import concurrent.futures as cf
 import hashlib
 import json
-import multiprocessing as mp
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
-import traceback
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jupytext
 import pandas as pd
 import yaml
 
 from analysis.book import bookpages, whatchanged
-from analysis.book.params import EditionParams, load_edition, notebook_params
-from analysis.core import codehash, geo
+from analysis.book.execute import NotebookFailed, fmt_secs, run_jobs, strip_ansi
+from analysis.book.jobs import BUILD_VERSION, Job, code_hash, code_hash_for, job_key, plan
+from analysis.book.params import EditionParams, load_edition
+from analysis.core import codehash
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
-BUILD_VERSION = "1"  # bump to invalidate every cached notebook
-PIPELINE_MODULES = ("build", "bookpages", "whatchanged", "sphinx_offline")
-KERNEL = "python3"
-ENV_STEM = "ANALYSIS_NB_STEM"
-ENV_EDITION = "ANALYSIS_EDITION"
-TITLE_PLACEHOLDER = "{{ area_name }}"
-EDITION_PLACEHOLDER = "{{ edition }}"
-# A kernel can die before it answers (e.g. two kernels started at once in different processes
-# pick the same free TCP port). That says nothing about the notebook, so the start is retried.
-KERNEL_START_ATTEMPTS = 3
-
-
-# --------------------------------------------------------------------------- planning
-@dataclass
-class Job:
-    """One notebook execution: a chapter, or a profile template for one area."""
-
-    source: str  # notebooks/<stem>.md, relative to root
-    stem: str  # output stem (file name without suffix)
-    target_dir: str  # folder under book/_generated
-    params: dict[str, Any]
-    inputs: list[str]
-    area_name: str | None = None
-    key: str = ""
-    label: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def target(self) -> str:
-        return f"book/_generated/{self.target_dir}/{self.stem}".replace("//", "/").replace(
-            "/./", "/")
-
-
-def read_front_matter(md_path: Path) -> dict[str, Any]:
-    """The YAML front matter of a MyST notebook (between the first two ``---`` lines)."""
-    text = md_path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        raise InputError(str(md_path), "a notebook must start with YAML front matter (---)")
-    try:
-        _, fm, _ = text.split("---", 2)
-        meta = yaml.safe_load(fm) or {}
-    except (ValueError, yaml.YAMLError) as exc:
-        raise InputError(str(md_path), f"cannot read the front matter: {exc}") from None
-    return meta
-
-
-def notebook_meta(md_path: Path) -> dict[str, Any]:
-    """The ``analysis:`` block of a notebook's front matter, validated."""
-    meta = read_front_matter(md_path).get("analysis")
-    if not isinstance(meta, dict) or "inputs" not in meta:
-        raise InputError(str(md_path), "front matter needs 'analysis: inputs: [...]' "
-                         "(the datasets the notebook loads; [] if none)")
-    cat = catalog.read_catalog()
-    unknown = [i for i in meta["inputs"] if i not in cat["datasets"]]
-    if unknown:
-        raise InputError(str(md_path), f"declares unknown datasets {unknown}", column="inputs")
-    fan = meta.get("fanout")
-    if fan not in (None, "kommun", "forbund"):
-        raise InputError(str(md_path), f"fanout must be kommun or forbund, not {fan!r}")
-    return meta
-
-
-def _areas(fanout: str) -> list[tuple[str, str]]:
-    if fanout == "kommun":
-        return list(geo.KOMMUNER.items())
-    return [(k, f.namn) for k, f in geo.FORBUND.items()]
-
-
-def plan(root: Path, ed: EditionParams) -> list[Job]:
-    """All notebook jobs of an edition, in book order."""
-    jobs: list[Job] = []
-    for md in sorted((root / "notebooks").glob("*.md")):
-        if ed.chapters is not None and md.stem not in ed.chapters:
-            continue
-        meta = notebook_meta(md)
-        rel = str(md.relative_to(root))
-        fan = meta.get("fanout")
-        if fan is None:
-            jobs.append(Job(rel, md.stem, ".", notebook_params(ed), list(meta["inputs"]),
-                            label=md.stem))
-        else:
-            folder = "kommuner" if fan == "kommun" else "forbund"
-            for code, name in _areas(fan):
-                jobs.append(Job(rel, f"{md.stem}__area_{code}", folder,
-                                notebook_params(ed, code), list(meta["inputs"]),
-                                area_name=name, label=f"{md.stem} ({code} {name})"))
-    return jobs
-
-
-_md5_cache: dict[tuple[str, float, int], str] = {}
-
-
-def _file_md5(p: Path) -> str:
-    st = p.stat()
-    k = (str(p), st.st_mtime, st.st_size)
-    if k not in _md5_cache:
-        _md5_cache[k] = catalog.md5(p)
-    return _md5_cache[k]
-
-
-def code_hash(root: Path) -> str:
-    """Hash of the whole analysis library (every file under src/analysis)."""
-    h = hashlib.sha256()
-    for p in sorted((root / "src" / "analysis").rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(root)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-@lru_cache(maxsize=256)
-def _notebook_imports(path: str, mtime: int, size: int) -> frozenset[str] | None:
-    """The ``analysis`` modules a notebook's code cells import; None if a cell does not parse."""
-    wanted: set[str] = set()
-    for cell in jupytext.read(path).cells:
-        if cell.cell_type == "code":
-            try:
-                wanted |= codehash.imports_of(ast.parse(cell.source))
-            except SyntaxError:
-                return None
-    return frozenset(wanted)
-
-
-def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
-    """Hash of the library modules a notebook uses: its imports, followed transitively
-    (:func:`analysis.core.codehash.code_hash`, the same key the on-disk caches use).
-
-    The catalogue and its schemas always count (every notebook loads data through them). A
-    notebook cell that does not parse makes the whole library count. Editing the survey
-    engine therefore does not re-execute the population chapter.
-    """
-    st = md_path.stat()
-    wanted = _notebook_imports(str(md_path), st.st_mtime_ns, st.st_size)
-    if wanted is None:
-        return code_hash(root)
-    modules = set(wanted) | {"analysis.sources.catalog", "analysis.sources.schemas"}
-    return codehash.code_hash(sorted(modules), root / "src" / "analysis")
-
-
-def private_data_hash(root: Path) -> str:
-    """Fingerprint of local confidential inputs: files under ``data/private/`` (name, size,
-    mtime) and ``ANALYSIS_*`` settings that point chapters at them. Real microdata never enter
-    the catalogue, but a changed extract must still re-execute the notebooks."""
-    h = hashlib.sha256()
-    priv = root / "data" / "private"
-    if priv.is_dir():
-        for p in sorted(priv.rglob("*")):
-            if p.is_file():
-                st = p.stat()
-                h.update(f"{p.relative_to(priv)}|{st.st_size}|{st.st_mtime_ns}".encode())
-    internal = {catalog.ENV_ROOT, catalog.ENV_DECLARED, catalog.ENV_INPUT_LOG, ENV_STEM,
-                ENV_EDITION}
-    for k in sorted(os.environ):
-        if k.startswith("ANALYSIS_") and k not in internal:
-            h.update(f"{k}={os.environ[k]}".encode())
-    return h.hexdigest()
-
-
-def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
-    """Cache key: notebook text, parameters, the data it reads, the library code it uses
-    (:func:`code_hash_for`), the build version and the Python version.
-
-    ``src_hash`` overrides the per-notebook code hash (e.g. the whole library's)."""
-    data = {}
-    for name in job.inputs:
-        data[name] = _file_md5(catalog.path(name, root))
-    payload = {
-        "notebook": hashlib.sha256((root / job.source).read_bytes()).hexdigest(),
-        "params": job.params,
-        "area_name": job.area_name,
-        "stem": job.stem,
-        "inputs": data,
-        "src": src_hash or code_hash_for(root, root / job.source, job.inputs),
-        "private": private_data_hash(root),
-        "build": BUILD_VERSION,
-        "python": platform.python_version(),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
-
-
-# --------------------------------------------------------------------------- executing
-class NotebookFailed(Exception):
-    """A notebook cell failed; carries what the analyst needs to find and fix it."""
-
-
-def _strip_ansi(s: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", s)
-
-
-def check_executed(nb: Any, label: str) -> None:
-    """Every code cell ran and none holds an error output; raise :class:`NotebookFailed` if not."""
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
-        if cell.get("execution_count") is None:
-            raise NotebookFailed(
-                f"{label}: code cell {i} did not run (no execution count). The kernel may have "
-                f"failed to start; the notebook is not published.\n--- cell {i} ---\n{cell.source}"
-            )
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                tb = _strip_ansi("\n".join(out.get("traceback", [])))
-                raise NotebookFailed(f"{label}: cell {i} has an error output\n{tb}")
-
-
-def _prepare_notebook(root: Path, job: Job) -> Any:
-    import jupytext
-
-    nb = jupytext.read(root / job.source)
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
-    nb.metadata.pop("analysis", None)
-    # Markdown cannot read variables; the title's placeholders are filled in before execution.
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            if job.area_name:
-                cell.source = cell.source.replace(TITLE_PLACEHOLDER, job.area_name)
-            cell.source = cell.source.replace(EDITION_PLACEHOLDER, str(job.params["edition"]))
-    n_param = sum("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
-    if n_param != 1:
-        raise InputError(job.source, f"needs exactly one cell tagged 'parameters', has {n_param}")
-    return nb
-
-
-class KernelStartFailed(RuntimeError):
-    """The kernel never ran a cell, on every attempt."""
-
-
-def _nothing_ran(out_nb: Path) -> bool:
-    """True if no code cell of ``out_nb`` has an execution count (or it was never written)."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(out_nb, as_version=4)
-    except (OSError, ValueError):
-        return True
-    return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
-
-
-def _stderr_tail(errlog: Any, n: int = 15) -> str:
-    errlog.flush()
-    try:
-        lines = Path(errlog.name).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join(lines[-n:])
-
-
-def _execute_with_kernel_retry(src_nb: Path, out_nb: Path, job: Job, work: Path,
-                               errlog: Any) -> int:
-    """Run papermill; retry only when the kernel failed before running any cell.
-
-    A failing cell (``PapermillExecutionError``) is never retried. Returns the number of kernel
-    starts used; raises :class:`KernelStartFailed` with the kernel's stderr after the last try.
-    """
-    import papermill as pm
-
-    last: BaseException | None = None
-    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
-        out_nb.unlink(missing_ok=True)
-        try:
-            pm.execute_notebook(
-                str(src_nb), str(out_nb), parameters=job.params, kernel_name=KERNEL,
-                cwd=str(work), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=1800,
-            )
-        except pm.PapermillExecutionError:
-            raise
-        except (RuntimeError, TimeoutError) as exc:
-            # nbclient's "Kernel died before replying", "Kernel didn't respond", DeadKernelError.
-            # Anything else (bad notebook, bad parameters) is the same on every try: not retried.
-            if not _nothing_ran(out_nb):
-                raise
-            last = exc
-        else:
-            if not _nothing_ran(out_nb):
-                return attempt
-            last = RuntimeError("papermill finished but no code cell has an execution count")
-        # fd 2 is the kernel log here: the note lands beside the kernel's own stderr.
-        print(f"kernel start {attempt}/{KERNEL_START_ATTEMPTS} failed for {job.label}: {last}",
-              file=sys.stderr, flush=True)
-        time.sleep(0.5 * attempt)
-    raise KernelStartFailed(
-        f"the kernel for {job.label} failed to start {KERNEL_START_ATTEMPTS} times; last error: "
-        f"{type(last).__name__}: {last}\n--- kernel stderr (last lines) ---\n{_stderr_tail(errlog)}"
-    ) from last
-
-
-def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str) -> dict[str, Any]:
-    """Execute one job in a worker process. Returns a result dict (never raises)."""
-    import nbformat
-    import papermill as pm
-
-    root, cache, job = Path(root_s), Path(cache_s), Job(**job_d)
-    t0 = time.perf_counter()
-    work = cache / f"{job.key}.tmp-{os.getpid()}"
-    final = cache / job.key
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    env_backup = dict(os.environ)
-    try:
-        os.environ.update({
-            catalog.ENV_ROOT: str(root),
-            catalog.ENV_DECLARED: ",".join(job.inputs),
-            catalog.ENV_INPUT_LOG: str(work / "inputs.log"),
-            ENV_STEM: job.stem,
-            ENV_EDITION: str(job.params.get("edition")),
-            "MPLBACKEND": "Agg",
-            "PYTHONHASHSEED": "0",
-            "SOURCE_DATE_EPOCH": "0",
-        })
-        # Kernels inherit this process's stderr; keep their chatter (e.g. ipykernel's TCP warning)
-        # in a log instead of the build output. Failures are reported from papermill's error.
-        errlog = open(work / "kernel-stderr.log", "w")  # noqa: SIM115 - closed in finally
-        saved_fd = os.dup(2)
-        os.dup2(errlog.fileno(), 2)
-        nb = _prepare_notebook(root, job)
-        src_nb = work / f"{job.stem}.input.ipynb"
-        nbformat.write(nb, src_nb)
-        out_nb = work / f"{job.stem}.ipynb"
-        try:
-            attempts = _execute_with_kernel_retry(src_nb, out_nb, job, work, errlog)
-        except pm.PapermillExecutionError as exc:
-            failed = Path(failed_s)
-            failed.mkdir(parents=True, exist_ok=True)
-            if out_nb.exists():
-                shutil.copy(out_nb, failed / f"{job.stem}.ipynb")
-            tb = _strip_ansi("\n".join(exc.traceback)) if exc.traceback else str(exc)
-            # papermill's cell_index counts its injected-parameters cell; report the source cell.
-            return {"ok": False, "key": job.key, "label": job.label, "source": job.source,
-                    "cell": exc.exec_count, "cell_source": exc.source,
-                    "error": f"{exc.ename}: {exc.evalue}", "traceback": tb,
-                    "failed_nb": str(failed / f"{job.stem}.ipynb"),
-                    "seconds": time.perf_counter() - t0}
-        result_nb = nbformat.read(out_nb, as_version=4)
-        check_executed(result_nb, job.label)
-        # Readers need not see parameters: hide both the template's and the injected cell.
-        for cell in result_nb.cells:
-            tags = cell.get("metadata", {}).get("tags", [])
-            if "parameters" in tags or "injected-parameters" in tags:
-                cell.metadata["tags"] = sorted(set(tags) | {"remove-cell"})
-        nbformat.write(result_nb, out_nb)
-        src_nb.unlink()
-        info = {"key": job.key, "label": job.label, "source": job.source, "stem": job.stem,
-                "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts}
-        (work / "job.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
-        shutil.rmtree(final, ignore_errors=True)
-        work.rename(final)
-        return {"ok": True, **info}
-    except Exception as exc:  # noqa: BLE001 - reported to the parent with full context
-        return {"ok": False, "key": job.key, "label": job.label, "source": job.source,
-                "cell": None, "cell_source": "", "error": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(), "failed_nb": "",
-                "seconds": time.perf_counter() - t0}
-    finally:
-        if "saved_fd" in locals():
-            os.dup2(saved_fd, 2)
-            os.close(saved_fd)
-            errlog.close()
-        os.environ.clear()
-        os.environ.update(env_backup)
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _fmt_secs(s: float) -> str:
-    return f"{s:5.1f} s" if s < 120 else f"{s / 60:4.1f} min"
-
-
-def _source_line(source: str, cell_source: str) -> str:
-    """`` (line N of notebooks/x.md)`` for the failing cell, if it can be found."""
-    try:
-        text = (catalog.project_root() / source).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-    first = next((ln for ln in cell_source.splitlines() if ln.strip()), "")
-    pos = text.find(first) if first else -1
-    return f" (line {text.count(chr(10), 0, pos) + 1} of {source})" if pos >= 0 else ""
-
-
-def report_failure(res: dict[str, Any]) -> str:
-    """The message printed when a notebook fails."""
-    lines = [
-        "",
-        "=" * 78,
-        f"BUILD FAILED in {res['source']}  [{res['label']}]",
-    ]
-    if res.get("cell") is not None:
-        where = _source_line(res["source"], res.get("cell_source", ""))
-        lines.append(f"Cell with execution count {res['cell']}{where}:")
-        lines.append("-" * 78)
-        lines.append(res.get("cell_source", "").rstrip())
-        lines.append("-" * 78)
-    lines.append(res["error"])
-    lines.append(res.get("traceback", "").rstrip())
-    if res.get("failed_nb"):
-        lines.append(f"The partly executed notebook is kept in {res['failed_nb']}")
-    lines.append("Nothing was published; the previous book is unchanged.")
-    lines.append("=" * 78)
-    return "\n".join(lines)
-
-
-def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: int,
-             log=print) -> list[dict[str, Any]]:
-    """Execute jobs not in the cache, ``workers`` at a time, printing progress.
-
-    Raises
-    ------
-    NotebookFailed
-        On the first failure (remaining jobs are cancelled).
-    """
-    todo = [j for j in jobs if not (cache / j.key / "job.json").exists()]
-    cached = len(jobs) - len(todo)
-    log(f"Notebooks: {len(jobs)} in the edition, {cached} unchanged (cached), "
-        f"{len(todo)} to execute with {workers} worker(s)")
-    results: list[dict[str, Any]] = []
-    if not todo:
-        return results
-    t0 = time.perf_counter()
-    ctx = mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
-                for j in todo}
-        done = 0
-        try:
-            for fut in cf.as_completed(futs):
-                res = fut.result()
-                done += 1
-                if not res["ok"]:
-                    for f in futs:
-                        f.cancel()
-                    raise NotebookFailed(report_failure(res))
-                results.append(res)
-                elapsed = time.perf_counter() - t0
-                left = len(todo) - done
-                eta = elapsed / done * left / 1  # rough, assumes similar notebooks
-                log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {_fmt_secs(res['seconds'])}"
-                    f"   elapsed {_fmt_secs(elapsed)}, {left} left (~{_fmt_secs(eta)})"
-                    + _retry_note(res))
-        except BaseException:
-            for f in futs:
-                f.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return results
-
-
-def _retry_note(res: dict[str, Any]) -> str:
-    n = res.get("kernel_starts", 1)
-    return f"   (kernel started on attempt {n})" if n > 1 else ""
-
-
 # --------------------------------------------------------------------------- indicators
+#: Modules that shape the HTML besides the notebooks (with what they import; see static_hash).
+PIPELINE_MODULES = ("analysis.book.bookpages", "analysis.book.whatchanged",
+                    "analysis.book.sphinx_offline")
+
+
 def chapter_jobs(jobs: list[Job]) -> list[Job]:
     """The chapter notebooks (not the profile fan-out) of a plan."""
     return [j for j in jobs if j.target_dir == "."]
@@ -624,10 +171,10 @@ def run_jupyter_book(stage: Path, out: Path, log=print, log_file: Path | None = 
         tail = "\n".join(warn[-40:] or (proc.stdout + proc.stderr).splitlines()[-40:])
         raise NotebookFailed(
             f"jupyter-book build failed (exit {proc.returncode}). Full log: "
-            f"{log_file}\n{_strip_ansi(tail)}\nNothing was published; the previous book is "
+            f"{log_file}\n{strip_ansi(tail)}\nNothing was published; the previous book is "
             "unchanged."
         )
-    log(f"  jupyter-book done in {_fmt_secs(time.perf_counter() - t0)}")
+    log(f"  jupyter-book done in {fmt_secs(time.perf_counter() - t0)}")
 
 
 def publish(built_html: Path, target: Path) -> None:
@@ -682,12 +229,12 @@ def static_hash(root: Path, params_file: Path) -> str:
     files += sorted(p for p in (root / "book").rglob("*")
                     if p.is_file() and "_generated" not in p.parts)
     files += sorted(p for p in (root / "_static").rglob("*") if p.is_file())
-    # The modules that assemble pages (not notebooks) shape the HTML too.
-    files += [root / "src" / "analysis" / f"{m}.py" for m in PIPELINE_MODULES
-              if (root / "src" / "analysis" / f"{m}.py").exists()]
     for p in files:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
+    # The modules that assemble pages (not notebooks) shape the HTML too: this module and
+    # everything it imports (the page writers, "what changed", the Sphinx extension).
+    h.update(codehash.code_hash([__name__, *PIPELINE_MODULES], root / "src" / "analysis").encode())
     h.update(BUILD_VERSION.encode())
     return h.hexdigest()
 
@@ -768,7 +315,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         shutil.rmtree(stage_root, ignore_errors=True)
     write_landing_page(build_dir / "html")
     log(f"Published {target}/index.html in "
-        f"{_fmt_secs(time.perf_counter() - t_start)}")
+        f"{fmt_secs(time.perf_counter() - t_start)}")
     return target
 
 

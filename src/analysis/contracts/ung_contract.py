@@ -78,6 +78,11 @@ participated        Int8     1 the unit took part, 0 it did not
 Rules across rows and files: ``resp_id`` unique; one ``year``; WHO-5 not answered in åk 7; in the
 school file each unit (school × grade × class) once and each school in one kommun; every pupil's
 unit is in the school file, took part, and has no more respondents than pupils enrolled.
+
+Why one module
+--------------
+One input contract: the pupil and school variables, their codes and the checks of a round
+are one document (docs/contracts/liv_och_halsa_ung.md) and change together.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from functools import partial
 
 NBSP = "\u00a0"
 MINUS = "\u2212"  # typographic minus, as Swedish official statistics print it
@@ -76,3 +78,15 @@ def parse_years(text: str) -> list[int]:
             raise ValueError(f"year range {part!r} runs backwards")
         years.update(range(first, last + 1))
     return sorted(years)
+
+
+def formatter(kind: str = "num", decimals: int | None = None, *, sign: bool = False
+              ) -> Callable[[float | None], str]:
+    """A one-argument formatter for table columns: ``formatter("share", 1, sign=True)`` is
+    :func:`share` with one decimal and a sign. ``kind`` is ``"num"``, ``"pct"`` or ``"share"``;
+    ``decimals`` defaults to that function's own default."""
+    funcs = {"num": num, "pct": pct, "share": share}
+    if kind not in funcs:
+        raise ValueError(f"unknown formatter kind {kind!r}; use one of {sorted(funcs)}")
+    kwargs = {"sign": sign} if decimals is None else {"decimals": decimals, "sign": sign}
+    return partial(funcs[kind], **kwargs)

@@ -5,6 +5,10 @@ The shipped SCB data hold single-year ages and sexes for Örebro län 1968–201
 single ages 20–30. :func:`kolada_age_groups` turns those shares back into exact counts, and
 :func:`estimate_age_sex` estimates the län's age–sex structure for years after 2015 by a
 Hamilton–Perry cohort-change projection adjusted to the exact Kolada age-group counts.
+
+Why one module: the estimation, the ratios and the population chapter's tables share one set of
+age groups and one län series, and the chapter (``01_befolkning``) reads everything it shows from
+here; splitting it would spread one chain of numbers over several files.
 """
 
 from __future__ import annotations
@@ -492,6 +496,20 @@ def tabell1_changes(computed: pd.DataFrame, start_years=(2002, 2009), end_year: 
     return pd.DataFrame(rows)
 
 
+def tabell1_change_table(computed: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Tabell 1's "Diff." row for display (``measure`` as :data:`T1_LABELS`), or an empty table.
+
+    The review's row compares each start year with its last year (``TABELL1_YEARS[-1]``), so the
+    row exists only when ``years`` reach that year (not in earlier editions).
+    """
+    if max(years) != TABELL1_YEARS[-1]:
+        return pd.DataFrame()
+    diffs = tabell1_changes(computed, end_year=max(years))
+    if not len(diffs):
+        return diffs
+    return diffs.assign(measure=diffs["measure"].map(T1_LABELS))
+
+
 def dependency_series(lan: pd.DataFrame) -> pd.DataFrame:
     """Per year: age groups, shares (proportions), försörjningskvot and total/20–64, for the län."""
     g = age_groups(lan)
@@ -558,6 +576,64 @@ def age_shares_long(dep: pd.DataFrame, edition: int) -> pd.DataFrame:
                    value_name="andel")
     long["mått"] = long["mått"].map(AGE_SHARE_LABELS)
     return long
+
+
+def kommun_series(kommun_totals: pd.DataFrame, end_year: int) -> pd.DataFrame:
+    """Kommun totals (``folkmangd_kommun``) up to ``end_year``, the kommun's name in ``kommun``."""
+    return kommun_totals[kommun_totals["ar"] <= end_year].assign(
+        kommun=kommun_totals["kommun_kod"].map(geo.KOMMUNER))
+
+
+def change_map(granser: pd.DataFrame, change: pd.DataFrame) -> pd.DataFrame:
+    """The kommun borders joined with :func:`ten_year_change`, the change in per cent in ``pct``."""
+    gmap = granser.merge(change.drop(columns="kommun_namn"), on="kommun_kod")
+    gmap["pct"] = 100 * gmap["forandring_andel"]
+    return gmap
+
+
+def elderly_long(dep: pd.DataFrame, edition: int) -> pd.DataFrame:
+    """The number aged 65+ and 80+ per year up to ``edition``, long: ``ar, grupp, antal``."""
+    return dep[dep["ar"] <= edition].melt(id_vars="ar", value_vars=["65+", "80+"],
+                                          var_name="grupp", value_name="antal")
+
+
+#: The year the action plan's (Handlingsplan för god, jämlik och jämställd hälsa 2019–2022)
+#: figures on people aged 65 and older refer to: "ca 2018" in the seed figures.
+HANDLINGSPLAN_YEAR = 2018
+
+
+def handlingsplan_elderly(dep: pd.DataFrame, seed: pd.DataFrame, edition: int) -> dict:
+    """The action plan's "närmare 60 000" aged 65+ ("21 procent") beside the statistics.
+
+    Returns
+    -------
+    dict with the published count ``published_n`` and share ``published_share`` (per cent), the
+    comparison ``year`` (:data:`HANDLINGSPLAN_YEAR`, or the edition if earlier), the computed count
+    ``n65`` and share ``share65`` (a proportion) that year, and ``implied_n``, the published share
+    of that year's population.
+    """
+    p60 = seeds.published(seed, analysis="population", indicator="Personer 65 år eller äldre",
+                          geography=geo.LAN_NAMN)
+    p21 = seeds.published(seed, analysis="population", indicator="Andel 65 år eller äldre",
+                          geography=geo.LAN_NAMN)
+    d = dep.set_index("ar")
+    y = min(edition, HANDLINGSPLAN_YEAR)
+    return {"published_n": p60["value"], "published_share": p21["value"], "year": y,
+            "n65": d.loc[y, "65+"], "share65": d.loc[y, "andel_65"],
+            "implied_n": p21["value"] / 100 * d.loc[y, "total"]}
+
+
+#: The years of the review's working-age shares: "minskat från 63 procent [2009] till knappt 60
+#: procent [2019]" (one quote, two seed figures).
+WORKING_AGE_SHARE_YEARS = (2009, 2019)
+
+
+def published_working_age_share(seed: pd.DataFrame) -> pd.Series:
+    """The review's share aged 16–64 in its first year (:data:`WORKING_AGE_SHARE_YEARS`), with the
+    quote that gives both years."""
+    return seeds.published(seed, analysis="population",
+                           indicator="Andel arbetsför befolkning av total befolkning",
+                           geography=geo.LAN_NAMN, period=WORKING_AGE_SHARE_YEARS[0])
 
 
 def projection_outlook(lan: pd.DataFrame, dep: pd.DataFrame, base_year: int, horizon: int = 11,

@@ -32,6 +32,13 @@ Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
 *JASA* 22, 209–212.
 Woodruff, R. S. (1971). A simple method for approximating the variance of a complicated estimate.
 *JASA* 66, 411–414.
+
+Why one module
+--------------
+The design, calibration (post-stratification and raking), the linearised variance and the
+interval methods all work on one :class:`SurveyDesign` and its per-PSU estimating functions;
+they are checked together against R ``survey`` (tests/fixtures/survey). Splitting would
+spread one estimator over several files without cutting a dependency.
 """
 
 from __future__ import annotations

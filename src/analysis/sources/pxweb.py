@@ -49,6 +49,13 @@ Documentation followed
   or object, sparse ``value``/``status`` objects).
 * PX file format 2013: https://www.pxtools.net/px-file-format/px-2013 and SCB "Data in the
   PX-file": https://www.scb.se/en/services/statistical-programs-for-px-files/px-file-format/data-in-the-px-file/
+
+Why one module
+--------------
+The parsers, the client and the fetch share the codes and checks of one SCB table (TAB638)
+and are read together when SCB changes its API; about half of the lines are the documented
+verification of table ids and codes above and in the docstrings. Split it when a second
+PxWeb table is fetched.
 """
 
 from __future__ import annotations

@@ -1,0 +1,303 @@
+"""Executing notebooks with papermill: one job at a time per worker, kernels that die at start
+retried, failures reported with the notebook, the cell and its line in the ``.md`` source."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import jupytext
+
+from analysis.book.jobs import (
+    EDITION_PLACEHOLDER,
+    ENV_EDITION,
+    ENV_STEM,
+    KERNEL,
+    KERNEL_START_ATTEMPTS,
+    TITLE_PLACEHOLDER,
+    Job,
+)
+from analysis.core.errors import InputError
+from analysis.sources import catalog
+
+
+# --------------------------------------------------------------------------- executing
+class NotebookFailed(Exception):
+    """A notebook cell failed; carries what the analyst needs to find and fix it."""
+
+
+def strip_ansi(s: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", s)
+
+
+def check_executed(nb: Any, label: str) -> None:
+    """Every code cell ran and none holds an error output; raise :class:`NotebookFailed` if not."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if cell.get("execution_count") is None:
+            raise NotebookFailed(
+                f"{label}: code cell {i} did not run (no execution count). The kernel may have "
+                f"failed to start; the notebook is not published.\n--- cell {i} ---\n{cell.source}"
+            )
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                tb = strip_ansi("\n".join(out.get("traceback", [])))
+                raise NotebookFailed(f"{label}: cell {i} has an error output\n{tb}")
+
+
+def _prepare_notebook(root: Path, job: Job) -> Any:
+
+    nb = jupytext.read(root / job.source)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata.pop("analysis", None)
+    # Markdown cannot read variables; the title's placeholders are filled in before execution.
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if job.area_name:
+                cell.source = cell.source.replace(TITLE_PLACEHOLDER, job.area_name)
+            cell.source = cell.source.replace(EDITION_PLACEHOLDER, str(job.params["edition"]))
+    n_param = sum("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+    if n_param != 1:
+        raise InputError(job.source, f"needs exactly one cell tagged 'parameters', has {n_param}")
+    return nb
+
+
+class KernelStartFailed(RuntimeError):
+    """The kernel never ran a cell, on every attempt."""
+
+
+def _nothing_ran(out_nb: Path) -> bool:
+    """True if no code cell of ``out_nb`` has an execution count (or it was never written)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(out_nb, as_version=4)
+    except (OSError, ValueError):
+        return True
+    return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+
+
+def _stderr_tail(errlog: Any, n: int = 15) -> str:
+    errlog.flush()
+    try:
+        lines = Path(errlog.name).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join(lines[-n:])
+
+
+def _execute_with_kernel_retry(src_nb: Path, out_nb: Path, job: Job, work: Path,
+                               errlog: Any) -> int:
+    """Run papermill; retry only when the kernel failed before running any cell.
+
+    A failing cell (``PapermillExecutionError``) is never retried. Returns the number of kernel
+    starts used; raises :class:`KernelStartFailed` with the kernel's stderr after the last try.
+    """
+    import papermill as pm
+
+    last: BaseException | None = None
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        out_nb.unlink(missing_ok=True)
+        try:
+            pm.execute_notebook(
+                str(src_nb), str(out_nb), parameters=job.params, kernel_name=KERNEL,
+                cwd=str(work), progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=1800,
+            )
+        except pm.PapermillExecutionError:
+            raise
+        except (RuntimeError, TimeoutError) as exc:
+            # nbclient's "Kernel died before replying", "Kernel didn't respond", DeadKernelError.
+            # Anything else (bad notebook, bad parameters) is the same on every try: not retried.
+            if not _nothing_ran(out_nb):
+                raise
+            last = exc
+        else:
+            if not _nothing_ran(out_nb):
+                return attempt
+            last = RuntimeError("papermill finished but no code cell has an execution count")
+        # fd 2 is the kernel log here: the note lands beside the kernel's own stderr.
+        print(f"kernel start {attempt}/{KERNEL_START_ATTEMPTS} failed for {job.label}: {last}",
+              file=sys.stderr, flush=True)
+        time.sleep(0.5 * attempt)
+    raise KernelStartFailed(
+        f"the kernel for {job.label} failed to start {KERNEL_START_ATTEMPTS} times; last error: "
+        f"{type(last).__name__}: {last}\n--- kernel stderr (last lines) ---\n{_stderr_tail(errlog)}"
+    ) from last
+
+
+def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str) -> dict[str, Any]:
+    """Execute one job in a worker process. Returns a result dict (never raises)."""
+    import nbformat
+    import papermill as pm
+
+    root, cache, job = Path(root_s), Path(cache_s), Job(**job_d)
+    t0 = time.perf_counter()
+    work = cache / f"{job.key}.tmp-{os.getpid()}"
+    final = cache / job.key
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env_backup = dict(os.environ)
+    try:
+        os.environ.update({
+            catalog.ENV_ROOT: str(root),
+            catalog.ENV_DECLARED: ",".join(job.inputs),
+            catalog.ENV_INPUT_LOG: str(work / "inputs.log"),
+            ENV_STEM: job.stem,
+            ENV_EDITION: str(job.params.get("edition")),
+            "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0",
+            "SOURCE_DATE_EPOCH": "0",
+        })
+        # Kernels inherit this process's stderr; keep their chatter (e.g. ipykernel's TCP warning)
+        # in a log instead of the build output. Failures are reported from papermill's error.
+        errlog = open(work / "kernel-stderr.log", "w")  # noqa: SIM115 - closed in finally
+        saved_fd = os.dup(2)
+        os.dup2(errlog.fileno(), 2)
+        nb = _prepare_notebook(root, job)
+        src_nb = work / f"{job.stem}.input.ipynb"
+        nbformat.write(nb, src_nb)
+        out_nb = work / f"{job.stem}.ipynb"
+        try:
+            attempts = _execute_with_kernel_retry(src_nb, out_nb, job, work, errlog)
+        except pm.PapermillExecutionError as exc:
+            failed = Path(failed_s)
+            failed.mkdir(parents=True, exist_ok=True)
+            if out_nb.exists():
+                shutil.copy(out_nb, failed / f"{job.stem}.ipynb")
+            tb = strip_ansi("\n".join(exc.traceback)) if exc.traceback else str(exc)
+            # papermill's cell_index counts its injected-parameters cell; report the source cell.
+            return {"ok": False, "key": job.key, "label": job.label, "source": job.source,
+                    "cell": exc.exec_count, "cell_source": exc.source,
+                    "error": f"{exc.ename}: {exc.evalue}", "traceback": tb,
+                    "failed_nb": str(failed / f"{job.stem}.ipynb"),
+                    "seconds": time.perf_counter() - t0}
+        result_nb = nbformat.read(out_nb, as_version=4)
+        check_executed(result_nb, job.label)
+        # Readers need not see parameters: hide both the template's and the injected cell.
+        for cell in result_nb.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "parameters" in tags or "injected-parameters" in tags:
+                cell.metadata["tags"] = sorted(set(tags) | {"remove-cell"})
+        nbformat.write(result_nb, out_nb)
+        src_nb.unlink()
+        info = {"key": job.key, "label": job.label, "source": job.source, "stem": job.stem,
+                "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts}
+        (work / "job.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+        shutil.rmtree(final, ignore_errors=True)
+        work.rename(final)
+        return {"ok": True, **info}
+    except Exception as exc:  # noqa: BLE001 - reported to the parent with full context
+        return {"ok": False, "key": job.key, "label": job.label, "source": job.source,
+                "cell": None, "cell_source": "", "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(), "failed_nb": "",
+                "seconds": time.perf_counter() - t0}
+    finally:
+        if "saved_fd" in locals():
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            errlog.close()
+        os.environ.clear()
+        os.environ.update(env_backup)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fmt_secs(s: float) -> str:
+    return f"{s:5.1f} s" if s < 120 else f"{s / 60:4.1f} min"
+
+
+def _source_line(source: str, cell_source: str) -> str:
+    """`` (line N of notebooks/x.md)`` for the failing cell, if it can be found."""
+    try:
+        text = (catalog.project_root() / source).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    first = next((ln for ln in cell_source.splitlines() if ln.strip()), "")
+    pos = text.find(first) if first else -1
+    return f" (line {text.count(chr(10), 0, pos) + 1} of {source})" if pos >= 0 else ""
+
+
+def report_failure(res: dict[str, Any]) -> str:
+    """The message printed when a notebook fails."""
+    lines = [
+        "",
+        "=" * 78,
+        f"BUILD FAILED in {res['source']}  [{res['label']}]",
+    ]
+    if res.get("cell") is not None:
+        where = _source_line(res["source"], res.get("cell_source", ""))
+        lines.append(f"Cell with execution count {res['cell']}{where}:")
+        lines.append("-" * 78)
+        lines.append(res.get("cell_source", "").rstrip())
+        lines.append("-" * 78)
+    lines.append(res["error"])
+    lines.append(res.get("traceback", "").rstrip())
+    if res.get("failed_nb"):
+        lines.append(f"The partly executed notebook is kept in {res['failed_nb']}")
+    lines.append("Nothing was published; the previous book is unchanged.")
+    lines.append("=" * 78)
+    return "\n".join(lines)
+
+
+def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: int,
+             log=print) -> list[dict[str, Any]]:
+    """Execute jobs not in the cache, ``workers`` at a time, printing progress.
+
+    Raises
+    ------
+    NotebookFailed
+        On the first failure (remaining jobs are cancelled).
+    """
+    todo = [j for j in jobs if not (cache / j.key / "job.json").exists()]
+    cached = len(jobs) - len(todo)
+    log(f"Notebooks: {len(jobs)} in the edition, {cached} unchanged (cached), "
+        f"{len(todo)} to execute with {workers} worker(s)")
+    results: list[dict[str, Any]] = []
+    if not todo:
+        return results
+    t0 = time.perf_counter()
+    ctx = mp.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
+                for j in todo}
+        done = 0
+        try:
+            for fut in cf.as_completed(futs):
+                res = fut.result()
+                done += 1
+                if not res["ok"]:
+                    for f in futs:
+                        f.cancel()
+                    raise NotebookFailed(report_failure(res))
+                results.append(res)
+                elapsed = time.perf_counter() - t0
+                left = len(todo) - done
+                eta = elapsed / done * left / 1  # rough, assumes similar notebooks
+                log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
+                    f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
+                    + _retry_note(res))
+        except BaseException:
+            for f in futs:
+                f.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return results
+
+
+def _retry_note(res: dict[str, Any]) -> str:
+    n = res.get("kernel_starts", 1)
+    return f"   (kernel started on attempt {n})" if n > 1 else ""
+
+

@@ -1,0 +1,61 @@
+"""The one code hash: a module's source and the source of everything it imports, transitively."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.core import codehash
+
+PKG = Path(codehash.__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def pkg(tmp_path):
+    dst = tmp_path / "analysis"
+    shutil.copytree(PKG, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    return dst
+
+
+def _touch(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+
+
+def test_same_code_same_hash(pkg):
+    assert codehash.code_hash(["analysis.chapters.child_poverty"], pkg) == codehash.code_hash(
+        ["analysis.chapters.child_poverty"], PKG)
+
+
+def test_a_deep_dependency_changes_the_hash_of_its_users_only(pkg):
+    users = ["analysis.chapters.child_poverty"]
+    bystander = ["analysis.methods.population"]
+    before = codehash.code_hash(users, pkg), codehash.code_hash(bystander, pkg)
+    _touch(pkg / "methods" / "disclosure.py")
+    after = codehash.code_hash(users, pkg), codehash.code_hash(bystander, pkg)
+    assert after[0] != before[0]
+    assert after[1] == before[1]
+
+
+def test_package_init_and_package_data_count(pkg):
+    mods = ["analysis.synthetic.synthtools"]
+    before = codehash.code_hash(mods, pkg)
+    (pkg / "synthetic" / "calibrated").mkdir(exist_ok=True)
+    (pkg / "synthetic" / "calibrated" / "zz.json").write_text("{}", encoding="utf-8")
+    mid = codehash.code_hash(mods, pkg)
+    assert mid != before
+    _touch(pkg / "__init__.py")
+    assert codehash.code_hash(mods, pkg) != mid
+
+
+def test_imports_inside_functions_and_relative_imports_are_followed(tmp_path):
+    pkg = tmp_path / "analysis"
+    (pkg / "a").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "a" / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "a" / "x.py").write_text("def f():\n    from . import y\n", encoding="utf-8")
+    (pkg / "a" / "y.py").write_text("from analysis.a.z import Z\n", encoding="utf-8")
+    (pkg / "a" / "z.py").write_text("Z = 1\n", encoding="utf-8")
+    assert set(codehash.closure(["analysis.a.x"], pkg)) == {
+        "analysis", "analysis.a", "analysis.a.x", "analysis.a.y", "analysis.a.z"}
