@@ -46,7 +46,7 @@ fetch: $(STAMP)
 	$(BIN)/python -m analysis.sources.pxweb fetch --years 2016-2024
 
 fetch-kolada: $(STAMP)
-	$(BIN)/python -m analysis.chapters.child_poverty fetch-kolada --years 2011-2021
+	$(BIN)/python -m analysis.sources.kolada fetch --years 2011-2021
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,12 +1,12 @@
-"""Tests for analysis.chapters.child_poverty: published figures, the count-vs-share check, the cell table,
-disclosure control (primary and secondary), the Kolada comparison on the offline fixture shape, the
-Kolada fetch with a fake session, and the shipped seed's calibration (4,9–29,8 %, 11,8 %)."""
+"""Tests for the child poverty chapter and its data: published figures, the count-vs-share check, the
+cell table (analysis.methods.child_poverty_tables), disclosure control (primary and secondary,
+analysis.methods.disclosure.protect_counts), the Kolada comparison on the offline fixture shape, the
+shipped seed's calibration (4,9–29,8 %, 11,8 %) and the real/synthetic switch
+(analysis.inputs.barnfattigdom). The Kolada fetch is tested in test_kolada.py."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import child_poverty as cp
-from analysis.core import geo, text
-from analysis.methods import population
+from analysis.core import geo
+from analysis.inputs import barnfattigdom as bfi
+from analysis.methods import child_poverty_tables as cpt
+from analysis.methods import disclosure, population
+from analysis.methods import poverty_reference as ref
 from analysis.sources import catalog, kolada
+from analysis.synthetic import synth_register as sr
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "kolada"
@@ -31,14 +35,14 @@ def seed_figures():
 
 @pytest.fixture(scope="module")
 def published(seed_figures):
-    return cp.published_figures(seed_figures)
+    return cpt.published_figures(seed_figures)
 
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory, seed_figures):
     """The chapter's data on the shipped seed, built once into a temporary cache (~10 s)."""
     load = catalog.load
-    return cp.synthetic_children(
+    return bfi.synthetic_children(
         SHIPPED_SEED, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
         load("ekonomisk_standard_median"), load("kpi_arsmedel"), load("riksnorm_2019"),
         load("ekonomiskt_bistand_kommun_2020"), seed_figures,
@@ -121,7 +125,7 @@ def _children() -> pd.DataFrame:
 
 class TestIndicatorTable:
     def test_counts_and_rest_of_lan(self):
-        t = cp.indicator_table(_children(), 2014)
+        t = cpt.indicator_table(_children(), 2014)
         ev = t[(t["indicator_id"] == "ekonomiskt_utsatta") & (t["breakdown"] == "bakgrund")
                & (t["group"] == "utländsk")].set_index(["area_type", "area_code"])
         assert ev.loc[("lan", "18"), "count"] == 12 and ev.loc[("lan", "18"), "denominator"] == 27
@@ -130,17 +134,17 @@ class TestIndicatorTable:
         assert ev.loc[("ovriga_lanet", "1814"), "count"] == 10
         assert ev.loc[("ovriga_lanet", "1814"), "denominator"] == 20
         assert ev.loc[("ovriga_lanet", "1814"), "value"] == pytest.approx(0.5)
-        assert set(t["breakdown"]) == set(cp.BREAKDOWNS)
+        assert set(t["breakdown"]) == set(cpt.BREAKDOWNS)
 
     def test_history_indicators_start_when_evaluable(self):
         kids = pd.concat([_children().assign(year=2013), _children()], ignore_index=True)
-        t = cp.indicator_table(kids, 2014)
-        hist = t[t["indicator_id"].isin(cp.NEEDS_HISTORY)]
+        t = cpt.indicator_table(kids, 2014)
+        hist = t[t["indicator_id"].isin(cpt.NEEDS_HISTORY)]
         assert hist["period"].min() == 2014
         assert t[t["indicator_id"] == "lag_ekonomisk_standard"]["period"].min() == 2013
 
     def test_tidy_columns(self):
-        t = cp.indicator_table(_children(), 2014)
+        t = cpt.indicator_table(_children(), 2014)
         assert list(t.columns[:6]) == ["indicator_id", "area_code", "area_type", "period",
                                        "breakdown", "group"]
         assert ((t["value"] >= 0) & (t["value"] <= 1)).all()
@@ -149,7 +153,7 @@ class TestIndicatorTable:
 
 class TestProtect:
     def test_primary_and_secondary(self):
-        t = cp.protect(cp.indicator_table(_children(), 2014), min_count=5, min_denominator=20)
+        t = disclosure.protect_counts(cpt.indicator_table(_children(), 2014), min_count=5, min_denominator=20)
         ev = t[(t["indicator_id"] == "ekonomiskt_utsatta") & (t["period"] == 2014)].set_index(
             ["area_type", "area_code", "breakdown", "group"])
         # Lekeberg, utländsk: 2 of 7 -> primary (both rules)
@@ -163,17 +167,17 @@ class TestProtect:
         assert "räknas fram" in ev.loc[("kommun", "1814", "bakgrund", "svensk"), "note"]
         # the län's own cells stay
         assert not ev.loc[("lan", "18", "totalt", "totalt"), "suppressed"]
-        cp.check_protected(t, 5, 20)
+        disclosure.check_protected(t, 5, 20)
 
     def test_thresholds_are_parameters(self):
-        t = cp.protect(cp.indicator_table(_children(), 2014), min_count=1, min_denominator=1)
+        t = disclosure.protect_counts(cpt.indicator_table(_children(), 2014), min_count=1, min_denominator=1)
         ev = t[t["indicator_id"] == "ekonomiskt_utsatta"]
         assert not ev["suppressed"].any()
         with pytest.raises(ValueError):
-            cp.protect(cp.indicator_table(_children(), 2014), 0, 20)
+            disclosure.protect_counts(cpt.indicator_table(_children(), 2014), 0, 20)
 
     def test_check_catches_a_recoverable_cell(self):
-        t = cp.protect(cp.indicator_table(_children(), 2014), 5, 20)
+        t = disclosure.protect_counts(cpt.indicator_table(_children(), 2014), 5, 20)
         broken = t.copy()
         row = broken.index[(broken["area_type"] == "ovriga_lanet") & (broken["area_code"] == "1814")
                            & (broken["indicator_id"] == "ekonomiskt_utsatta")
@@ -181,8 +185,8 @@ class TestProtect:
         assert broken.loc[row, "suppressed"]
         broken.loc[row, "suppressed"] = False
         broken.loc[row, ["count", "denominator"]] = [30.0, 60.0]
-        with pytest.raises(AssertionError):
-            cp.check_protected(broken, 5, 20)
+        with pytest.raises(disclosure.DisclosureError, match="recovered"):
+            disclosure.check_protected(broken, 5, 20)
 
     def test_no_published_cell_under_the_thresholds_shipped(self, protected):
         shown = protected[~protected["suppressed"]]
@@ -190,7 +194,7 @@ class TestProtect:
         hidden = protected[protected["suppressed"]]
         assert len(hidden) > 0
         assert hidden[["count", "denominator", "value", "lower", "upper"]].isna().all().all()
-        cp.check_protected(protected, 5, 20)
+        disclosure.check_protected(protected, 5, 20)
 
 
 class TestProtectSimple:
@@ -198,7 +202,7 @@ class TestProtectSimple:
         t = pd.DataFrame({"years_low": range(5), "count": [90, 3, 40, 20, 12],
                           "denominator": 165})
         t["share"] = t["count"] / t["denominator"]
-        out = cp.protect_simple(t, 5, 20)
+        out = disclosure.protect_distribution(t, 5, 20)
         assert out["suppressed"].tolist() == [False, True, False, False, True]
         assert out.loc[out["suppressed"], ["count", "share"]].isna().all().all()
 
@@ -235,7 +239,7 @@ class TestShippedSeed:
 
     def test_cached_copy_is_identical(self, shipped, seed_figures):
         load = catalog.load
-        again = cp.synthetic_children(
+        again = bfi.synthetic_children(
             SHIPPED_SEED, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
             load("ekonomisk_standard_median"), load("kpi_arsmedel"), load("riksnorm_2019"),
             load("ekonomiskt_bistand_kommun_2020"), seed_figures, cache_root=shipped.cache_dir.parent)
@@ -303,62 +307,13 @@ class TestKoladaComparison:
 
     def test_fetched_or_not(self):
         assert cp.kolada_fetched(_fixture_table())
-        req = cp.kolada_request()
+        req = kolada.kolada_request()
         assert not cp.kolada_fetched(req)
-        assert req["value"].isna().all() and (req["status"] == cp.NOT_FETCHED).all()
+        assert req["value"].isna().all() and (req["status"] == kolada.NOT_FETCHED).all()
         assert len(req) == 3 * 14 * 11
 
     def test_shipped_catalogue_holds_the_request(self):
         assert not cp.kolada_fetched(catalog.load("kolada_barn_ekonomi"))
-
-
-class _Fake:
-    def __init__(self, body: bytes) -> None:
-        self.body, self.urls = body, []
-
-    def get(self, url, timeout=None, headers=None):
-        self.urls.append(url)
-        return type("R", (), {"status_code": 200, "content": self.body})()
-
-
-class TestFetchKolada:
-    @pytest.fixture
-    def repo(self, tmp_path):
-        (tmp_path / "data" / "catalog.d").mkdir(parents=True)
-        shutil.copy(ROOT / "data" / "catalog.yml", tmp_path / "data" / "catalog.yml")
-        for f in (ROOT / "data" / "catalog.d").glob("*.yml"):
-            if f.name != "kolada_barn_ekonomi.yml":
-                shutil.copy(f, tmp_path / "data" / "catalog.d" / f.name)
-        return tmp_path
-
-    def test_writes_raw_files_and_catalogues_them(self, repo):
-        body = (FIXTURES / "n66077_p2.json").read_bytes()
-        frag = cp.fetch_kolada([2019, 2020], ["N66077"], root=repo, session=_Fake(body),
-                               today=date(2026, 11, 23))
-        folder = repo / "data" / "raw" / "kolada_barn_ekonomi" / "2026-11-23"
-        assert frag == repo / "data" / "catalog.d" / "kolada_barn_ekonomi.yml"
-        assert (folder / "provenance.json").exists() and (folder / "PROVENANCE.md").exists()
-        raw = sorted(folder.glob("N66077_*.json"))
-        assert raw and raw[0].read_bytes() == body  # stored exactly as received
-        loaded = catalog.load("kolada_barn_ekonomi", root=repo)
-        assert cp.kolada_fetched(loaded)
-        assert set(loaded["area_code"]) == {"1880", "18"}
-        assert catalog.verify(repo) == [] or all("kolada_barn_ekonomi" not in p
-                                                 for p in catalog.verify(repo))
-
-    def test_offline_writes_nothing(self, repo):
-        class Down:
-            def get(self, url, timeout=None, headers=None):
-                import requests
-                raise requests.ConnectionError("no network")
-
-        with pytest.raises(kolada.KoladaOfflineError):
-            cp.fetch_kolada([2019], ["N66077"], root=repo, session=Down())
-        assert not (repo / "data" / "catalog.d" / "kolada_barn_ekonomi.yml").exists()
-
-    def test_years_argument(self):
-        assert text.parse_years("2011-2013") == [2011, 2012, 2013]
-        assert text.parse_years("2015,2019") == [2015, 2019]
 
 
 class TestRankText:
@@ -373,15 +328,13 @@ class TestRankText:
 @pytest.fixture(scope="module")
 def small_extract(tmp_path_factory):
     """A small synthetic extract written as a file, standing in for SCB's delivery."""
-    from analysis.synthetic import synth_register as sr
-
     load = catalog.load
     kol = load("kolada_befolkning")
     groups = population.kolada_age_groups(kol)
     lan = population.lan_series(load("folkmangd_lan_alder_kon"), kol, 2019)
-    counts = sr.child_population(groups, lan)
-    medians = sr.national_median(load("ekonomisk_standard_median"), load("kpi_arsmedel"))
-    norms = sr.norm_table(load("riksnorm_2019"), load("kpi_arsmedel"))
+    counts = ref.child_population(groups, lan)
+    medians = ref.national_median(load("ekonomisk_standard_median"), load("kpi_arsmedel"))
+    norms = ref.norm_table(load("riksnorm_2019"), load("kpi_arsmedel"))
     n19 = counts[counts["year"] == 2019].set_index("kommun")["n_0_17"]
     targets = sr.kommun_targets(n19, pd.Series(np.arange(12.0), index=KOMMUNER), lan_share=0.118,
                                 share_min=0.049, share_max=0.298)
@@ -397,7 +350,7 @@ class TestRegisterChildren:
     def test_reads_the_contract_and_computes_the_same_cells(self, small_extract, tmp_path):
         path, targets = small_extract
         load = catalog.load
-        data = cp.register_children(
+        data = bfi.register_children(
             path, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
             load("ekonomisk_standard_median"), load("kpi_arsmedel"), load("riksnorm_2019"),
             read_options={"columns": {"LopNr": "person_id"}, "sep": ";"}, cache_root=tmp_path)
@@ -406,7 +359,7 @@ class TestRegisterChildren:
         got = t[(t["indicator_id"] == "ekonomiskt_utsatta") & (t["breakdown"] == "totalt")
                 & (t["area_type"] == "kommun") & (t["period"] == 2019)].set_index("area_code")["count"]
         assert (got.reindex(targets["kommun"]).to_numpy() == targets["target_count"].to_numpy()).all()
-        cp.check_protected(data.protected(5, 20), 5, 20)
+        disclosure.check_protected(data.protected(5, 20), 5, 20)
 
     def test_bad_extract_is_refused(self, tmp_path):
         from analysis.core.errors import InputError
@@ -415,7 +368,7 @@ class TestRegisterChildren:
         bad.write_text("person_id,year\n1,2019\n", encoding="utf-8")
         load = catalog.load
         with pytest.raises(InputError, match="missing column"):
-            cp.register_children(bad, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
+            bfi.register_children(bad, load("kolada_befolkning"), load("folkmangd_lan_alder_kon"),
                                  load("ekonomisk_standard_median"), load("kpi_arsmedel"),
                                  load("riksnorm_2019"), cache_root=tmp_path / "c")
 
@@ -424,22 +377,52 @@ class TestRegisterExtractPath:
     def test_environment_variable(self, tmp_path, monkeypatch):
         f = tmp_path / "x.parquet"
         f.write_bytes(b"")
-        monkeypatch.setenv(cp.ENV_EXTRACT, str(f))
-        assert cp.register_extract_path(tmp_path) == f
-        monkeypatch.setenv(cp.ENV_EXTRACT, str(tmp_path / "missing.parquet"))
+        monkeypatch.setenv(bfi.ENV_EXTRACT, str(f))
+        assert bfi.register_extract_path(tmp_path) == f
+        monkeypatch.setenv(bfi.ENV_EXTRACT, str(tmp_path / "missing.parquet"))
         with pytest.raises(FileNotFoundError):
-            cp.register_extract_path(tmp_path)
+            bfi.register_extract_path(tmp_path)
 
     def test_default_place_or_none(self, tmp_path, monkeypatch):
-        monkeypatch.delenv(cp.ENV_EXTRACT, raising=False)
-        assert cp.register_extract_path(tmp_path) is None
-        p = tmp_path / cp.DEFAULT_EXTRACT
+        monkeypatch.delenv(bfi.ENV_EXTRACT, raising=False)
+        assert bfi.register_extract_path(tmp_path) is None
+        p = tmp_path / bfi.DEFAULT_EXTRACT
         p.parent.mkdir(parents=True)
         p.write_bytes(b"")
-        assert cp.register_extract_path(tmp_path) == p
+        assert bfi.register_extract_path(tmp_path) == p
 
 
 class TestDataLabel:
     def test_every_cell_says_synthetic(self, shipped):
         assert (shipped.indicators["data"] == "syntetisk").all()
         assert (cp.component_series(shipped.protected(5, 20))["data"] == "syntetisk").all()
+
+
+# --------------------------------------------------------------------------- the one switch
+class TestLoad:
+    def test_synthetic_without_an_extract(self, shipped, monkeypatch):
+        monkeypatch.delenv(bfi.ENV_EXTRACT, raising=False)
+        # no extract at data/private/ of this checkout either
+        monkeypatch.setattr(bfi, "register_extract_path", lambda root=None: None)
+        data = bfi.load(SHIPPED_SEED, cache_root=shipped.cache_dir.parent)
+        assert data.synthetic and data.source == "syntetisk" and data.extract is None
+        assert data.cache_dir == shipped.cache_dir  # the same cached data as the direct call
+        pd.testing.assert_frame_equal(data.indicators, shipped.indicators)
+
+    def test_register_when_an_extract_is_in_place(self, small_extract, tmp_path, monkeypatch):
+        path, _ = small_extract
+        monkeypatch.setenv(bfi.ENV_EXTRACT, str(path))
+        monkeypatch.setenv(bfi.ENV_EXTRACT_OPTIONS, json.dumps(
+            {"columns": {"LopNr": "person_id"}, "sep": ";"}))
+        data = bfi.load(SHIPPED_SEED, cache_root=tmp_path)
+        assert not data.synthetic and data.source == "register" and data.extract == path
+        assert (data.indicators["data"] == "register").all()
+
+
+class TestConstants:
+    def test_kolada_years_are_the_panel_years(self):
+        assert kolada.KOLADA_YEARS == ref.YEARS == bfi.YEARS == sr.YEARS
+
+    def test_chapter_reads_the_definitions_from_methods(self):
+        assert cp.INDICATORS is cpt.INDICATORS and cp.published_figures is cpt.published_figures
+        assert cp.RUS_BASE_YEAR == 2015

@@ -1,6 +1,11 @@
-"""Tests for analysis.methods.disclosure: no row under a threshold may keep a value."""
+"""Tests for analysis.methods.disclosure: no row under a threshold may keep a value, and no
+suppressed cell of a linked count table can be recovered by subtraction."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -8,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.methods import disclosure
 from analysis.methods.disclosure import Rule, format_suppressed, suppress
 from analysis.methods.survey import STAT_COLUMNS
 
@@ -161,3 +167,125 @@ class TestFormatSuppressed:
     def test_needs_suppress_first(self):
         with pytest.raises(KeyError, match="suppress"):
             format_suppressed(tidy([40]))
+
+
+class TestEstimateColumns:
+    def test_a_difference_blanks_both_sides_and_flags(self):
+        t = tidy([10, 40]).assign(value_area=0.3, lower_rest=0.1, significant=[True, False],
+                                  n_rest=[50, 50])
+        assert disclosure.estimate_columns(t) == ["value", "lower", "upper", "se", "value_area",
+                                                  "lower_rest", "significant"]
+        out = suppress(t, rules=disclosure.respondent_rules(30, ("n", "n_rest")))
+        assert out.loc[0, ["value_area", "lower_rest", "significant"]].isna().all()
+        assert out.loc[1, "value_area"] == 0.3 and out["n_rest"].notna().all()
+        assert out["note"].iloc[0] == "färre än 30 svarande"
+
+    def test_rule_helpers(self):
+        assert [r.text() for r in disclosure.count_rules(5, 20)] == [
+            "färre än 5 barn", "färre än 20 barn i gruppen"]
+        assert [r.column for r in disclosure.count_rules(5, 20)] == ["count", "denominator"]
+        assert [r.text() for r in disclosure.respondent_rules(30, ("n", "n_rest"))] == [
+            "färre än 30 svarande"] * 2
+
+
+def _cells() -> pd.DataFrame:
+    """A linked count table: the län, two kommuner and the rest of the län for each, one year."""
+    rows = [("lan", "18", 40, 200), ("kommun", "1814", 3, 30), ("kommun", "1880", 37, 170),
+            ("ovriga_lanet", "1814", 37, 170), ("ovriga_lanet", "1880", 3, 30)]
+    t = pd.DataFrame(rows, columns=["area_type", "area_code", "count", "denominator"])
+    t = t.assign(indicator_id="x", period=2019, breakdown="totalt", group="totalt")
+    t["value"] = t["count"] / t["denominator"]
+    return t
+
+
+def _schools() -> pd.DataFrame:
+    """Schools and their kommun total per kommun × grade (the youth chapter's school table)."""
+    return pd.DataFrame({
+        "area_code": ["1880"] * 4 + ["1814"] * 3,
+        "grade": ["åk9"] * 4 + ["åk9"] * 3,
+        "is_total": [True, False, False, False, True, False, False],
+        "respondents": [120, 10, 50, 60, 80, 40, 40],
+        "value": [0.5, 0.4, 0.5, 0.55, 0.6, 0.6, 0.6],
+    })
+
+
+class TestProtectCounts:
+    def test_linked_table_primary_and_secondary(self):
+        out = disclosure.protect_counts(_cells(), 5, 20)
+        sup = dict(zip(out["area_type"] + out["area_code"], out["suppressed"], strict=True))
+        # 1814 has 3 children (primary); the rest of the län for 1880 is the same cell, also
+        # primary; the rest of the län for 1814 and the kommun 1880 would give them away
+        assert sup == {"lan18": False, "kommun1814": True, "kommun1880": True,
+                       "ovriga_lanet1814": True, "ovriga_lanet1880": True}
+        assert out.loc[1, "note"] == "färre än 5 barn"
+        assert out.loc[2, "note"] == disclosure.SECONDARY_NOTE
+        assert out.loc[out["suppressed"], ["count", "denominator", "value"]].isna().all().all()
+        disclosure.check_protected(out, 5, 20)
+
+    def test_group_relations_for_schools(self):
+        t = _schools()
+        rel = disclosure.group_relations(t, ["area_code", "grade"], total="is_total")
+        assert rel == [(4, [5, 6]), (0, [1, 2, 3])]
+        out = disclosure.protect_counts(
+            t, rules=disclosure.respondent_rules(30, ["respondents"]), relations=rel,
+            size="respondents", columns=["value"], blank_counts=False, note="skyddar en annan skola")
+        # the school with 10 respondents is primary, the next smallest (50) secondary
+        assert out["suppressed"].tolist() == [False, True, True, False, False, False, False]
+        assert out["note"].tolist()[1:3] == ["färre än 30 svarande", "skyddar en annan skola"]
+        assert out.loc[[1, 2], "value"].isna().all() and out["respondents"].notna().all()
+        disclosure.check_protected(out, rules=disclosure.respondent_rules(30, ["respondents"]),
+                                   relations=rel, columns=["value"], blank_counts=False)
+
+    def test_arguments(self):
+        with pytest.raises(ValueError, match="at least 1"):
+            disclosure.protect_counts(_cells(), 0, 20)
+        with pytest.raises(TypeError):
+            disclosure.protect_counts(_cells(), 5)
+        with pytest.raises(TypeError):
+            disclosure.protect_counts(_cells(), 5, 20, rules={"count": 5})
+
+
+class TestCheckProtected:
+    def _protected(self) -> pd.DataFrame:
+        return disclosure.protect_counts(_cells(), 5, 20)
+
+    def test_a_small_published_cell(self):
+        t = self._protected()
+        t.loc[1, ["suppressed", "count", "denominator", "value"]] = [False, 3.0, 30.0, 0.1]
+        with pytest.raises(disclosure.DisclosureError, match="under the thresholds"):
+            disclosure.check_protected(t, 5, 20)
+
+    def test_a_suppressed_cell_with_a_value(self):
+        t = self._protected()
+        t.loc[2, "value"] = 0.2
+        with pytest.raises(disclosure.DisclosureError, match="still has a value"):
+            disclosure.check_protected(t, 5, 20)
+
+    def test_a_recoverable_cell(self):
+        t = self._protected()
+        t.loc[2, ["suppressed", "count", "denominator", "value"]] = [False, 37.0, 170.0, 0.2]
+        with pytest.raises(disclosure.DisclosureError, match="recovered"):
+            disclosure.check_protected(t, 5, 20)
+
+    def test_raises_under_python_optimised(self):
+        """``python -O`` strips asserts: the check must still stop a broken table."""
+        code = textwrap.dedent("""
+            import sys
+            import pandas as pd
+            from analysis.methods import disclosure
+            assert False, "asserts are on"  # never raised under -O
+            t = pd.DataFrame({"area_type": ["lan", "kommun", "kommun"],
+                              "area_code": ["18", "1814", "1880"], "count": [40.0, float("nan"), 37.0],
+                              "denominator": [200.0, float("nan"), 170.0],
+                              "value": [0.2, float("nan"), 0.2], "suppressed": [False, True, False],
+                              "indicator_id": "x", "period": 2019, "breakdown": "totalt",
+                              "group": "totalt"})
+            try:
+                disclosure.check_protected(t, 5, 20)
+            except disclosure.DisclosureError:
+                sys.exit(3)
+            sys.exit(0)
+        """)
+        done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True)
+        assert done.returncode == 3, done.stderr
+

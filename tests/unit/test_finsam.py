@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import finsam
-from analysis.core import geo
+from analysis.core import geo, text
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -234,3 +234,61 @@ class TestFmt:
         assert finsam.fmt(5.6) == "5,6"
         assert finsam.fmt(0.85) == "0,85"
         assert finsam.fmt(float("nan")) == ".."
+
+
+class TestFmtBilaga1:
+    def test_decimals_only_when_there_are_any(self):
+        assert finsam.fmt_bilaga1(4848.0) == "4\u00a0848"
+        assert finsam.fmt_bilaga1(6.7) == "6,7"
+        assert finsam.fmt_bilaga1(float("nan")) == ".."
+
+
+def _areas(year=2019):
+    """A small by_area table: two förbund and their kommuner, the target group = 5 % of 16–64."""
+    rows = [("LO", "forbund", "Lekeberg/Örebro", 100.0), ("SN", "forbund", "Sydnärke", 40.0),
+            ("1814", "kommun", "Lekeberg", 10.0), ("1880", "kommun", "Örebro", 90.0)]
+    out = pd.DataFrame(rows, columns=["area_code", "area_type", "area_name", "n16_64"])
+    out["ar"] = year
+    out["total"] = 2 * out["n16_64"]
+    out["andel_16_64"] = 0.5
+    out["malgrupp"] = 0.05 * out["n16_64"]
+    return out
+
+
+class TestComputedTargetGroup:
+    def test_forbund_overview(self):
+        fb = _areas().query("area_type == 'forbund'").set_index("area_code")
+        t = finsam.forbund_overview(fb)
+        assert list(t.columns) == ["Förbund", "Kommuner", "Folkmängd", "16–64 år", "Målgrupp (5 %)"]
+        assert t.loc[0, "Förbund"] == geo.FORBUND["LO"].fullt_namn
+        assert t.loc[0, "Kommuner"] == "Lekeberg, Örebro" and t.loc[0, "Målgrupp (5 %)"] == 5
+
+    def test_kommun_target_change(self):
+        now = _areas(2019).set_index("area_code")
+        then = _areas(2009).assign(malgrupp=lambda d: d["malgrupp"] / 2).set_index("area_code")
+        k = finsam.kommun_target_change(now, then).set_index("area_code")
+        assert list(k.index) == ["1814", "1880"]
+        assert k["forandring"].tolist() == pytest.approx([1.0, 1.0])
+        assert k.loc["1880", "förbund"] == geo.forbund_namn("LO")
+
+    def test_kommun_target_rows(self, fig):
+        mg = _areas().query("area_code == '1880'")
+        rows = finsam.kommun_target_rows(mg, fig, "1880", finsam.REVIEW_YEAR)
+        assert len(rows) == 2 and rows.loc[0, "Målgrupp (5 %)"] == "0"
+        assert rows.loc[1, "Målgrupp (5 %)"] == "4\u00a0848"
+        assert rows.loc[1, "År"] == str(finsam.REVIEW_YEAR)
+        assert len(finsam.kommun_target_rows(mg, fig, "1880", finsam.REVIEW_YEAR - 4)) == 1
+        assert len(finsam.kommun_target_rows(mg, fig, "1861", finsam.REVIEW_YEAR)) == 1
+
+
+class TestForbundVsOthers:
+    def test_others_are_the_sum_of_the_rest(self, fig):
+        areas = pd.DataFrame({"area_code": list(geo.FORBUND), "ar": 2019,
+                              "n16_64": [100000.0, 30000.0, 20000.0, 25000.0]})
+        ib = finsam.indicators_by_forbund(fig, areas).set_index("area_code")
+        t = finsam.forbund_vs_others(fig, ib, "SO").set_index("Mått")
+        assert list(t.columns) == [geo.FORBUND["SO"].namn, "Övriga förbund", "Källa"]
+        others = ib.drop(index="SO")
+        assert t.loc["Deltagare (täckningsgrad × målgrupp)", "Övriga förbund"] == \
+            text.num(others["deltagare"].sum())
+        assert t.loc["Målgrupp (5 %, Bilaga 1)", "Övriga förbund"] == ".."

@@ -18,8 +18,9 @@ from _survey_fixtures import check_no_value_under
 from analysis.chapters import health
 from analysis.contracts import lh_contract
 from analysis.core import geo
-from analysis.methods import survey
-from analysis.sources import catalog
+from analysis.inputs import liv_och_halsa
+from analysis.methods import frames, standardisation, survey
+from analysis.sources import catalog, seeds
 from analysis.synthetic import synth_survey as ss
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -28,12 +29,17 @@ SHIPPED_SEED = yaml.safe_load((ROOT / "params" / "2019.yml").read_text())["seed"
 
 @pytest.fixture(scope="module")
 def esp():
-    return health.esp_series(catalog.load("esp2013"))
+    return standardisation.esp_series(catalog.load("esp2013"))
+
+
+@pytest.fixture(scope="module")
+def seed_figures():
+    return catalog.load("seed_figures")
 
 
 @pytest.fixture(scope="module")
 def frame17(inputs):
-    return ss.population_frame(*inputs, 2017)
+    return frames.population_frame(*inputs, 2017)
 
 
 @pytest.fixture(scope="module")
@@ -84,23 +90,30 @@ def _good() -> pd.DataFrame:
 
 class TestStandardPopulation:
     def test_esp_bands(self, esp):
-        s = health.standard_population(esp)
+        s = standardisation.standard_population(esp)
         assert s.to_dict() == {"18-29": 14200.0, "30-44": 20500.0, "45-54": 14000.0,
                                "55-64": 12500.0, "65-69": 5500.0}
-        assert health.standard_population(esp, health.BANDS_18_64)["18-44"] == 34700.0
+        s64 = standardisation.standard_population(esp, standardisation.BANDS_18_64)
+        assert s64["18-44"] == 34700.0
+
+    def test_bands_of_an_age(self):
+        got = standardisation.band_of(np.array([17, 18, 44, 45, 64, 65]),
+                                      standardisation.BANDS_18_64)
+        assert got.tolist() == [None, "18-44", "18-44", "45-54", "55-64", None]
 
 
 class TestMergeSparseBands:
     def test_no_merge_when_dense(self):
         c = pd.Series([30, 40, 50], index=["18-44", "45-54", "55-64"])
-        assert health.merge_sparse_bands(c) == {b: b for b in c.index}
+        assert standardisation.merge_sparse_bands(c) == {b: b for b in c.index}
 
     def test_sparse_band_joins_its_smaller_neighbour(self):
         c = pd.Series([4, 31, 52, 116], index=["18-29", "30-44", "45-54", "55-64"])
-        assert health.merge_sparse_bands(c) == {"18-29": "18-44", "30-44": "18-44",
-                                                "45-54": "45-54", "55-64": "55-64"}
+        assert standardisation.merge_sparse_bands(c) == {"18-29": "18-44", "30-44": "18-44",
+                                                         "45-54": "45-54", "55-64": "55-64"}
         c = pd.Series([50, 5, 10, 60], index=["18-29", "30-44", "45-54", "55-64"])
-        assert set(health.merge_sparse_bands(c).values()) == {"18-54", "55-64"}  # 5+10, then +50
+        # 5+10, then +50
+        assert set(standardisation.merge_sparse_bands(c).values()) == {"18-54", "55-64"}
 
 
 class TestSurveyDesign:
@@ -117,40 +130,70 @@ class TestSurveyDesign:
 
 
 class TestStandardisedGroups:
-    def test_published_2017_figures_inside_the_intervals(self, shipped, esp):
+    def test_published_2017_figures_inside_the_intervals(self, shipped, esp, seed_figures):
         """The done-when criterion on the shipped seed."""
         _, des = shipped
-        t = health.standardised_groups(des, esp, 2017)
+        t = health.standardised_groups(des, esp, 2017, seed_figures=seed_figures)
         assert len(t) == 10 and t["inside"].all(), t[["group", "value", "lower", "upper"]]
         assert (t["statistic"] == "age-standardised proportion").all()
         assert list(t.columns[:7]) == ["indicator_id", "area_code", "area_type", "period", "sex",
                                        "age", "group"]
 
-    def test_published_crude_shares_inside_the_intervals(self, shipped):
+    def test_published_crude_shares_inside_the_intervals(self, shipped, seed_figures):
         _, des = shipped
-        t = health.published_crude(des, 2017)
+        t = health.published_crude(des, 2017, seed_figures=seed_figures)
         assert t["inside"].all(), t[["group", "value", "lower", "upper"]]
         assert t["published"].tolist() == [0.41, 0.28, 0.10]
 
-    def test_equals_hand_standardisation(self, shipped, esp):
+    def test_equals_hand_standardisation(self, shipped, esp, seed_figures):
         _, des = shipped
         g = (health.PUBLISHED_GOOD_HEALTH[-1],)  # men 18–69
-        got = health.standardised_groups(des, esp, 2017, groups=g).iloc[0]
-        band = health.band_of(des.data["age"], health.BANDS_18_69)
-        w = health.standard_population(esp)
+        got = health.standardised_groups(des, esp, 2017, groups=g,
+                                         seed_figures=seed_figures).iloc[0]
+        bands = standardisation.BANDS_18_69
+        band = standardisation.band_of(des.data["age"], bands)
+        w = standardisation.standard_population(esp)
         man = (des.data["sex"] == "man").to_numpy()
-        parts = [des.proportion("good_health", where=man & (band == b)).iloc[0]
-                 for b in health.BANDS_18_69]
-        value = sum(w[b] / w.sum() * p["value"] for b, p in zip(health.BANDS_18_69, parts, strict=True))
-        se = np.sqrt(sum((w[b] / w.sum() * p["se"]) ** 2 for b, p in zip(health.BANDS_18_69,
-                                                                          parts, strict=True)))
+        parts = [des.proportion("good_health", where=man & (band == b)).iloc[0] for b in bands]
+        value = sum(w[b] / w.sum() * p["value"] for b, p in zip(bands, parts, strict=True))
+        se = np.sqrt(sum((w[b] / w.sum() * p["se"]) ** 2
+                         for b, p in zip(bands, parts, strict=True)))
         assert got["value"] == pytest.approx(value) and got["se"] == pytest.approx(se)
 
 
-class TestPublishedQuotes:
-    def test_catalogued_values_are_the_calibration_targets(self):
-        rows = health.published_quotes(catalog.load("seed_figures"))
+class TestPublishedValues:
+    """The published figures are read from the catalogued seed figures, never held in code."""
+
+    def test_catalogued_values_are_the_published_figures(self, seed_figures):
+        rows = health.published_quotes(seed_figures)
         assert [r["value"] for r in rows] == [57, 72, 81, 34, 50, 79, 48, 77, 70, 77, 41, 28, 10]
+        assert health.published_good_health(seed_figures) == [57, 72, 81, 34, 50, 79, 48, 77,
+                                                               70, 77]
+        assert health.published_crude_values(seed_figures) == [41, 28, 10]
+
+    def test_definitions_hold_no_numbers(self):
+        for g in (*health.PUBLISHED_GOOD_HEALTH, *health.PUBLISHED_CRUDE):
+            assert "published" not in g and "value" not in g
+        assert {g["bands"] for g in health.PUBLISHED_GOOD_HEALTH} == {
+            standardisation.BANDS_18_69, standardisation.BANDS_18_64}
+
+    def test_tables_and_calibration_read_the_same_rows(self, small, esp, seed_figures):
+        """Change a catalogued value: the chapter's table and the generator's targets follow."""
+        _, des = small
+        changed = seed_figures.copy()
+        row = seeds.published(changed, group="Män", **seeds.LH_GOOD_HEALTH_KEYS).name
+        changed.loc[row, "value"] = 66.0
+        crude_row = seeds.published(changed, group="18+ (alla)",
+                                    indicator=health.PUBLISHED_CRUDE[-1]["seed_indicator"],
+                                    **seeds.LH_CRUDE_KEYS).name
+        changed.loc[crude_row, "value"] = 12.0
+        g = (health.PUBLISHED_GOOD_HEALTH[-1],)
+        t = health.standardised_groups(des, esp, 2017, groups=g, seed_figures=changed)
+        assert t["published"].tolist() == [0.66]
+        c = health.published_crude(des, 2017, seed_figures=changed)
+        assert c["published"].tolist() == [0.41, 0.28, 0.12]
+        assert ss.calibration_targets(changed)["value"].iloc[-1] == 0.66
+        assert ss.crude_targets(changed)[("depression_dx", "totalt")] == 0.12
 
 
 class TestTables:
@@ -167,10 +210,10 @@ class TestTables:
         assert set(t["sex"]) == {"kvinnor", "man", "totalt"}
 
     def test_trends_skip_unasked_questions(self, inputs):
-        r12 = ss.generate_round(2012, ss.population_frame(*inputs, 2012), 1,
+        r12 = ss.generate_round(2012, frames.population_frame(*inputs, 2012), 1,
                                 alloc={k: 150 for k in geo.KOMMUNER})
-        des = {2012: health.survey_design(health.prepare(r12), ss.population_frame(*inputs,
-                                                                                    2012))}
+        des = {2012: health.survey_design(health.prepare(r12),
+                                          frames.population_frame(*inputs, 2012))}
         t = health.trends(des, ["optimistic", "daily_smoker"])
         assert set(t["indicator_id"]) == {"daily_smoker"}
         assert (t["age"] == "18-79").all()
@@ -214,21 +257,22 @@ class TestTables:
 
     def test_weighting_summary(self, shipped):
         r, des = shipped
-        rr = health.Rounds({2017: r})
+        rr = liv_och_halsa.Rounds({2017: r})
         s = health.weighting_summary(rr, {2017: des}).iloc[0]
         assert s["invited"] == 17240 and s["respondents"] == len(r)
         assert s["lower"] < s["value"] < s["upper"]
 
 
 @pytest.fixture(scope="module")
-def tables(small, frame17, esp):
+def tables(small, frame17, esp, seed_figures):
     """Every table builder of the chapter and the profile, on the small round (unsuppressed)."""
     r, des = small
     return {
         "kommun_sex": (health.by_kommun_sex(des, ["good_health"], 2017), ("n",)),
         "sex_age": (health.by_sex_age(des, ["anxiety_any", "good_wellbeing"], 2017), ("n",)),
         "fine": (health.by_kommun_sex_age(des, "good_health", 2017), ("n",)),
-        "groups": (health.standardised_groups(des, esp, 2017), ("n",)),
+        "groups": (health.standardised_groups(des, esp, 2017, seed_figures=seed_figures),
+                   ("n",)),
         "odds": (health.odds_ratios(des, 2017), ("n_category",)),
         "trend": (health.trends({2017: des}, ["daily_smoker"]), ("n",)),
         "profile": (health.compare_with_rest(health.prepare(r), frame17, "1864",
@@ -285,42 +329,43 @@ class TestMapClasses:
 
 class TestLoadRounds:
     def test_synthetic_by_default(self, inputs, monkeypatch):
-        monkeypatch.delenv(health.ENV_MICRODATA, raising=False)
-        r = health.load_rounds(2015, 3, *inputs, latest=True)
+        monkeypatch.delenv(liv_och_halsa.ENV_MICRODATA, raising=False)
+        r = liv_och_halsa.load_rounds(2015, 3, *inputs, latest=True)
         assert r.synthetic and list(r) == [2012] and 2012 in r.frames
 
     def test_real_files_through_the_environment(self, inputs, tmp_path, monkeypatch):
         for y in (2012, 2017):
-            rnd = ss.generate_round(y, ss.population_frame(*inputs, y), 9,
+            rnd = ss.generate_round(y, frames.population_frame(*inputs, y), 9,
                                     alloc={k: 40 for k in geo.KOMMUNER})
             lh_contract.write_round(rnd, tmp_path / f"liv_och_halsa_{y}.parquet")
-        monkeypatch.setenv(health.ENV_MICRODATA, str(tmp_path))
-        r = health.load_rounds(2019, 3, *inputs)
+        monkeypatch.setenv(liv_och_halsa.ENV_MICRODATA, str(tmp_path))
+        r = liv_och_halsa.load_rounds(2019, 3, *inputs)
         assert not r.synthetic and list(r) == [2012, 2017] and str(tmp_path) in r.source
-        assert health.load_rounds(2019, 3, *inputs, latest=True).keys() == {2017}
+        assert liv_och_halsa.load_rounds(2019, 3, *inputs, latest=True).keys() == {2017}
         with pytest.raises(ValueError, match="no round up to"):
-            health.load_rounds(2010, 3, *inputs)
+            liv_och_halsa.load_rounds(2010, 3, *inputs)
 
     def test_private_folder_found_without_the_variable(self, inputs, tmp_path, monkeypatch):
-        monkeypatch.delenv(health.ENV_MICRODATA, raising=False)
+        monkeypatch.delenv(liv_och_halsa.ENV_MICRODATA, raising=False)
         monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
-        assert health.microdata_source() is None
-        folder = tmp_path.joinpath(*health.PRIVATE_FOLDER)
+        assert liv_och_halsa.microdata_source() is None
+        folder = tmp_path.joinpath(*liv_och_halsa.PRIVATE_FOLDER)
         folder.mkdir(parents=True)
         (folder / "README.txt").write_text("no rounds yet")
-        assert health.microdata_source() is None
-        rnd = ss.generate_round(2017, ss.population_frame(*inputs, 2017), 9,
+        assert liv_och_halsa.microdata_source() is None
+        rnd = ss.generate_round(2017, frames.population_frame(*inputs, 2017), 9,
                                 alloc={k: 40 for k in geo.KOMMUNER})
         lh_contract.write_round(rnd, folder / "liv_och_halsa_2017.sav")
-        assert health.microdata_source() == str(folder)
-        assert health.microdata_source("x.csv") == "x.csv"
-        r = health.load_rounds(2019, 3, *inputs)
+        assert liv_och_halsa.microdata_source() == str(folder)
+        assert liv_och_halsa.microdata_source("x.csv") == "x.csv"
+        r = liv_och_halsa.load_rounds(2019, 3, *inputs)
         assert not r.synthetic and list(r) == [2017]
 
     def test_latest_round(self):
-        assert health.latest_round(2019) == 2017 and health.latest_round(2022) == 2022
+        assert liv_och_halsa.latest_round(2019) == 2017
+        assert liv_och_halsa.latest_round(2022) == 2022
         with pytest.raises(ValueError):
-            health.latest_round(1999)
+            liv_och_halsa.latest_round(1999)
 
 
 class TestKeyIndicators:

@@ -14,9 +14,8 @@ from analysis.sources import catalog
 
 @pytest.fixture
 def groups():
-    t = pd.DataFrame(health.PUBLISHED_GOOD_HEALTH)[["label", "published"]].rename(
-        columns={"label": "group"})
-    t["published"] = t["published"] / 100
+    t = pd.DataFrame(health.PUBLISHED_GOOD_HEALTH)[["label"]].rename(columns={"label": "group"})
+    t["published"] = [v / 100 for v in health.published_good_health(catalog.load("seed_figures"))]
     t["value"] = t["published"] + 0.01
     t["lower"], t["upper"] = t["value"] - 0.03, t["value"] + 0.03
     t["n"] = 500

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -20,9 +21,12 @@ import pandas as pd
 import pytest
 import requests
 
+from analysis.chapters import child_poverty as cp
+from analysis.core import text
 from analysis.core.errors import InputError
-from analysis.sources import kolada
+from analysis.sources import catalog, kolada
 
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kolada"
 DAY = date(2026, 11, 23)
 
@@ -214,3 +218,85 @@ class TestKpiTitle:
     def test_unknown_kpi(self):
         with pytest.raises(KeyError, match="N00000"):
             kolada.kpi_title("N00000", FIXTURES / "kolada_kpi_catalogue_sample.csv")
+
+
+# --------------------------------------------------------------------------- kolada_barn_ekonomi
+class _Fake:
+    def __init__(self, body: bytes) -> None:
+        self.body, self.urls = body, []
+
+    def get(self, url, timeout=None, headers=None):
+        self.urls.append(url)
+        return type("R", (), {"status_code": 200, "content": self.body})()
+
+
+class TestFetchKolada:
+    @pytest.fixture
+    def repo(self, tmp_path):
+        (tmp_path / "data" / "catalog.d").mkdir(parents=True)
+        shutil.copy(ROOT / "data" / "catalog.yml", tmp_path / "data" / "catalog.yml")
+        for f in (ROOT / "data" / "catalog.d").glob("*.yml"):
+            if f.name != "kolada_barn_ekonomi.yml":
+                shutil.copy(f, tmp_path / "data" / "catalog.d" / f.name)
+        return tmp_path
+
+    def test_writes_raw_files_and_catalogues_them(self, repo):
+        body = (FIXTURES / "n66077_p2.json").read_bytes()
+        frag = kolada.fetch_kolada([2019, 2020], ["N66077"], root=repo, session=_Fake(body),
+                               today=date(2026, 11, 23))
+        folder = repo / "data" / "raw" / "kolada_barn_ekonomi" / "2026-11-23"
+        assert frag == repo / "data" / "catalog.d" / "kolada_barn_ekonomi.yml"
+        assert (folder / "provenance.json").exists() and (folder / "PROVENANCE.md").exists()
+        raw = sorted(folder.glob("N66077_*.json"))
+        assert raw and raw[0].read_bytes() == body  # stored exactly as received
+        loaded = catalog.load("kolada_barn_ekonomi", root=repo)
+        assert cp.kolada_fetched(loaded)
+        assert set(loaded["area_code"]) == {"1880", "18"}
+        assert catalog.verify(repo) == [] or all("kolada_barn_ekonomi" not in p
+                                                 for p in catalog.verify(repo))
+
+    def test_offline_writes_nothing(self, repo):
+        class Down:
+            def get(self, url, timeout=None, headers=None):
+                import requests
+                raise requests.ConnectionError("no network")
+
+        with pytest.raises(kolada.KoladaOfflineError):
+            kolada.fetch_kolada([2019], ["N66077"], root=repo, session=Down())
+        assert not (repo / "data" / "catalog.d" / "kolada_barn_ekonomi.yml").exists()
+
+    def test_years_argument(self):
+        assert text.parse_years("2011-2013") == [2011, 2012, 2013]
+        assert text.parse_years("2015,2019") == [2015, 2019]
+
+
+class TestRequestAndCommandLine:
+    def test_request_lists_every_kpi_area_and_year(self):
+        req = kolada.kolada_request()
+        assert list(req.columns) == kolada.TIDY_COLUMNS
+        assert len(req) == len(kolada.KOLADA_FETCH) * len(kolada.DEFAULT_AREAS) * len(kolada.KOLADA_YEARS)
+        assert req["value"].isna().all() and (req["status"] == kolada.NOT_FETCHED).all()
+
+    def test_fetch_command(self, monkeypatch, capsys):
+        calls = []
+
+        def fake(years, kpis):
+            calls.append((years, kpis))
+            return Path("data/catalog.d/kolada_barn_ekonomi.yml")
+
+        monkeypatch.setattr(kolada, "fetch_kolada", fake)
+        assert kolada.main(["fetch", "--years", "2011-2013"]) == 0
+        assert calls == [([2011, 2012, 2013], list(kolada.KOLADA_FETCH))]
+        assert "Catalogued kolada_barn_ekonomi" in capsys.readouterr().out
+
+    def test_fetch_command_offline(self, monkeypatch, capsys):
+        def down(years, kpis):
+            raise kolada.KoladaOfflineError("no network")
+
+        monkeypatch.setattr(kolada, "fetch_kolada", down)
+        assert kolada.main(["fetch"]) == 2
+        assert "Nothing was written" in capsys.readouterr().err
+
+    def test_makefile_uses_this_command(self):
+        assert "python -m analysis.sources.kolada fetch --years 2011-2021" in (
+            ROOT / "Makefile").read_text(encoding="utf-8")

@@ -172,3 +172,49 @@ class TestTenYearChange:
     def test_missing_year(self, data):
         with pytest.raises(ValueError, match="no kommun totals"):
             population.ten_year_change(data["kommun"], 1900, 2019)
+
+
+class TestChapterTables:
+    """The wrangling the population chapter's cells call (the notebook only shows the result)."""
+
+    def test_tabell1_change_table_only_with_the_review_year(self, data, series):
+        years = population.TABELL1_YEARS
+        t1 = population.tabell1(series, data["kommun"], years)
+        d = population.tabell1_change_table(t1, years)
+        assert list(d.columns) == ["fran", "till", "measure", "andel"]
+        assert set(d["measure"]) == set(population.T1_LABELS.values())
+        assert (d["till"] == years[-1]).all() and len(d) == 6
+        assert population.tabell1_change_table(t1[t1["ar"] < years[-1]], years[:-1]).empty
+
+    def test_kommun_series(self, data):
+        t = population.kommun_series(data["kommun"], 2015)
+        assert t["ar"].max() == 2015
+        assert t.set_index(["kommun_kod", "ar"]).loc[("1880", 2015), "kommun"] == "Örebro"
+        assert t["kommun"].notna().all()
+
+    def test_change_map_adds_per_cent(self, data):
+        ch = population.ten_year_change(data["kommun"], 2009, 2019)
+        borders = pd.DataFrame({"kommun_kod": list(geo.KOMMUNER), "geometry": None})
+        m = population.change_map(borders, ch).set_index("kommun_kod")
+        assert "kommun_namn" not in m and len(m) == len(geo.KOMMUNER)
+        assert m["pct"].to_numpy() == pytest.approx(100 * m["forandring_andel"].to_numpy())
+
+    def test_elderly_long(self, series):
+        dep = population.dependency_series(series)
+        old = population.elderly_long(dep, 2015)
+        assert list(old.columns) == ["ar", "grupp", "antal"] and old["ar"].max() == 2015
+        assert set(old["grupp"]) == {"65+", "80+"} and len(old) == 2 * (dep["ar"] <= 2015).sum()
+
+    def test_handlingsplan_elderly(self, data, series):
+        dep = population.dependency_series(series).set_index("ar")
+        hp = population.handlingsplan_elderly(dep.reset_index(), data["seed"], 2019)
+        y = population.HANDLINGSPLAN_YEAR
+        assert hp["year"] == y and hp["published_n"] == 60000 and hp["published_share"] == 21
+        assert hp["n65"] == dep.loc[y, "65+"]
+        assert hp["implied_n"] == pytest.approx(0.21 * dep.loc[y, "total"])
+        assert population.handlingsplan_elderly(dep.reset_index(), data["seed"], 2015)["year"] == 2015
+
+    def test_published_working_age_share(self, data):
+        r = population.published_working_age_share(data["seed"])
+        assert r["value"] == 63 and "63 procent" in r["quote"]
+        assert str(population.WORKING_AGE_SHARE_YEARS[0]) in str(r["period"])

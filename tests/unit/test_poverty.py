@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.methods import poverty as pv
+from analysis.methods import survey
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "poverty"
 MEDIAN = {y: 250_000.0 for y in range(2010, 2022)}  # threshold 0.6 * 250 000 = 150 000
@@ -426,3 +427,36 @@ class TestAggregateChildren:
             pv.aggregate_children(kids, interval="exact")
         with pytest.raises(ValueError, match="group_x"):
             pv.aggregate_children(kids, by="group_x")
+
+
+class TestProportionColumns:
+    """The statistic block shared by aggregate_children and the chapter's cell table."""
+
+    def test_wilson_block(self):
+        t = pd.DataFrame({"count": [5.0, 0.0], "denominator": [10.0, 4.0]})
+        out = survey.proportion_columns(t)
+        assert out is t  # in place; the caller orders the columns
+        assert str(t["count"].dtype) == "int64" and str(t["denominator"].dtype) == "int64"
+        assert t["value"].tolist() == [0.5, 0.0]
+        lo, hi = survey.wilson_interval(np.array([5, 0]), np.array([10, 4]))
+        assert t["lower"].tolist() == lo.tolist() and t["upper"].tolist() == hi.tolist()
+        assert (t["confidence"] == 0.95).all() and (t["method"] == "wilson").all()
+        assert (t["statistic"] == "proportion").all()
+
+    def test_without_interval(self):
+        t = survey.proportion_columns(pd.DataFrame({"count": [1], "denominator": [4]}),
+                                      interval=None)
+        assert list(t.columns) == ["count", "denominator", "value", "statistic"]
+        with pytest.raises(ValueError, match="interval"):
+            survey.proportion_columns(t, interval="exact")
+
+
+class TestLowStandardThreshold:
+    def test_per_unit_and_for_a_family(self):
+        assert pv.low_standard_threshold(250_000.0) == 0.6 * 250_000.0
+        cu = pv.consumption_units(2, 0, 2)
+        assert cu == 2.45
+        assert pv.low_standard_threshold(250_000.0, cu) == 0.6 * 250_000.0 * 2.45
+        s = pv.low_standard_threshold(pd.Series([100.0, 200.0]))
+        assert s.tolist() == [60.0, 120.0]
+

@@ -1,8 +1,9 @@
-"""Tests for analysis.synthetic.synth_register: real inputs, hand-computed norms and medians, the targets, and a
-small seeded panel that must pass the register contract, reproduce itself and hit its calibration.
+"""Tests for analysis.synthetic.synth_register and its real inputs (analysis.methods.poverty_reference):
+hand-computed norms and medians, the targets, and a small seeded panel that must pass the register
+contract, reproduce itself and hit its calibration.
 
 The full-size panel on the shipped seed is tested in tests/unit/test_child_poverty.py (it is built
-once there, through the chapter's cached path).
+once there, through the cached path of analysis.inputs.barnfattigdom).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from analysis.contracts import register
 from analysis.core import geo
 from analysis.methods import population
 from analysis.methods import poverty as pv
+from analysis.methods import poverty_reference as ref
 from analysis.sources import catalog
 from analysis.synthetic import synth_register as sr
 
@@ -36,7 +38,7 @@ def real():
 
 @pytest.fixture(scope="module")
 def counts(real):
-    return sr.child_population(real["groups"], real["lan"])
+    return ref.child_population(real["groups"], real["lan"])
 
 
 class TestChildPopulation:
@@ -66,19 +68,19 @@ class TestChildPopulation:
 
     def test_year_without_data(self, real):
         with pytest.raises(ValueError, match="no Kolada"):
-            sr.child_population(real["groups"], real["lan"], years=[1990])
+            ref.child_population(real["groups"], real["lan"], years=[1990])
 
 
 class TestNationalMedian:
     def test_published_years_in_current_prices(self, real):
-        m = sr.national_median(real["medians"], real["kpi"]).set_index("year")
+        m = ref.national_median(real["medians"], real["kpi"]).set_index("year")
         assert m.loc[2019, "median"] == pytest.approx(261_800.0)
         # 2011: 227,4 tkr in 2019 prices x KPI 311,43 / 334,26
         assert m.loc[2011, "median"] == pytest.approx(227_400 * 311.43 / 334.26)
         assert (m.loc[2011:2019, "status"] == "publicerad").all()
 
     def test_missing_years_are_assumptions(self, real):
-        m = sr.national_median(real["medians"], real["kpi"]).set_index("year")
+        m = ref.national_median(real["medians"], real["kpi"]).set_index("year")
         growth = (261.8 / 256.1) ** (1 / 3) - 1  # mean real growth 2016-2019
         assert m.loc[2020, "median_fixed_prices"] == pytest.approx(261_800 * (1 + growth))
         assert m.loc[2021, "median"] == pytest.approx(261_800 * (1 + growth) ** 2 * 343.19 / 334.26)
@@ -86,23 +88,23 @@ class TestNationalMedian:
 
     def test_missing_kpi(self, real):
         with pytest.raises(ValueError, match="KPI is missing"):
-            sr.national_median(real["medians"], real["kpi"], years=[2030])
+            ref.national_median(real["medians"], real["kpi"], years=[2030])
 
 
 class TestChildNormAverage:
     def test_weighted_by_single_ages(self, real):
         # (2130 + 2*2380 + 2120 + 3*2380 + 4*2990 + 4*3440 + 4*3880 + 3910) / 20 = 61 300 / 20
-        assert sr.child_norm_average(real["riksnorm"]) == pytest.approx(3065.0)
+        assert ref.child_norm_average(real["riksnorm"]) == pytest.approx(3065.0)
 
     def test_missing_band(self, real):
         r = real["riksnorm"]
         with pytest.raises(ValueError, match="age bands"):
-            sr.child_norm_average(r[r["grupp"] != "0"])
+            ref.child_norm_average(r[r["grupp"] != "0"])
 
 
 class TestNormTable:
     def test_hand_computed_households(self, real):
-        n = sr.norm_table(real["riksnorm"], real["kpi"]).set_index(
+        n = ref.norm_table(real["riksnorm"], real["kpi"]).set_index(
             ["year", "adults_in_couple", "other_adults", "children"])["norm"]
         # couple + 2 children, 2019: 12 x (5570 + 2*3065 + 1570 + 5200 + 2*1100 + 550 + 2*450)
         assert n.loc[(2019, 2, 0, 2)] == 12 * 22_120
@@ -115,7 +117,7 @@ class TestNormTable:
         assert n.loc[(2011, 2, 0, 2)] == round(12 * 22_120 * 311.43 / 334.26)
 
     def test_covers_what_household_norm_needs(self, real):
-        norms = sr.norm_table(real["riksnorm"], real["kpi"], years=[2019])
+        norms = ref.norm_table(real["riksnorm"], real["kpi"], years=[2019])
         keys = pd.DataFrame({"year": [2019, 2019], "adults_in_couple": [0, 2],
                              "other_adults": [3, 0], "children": [12, 0]})
         assert len(pv.household_norm(keys, norms)) == 2
@@ -158,8 +160,8 @@ class TestKommunTargets:
 # --------------------------------------------------------------------------- a small seeded panel
 @pytest.fixture(scope="module")
 def small(real, counts):
-    medians = sr.national_median(real["medians"], real["kpi"])
-    norms = sr.norm_table(real["riksnorm"], real["kpi"])
+    medians = ref.national_median(real["medians"], real["kpi"])
+    norms = ref.norm_table(real["riksnorm"], real["kpi"])
     n19 = counts[counts["year"] == 2019].set_index("kommun")["n_0_17"]
     proxy = pd.Series(np.arange(12, dtype=float), index=KOMMUNER)
     targets = sr.kommun_targets(n19, proxy, lan_share=0.118, share_min=0.049, share_max=0.298)

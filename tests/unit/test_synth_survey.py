@@ -15,13 +15,15 @@ import pytest
 from analysis.chapters import health
 from analysis.contracts import lh_contract
 from analysis.core import geo
+from analysis.methods import frames, standardisation
 from analysis.sources import catalog
 from analysis.synthetic import synth_survey as ss
+from analysis.synthetic import synthtools
 
 
 @pytest.fixture(scope="module")
 def frame17(inputs):
-    return ss.population_frame(*inputs, 2017)
+    return frames.population_frame(*inputs, 2017)
 
 
 SMALL = {k: 300 for k in geo.KOMMUNER}  # a small round keeps the tests fast
@@ -51,13 +53,13 @@ class TestPopulationFrame:
         assert abs(frame17["population"].sum() / adults - 1) < 0.01
 
     def test_after_last_year_uses_2019(self, inputs):
-        f22 = ss.population_frame(*inputs, 2022)
-        assert f22.attrs["population_year"] == 2019
-        assert f22["population"].sum() == ss.population_frame(*inputs, 2019)["population"].sum()
+        f22 = frames.population_frame(*inputs, 2022)
+        assert f22.attrs["population_year"] == 2019 == frames.LAST_POPULATION_YEAR
+        assert f22["population"].sum() == frames.population_frame(*inputs, 2019)["population"].sum()
 
     def test_missing_year(self, inputs):
         with pytest.raises(ValueError, match="no population data"):
-            ss.population_frame(*inputs, 1990)
+            frames.population_frame(*inputs, 1990)
 
 
 class TestAllocation:
@@ -99,9 +101,9 @@ class TestGenerateRound:
         assert full.attrs["invited"] == 17240
 
     def test_round_specific_questionnaires(self, inputs):
-        r12 = ss.generate_round(2012, ss.population_frame(*inputs, 2012), 3, alloc=SMALL)
+        r12 = ss.generate_round(2012, frames.population_frame(*inputs, 2012), 3, alloc=SMALL)
         assert r12["optimism"].isna().all()
-        r00 = ss.generate_round(2000, ss.population_frame(*inputs, 2000), 3, alloc=SMALL)
+        r00 = ss.generate_round(2000, frames.population_frame(*inputs, 2000), 3, alloc=SMALL)
         assert set(r00["fear_going_out"].dropna()) == {1, 2}
 
     def test_item_nonresponse(self, round17):
@@ -163,9 +165,9 @@ class TestCalibrated:
         frame = pd.DataFrame({"age": P["age"], "sex": pp["sex"], "education": P["education"],
                               "employment": P["employment"],
                               "economic_strain": P["economic_strain"], "_q": q, "_v": v})
-        targets = health.calibration_targets()
-        esp = health.esp_series(catalog.load("esp2013"))
-        got = health.expected_standardised(frame, targets, esp)
+        targets = ss.calibration_targets(catalog.load("seed_figures"))
+        esp = standardisation.esp_series(catalog.load("esp2013"))
+        got = standardisation.expected_standardised(frame, targets, esp)
         # one copy of the frame: Monte Carlo error of the small groups is about 0.3 points
         assert np.abs(got - targets["value"].to_numpy()).max() < 0.01
 
@@ -210,10 +212,33 @@ class TestTrueHealthCoefficients:
         assert np.mean(z**2) < 2.0
 
 
-class TestWriteCalibrated:
-    def test_rewrites_only_the_block(self, tmp_path):
-        src = tmp_path / "m.py"
-        src.write_text('A = 1\nCALIBRATED: dict[str, float] = {\n    "x": 1.0,\n}\nB = 2\n')
-        ss.write_calibrated({"x": 2.5, "y": -1.0}, str(src))
-        text = src.read_text()
-        assert '"x": 2.5,' in text and '"y": -1.0,' in text and text.endswith("B = 2\n")
+class TestCalibrationTargets:
+    """The targets are the published figures, read from the catalogued seed figures."""
+
+    def test_read_from_seed_figures(self):
+        seed = catalog.load("seed_figures")
+        t = ss.calibration_targets(seed)
+        assert t["published"].tolist() == [57, 72, 81, 34, 50, 79, 48, 77, 70, 77]
+        assert t["value"].tolist() == [0.57, 0.72, 0.81, 0.34, 0.50, 0.79, 0.48, 0.77, 0.70, 0.77]
+        assert t["label"].tolist() == [g["label"] for g in health.PUBLISHED_GOOD_HEALTH]
+        assert t["bands"].tolist() == [g["bands"] for g in health.PUBLISHED_GOOD_HEALTH]
+        assert ss.crude_targets(seed) == {("anxiety_any", "kvinnor"): 0.41,
+                                          ("anxiety_any", "man"): 0.28,
+                                          ("depression_dx", "totalt"): 0.10}
+
+
+class TestCalibratedFile:
+    def test_read_from_the_json_file(self):
+        assert ss.CALIBRATED == synthtools.read_calibrated(ss.CALIBRATION_FILE)
+        assert ss.CALIBRATION_FILE == synthtools.calibrated_path("liv_och_halsa")
+        prm = ss.resolved_params()
+        assert prm["general_health"]["emp"][3] == ss.CALIBRATED["general_health.emp.3"]
+        assert prm["response"]["const"][2017] == ss.CALIBRATED["response.const.2017"]
+
+    def test_write_then_read_gives_identical_floats(self, tmp_path):
+        path = tmp_path / "liv_och_halsa.json"
+        ss.write_calibrated(ss.CALIBRATED, path)
+        back = synthtools.read_calibrated(path)
+        assert list(back) == list(ss.CALIBRATED)
+        assert all(back[k].hex() == v.hex() for k, v in ss.CALIBRATED.items())
+        assert path.read_bytes() == ss.CALIBRATION_FILE.read_bytes()  # the stored file as written

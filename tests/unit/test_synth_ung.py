@@ -10,20 +10,23 @@ linked to lower well-being, and falling daily smoking.
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 from _survey_fixtures import scaled as _scaled
 
 from analysis.contracts import ung_contract
-from analysis.core import geo
-from analysis.methods import working_age
+from analysis.core import codehash, geo
+from analysis.methods import frames, working_age
 from analysis.synthetic import synth_ung as su
+from analysis.synthetic import synthtools
 
 
 @pytest.fixture(scope="module")
 def frame17(inputs):
-    return su.cohort_frame(*inputs, 2017)
+    return frames.cohort_frame(*inputs, 2017)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def round17(frame17):
 class TestCohortShares:
     def test_shares_sum_to_one_and_agree_with_the_teen_method(self, inputs):
         _, groups = inputs
-        s = su.cohort_shares(groups, 2016, (13, 15, 17))
+        s = frames.cohort_shares(groups, 2016, (13, 15, 17))
         assert np.allclose(s.sum(), 1.0)
         teen = working_age.teen_shares(groups, [2016]).query("alder == 17")
         got = s[17].reindex(teen["kommun_kod"]).to_numpy()
@@ -42,7 +45,7 @@ class TestCohortShares:
 
     def test_unknown_year(self, inputs):
         with pytest.raises(ValueError, match="no Kolada"):
-            su.cohort_shares(inputs[1], 1990)
+            frames.cohort_shares(inputs[1], 1990)
 
 
 class TestCohortFrame:
@@ -50,7 +53,7 @@ class TestCohortFrame:
         lan, _ = inputs
         assert frame17.attrs["population_year"] == 2016
         l16 = lan[lan["ar"] == 2016]
-        for grade, age in su.GRADE_AGE.items():
+        for grade, age in frames.GRADE_AGE.items():
             for sex, kon in (("kvinnor", "kvinnor"), ("man", "män")):
                 want = round(float(l16.loc[(l16["kon"] == kon) & (l16["alder"] == age),
                                            "folkmangd"].iloc[0]))
@@ -60,13 +63,13 @@ class TestCohortFrame:
         assert set(frame17["kommun"]) == set(geo.KOMMUNER)
 
     def test_2021_uses_2019(self, inputs):
-        f21 = su.cohort_frame(*inputs, 2021)
-        assert f21.attrs["population_year"] == 2019
-        assert f21["population"].sum() == su.cohort_frame(*inputs, 2020)["population"].sum()
+        f21 = frames.cohort_frame(*inputs, 2021)
+        assert f21.attrs["population_year"] == 2019 == frames.LAST_POPULATION_YEAR
+        assert f21["population"].sum() == frames.cohort_frame(*inputs, 2020)["population"].sum()
 
     def test_missing_year(self, inputs):
         with pytest.raises(ValueError, match="no population data"):
-            su.cohort_frame(*inputs, 1960)
+            frames.cohort_frame(*inputs, 1960)
 
 
 class TestSchoolUnits:
@@ -74,7 +77,7 @@ class TestSchoolUnits:
         s17 = su.school_units(frame17, 5)
         assert (s17.groupby(["kommun", "kind"]).size() >= 1).all()
         assert s17.groupby("kommun")["kind"].nunique().eq(2).all()
-        s14 = su.school_units(su.cohort_frame(*inputs, 2014), 5)
+        s14 = su.school_units(frames.cohort_frame(*inputs, 2014), 5)
         both = s17.merge(s14, on="school", suffixes=("", "_14"))
         assert len(both) >= 0.8 * len(s17)
         assert np.allclose(both["effect"], both["effect_14"])
@@ -104,17 +107,17 @@ class TestGenerateRound:
         assert round17.pupils.loc[~young, "who5_1"].notna().mean() > 0.95
 
     def test_round_specific_questionnaires(self, inputs):
-        f05 = _scaled(su.cohort_frame(*inputs, 2005), 0.2)
+        f05 = _scaled(frames.cohort_frame(*inputs, 2005), 0.2)
         r05 = su.generate_round(2005, f05, 3)
         assert r05.pupils["physical_activity"].isna().all()
-        f21 = _scaled(su.cohort_frame(*inputs, 2021), 0.2)
+        f21 = _scaled(frames.cohort_frame(*inputs, 2021), 0.2)
         r21 = su.generate_round(2021, f21, 3)
         assert r21.pupils["safety_public"].isna().all()
         assert r21.pupils["association"].isna().all()
         assert r21.pupils["physical_activity"].notna().any()
 
     def test_limited_2021_round_has_fewer_schools(self, inputs):
-        info = su.generate_round(2021, su.cohort_frame(*inputs, 2021), 1).info
+        info = su.generate_round(2021, frames.cohort_frame(*inputs, 2021), 1).info
         assert info["participating_schools"] / info["schools"] < 0.85
         assert info["response_rate"] < 0.6
 
@@ -188,3 +191,22 @@ class TestCachedRounds:
         assert again[2014].info == first[2014].info and again[2014].synthetic
         with pytest.raises(AssertionError, match="regenerated"):
             su.cached_rounds(*inputs, 8, years=(2014,), cache_root=tmp_path)
+
+    def test_key_covers_the_fitted_parameters(self, tmp_path):
+        """The cache key is the generator's import-closure hash, fitted parameters included: a
+        new calibration can never be served rounds drawn with the old one."""
+        pkg = tmp_path / "analysis"
+        shutil.copytree(codehash.PACKAGE_DIR, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+        before = codehash.code_hash([su.MODULE], pkg)
+        path = pkg / "synthetic" / "calibrated" / "liv_och_halsa_ung.json"
+        values = synthtools.read_calibrated(path)
+        synthtools.write_calibrated({**values, "smoking.const": values["smoking.const"] + 1e-4},
+                                    path)
+        assert codehash.code_hash([su.MODULE], pkg) != before
+
+
+class TestCalibratedFile:
+    def test_read_from_the_json_file(self):
+        assert su.CALIBRATED == synthtools.read_calibrated(su.CALIBRATION_FILE)
+        assert su.CALIBRATION_FILE == synthtools.calibrated_path("liv_och_halsa_ung")
+        assert su.resolved_params()["smoking"]["const"] == su.CALIBRATED["smoking.const"]

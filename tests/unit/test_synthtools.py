@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -40,27 +42,43 @@ class TestWho5Items:
         assert a[:50].sum() < a[-50:].sum()  # a higher latent, higher answers
 
 
-class TestWriteCalibrated:
-    def test_replaces_the_block(self, tmp_path):
-        src = tmp_path / "m.py"
-        src.write_text('A = 1\nCALIBRATED: dict[str, float] = {\n    "x": 1.0,\n}\nB = 2\n')
-        synthtools.write_calibrated({"x": 2.5, "y": -1.0}, src)
-        assert src.read_text() == ('A = 1\nCALIBRATED: dict[str, float] = {\n    "x": 2.5,\n'
-                                   '    "y": -1.0,\n}\nB = 2\n')
+class TestCalibratedFiles:
+    VALUES = {"a.const": -0.6087, "b.x.2": 0.1 + 0.2, "c": 1e-17, "d": -1.376, "e": 3.0}
 
-    def test_no_block(self, tmp_path):
-        src = tmp_path / "m.py"
-        src.write_text("A = 1\n")
-        with pytest.raises(RuntimeError, match="cannot find"):
-            synthtools.write_calibrated({"x": 1.0}, src)
+    def test_write_then_read_gives_identical_floats(self, tmp_path):
+        path = tmp_path / "sub" / "m.json"
+        synthtools.write_calibrated(self.VALUES, path)
+        back = synthtools.read_calibrated(path)
+        assert list(back) == list(self.VALUES)  # order kept
+        assert all(back[k].hex() == v.hex() for k, v in self.VALUES.items())  # bit for bit
+        assert all(type(v) is float for v in back.values())
+        assert json.loads(path.read_text(encoding="utf-8"))["b.x.2"] == 0.30000000000000004
+        assert not list(path.parent.glob(".*.tmp"))
+
+    def test_numpy_values_written_as_plain_floats(self, tmp_path):
+        path = tmp_path / "m.json"
+        synthtools.write_calibrated({"x": np.float64(2.5), "y": -1}, path)
+        assert path.read_text(encoding="utf-8") == '{\n  "x": 2.5,\n  "y": -1.0\n}\n'
+
+    def test_not_numbers(self, tmp_path):
+        path = tmp_path / "m.json"
+        path.write_text('{"x": "1.0"}', encoding="utf-8")
+        with pytest.raises(ValueError, match="not a JSON object of numbers"):
+            synthtools.read_calibrated(path)
+
+    def test_the_generators_files(self):
+        for name in ("liv_och_halsa", "liv_och_halsa_ung"):
+            path = synthtools.calibrated_path(name)
+            assert path.parent == synthtools.CALIBRATED_DIR and path.is_file()
+            assert synthtools.read_calibrated(path)
 
 
 class TestCalibrateMain:
     @pytest.fixture()
     def module(self, tmp_path):
-        src = tmp_path / "m.py"
-        src.write_text('CALIBRATED: dict[str, float] = {\n    "x": 1.0,\n}\n', encoding="utf-8")
-        return src
+        path = tmp_path / "m.json"
+        synthtools.write_calibrated({"x": 1.0}, path)
+        return path
 
     def test_usage_without_the_subcommand(self, module, capsys):
         assert synthtools.calibrate_main([], "analysis.m", module, 3, lambda r: {}) == 2
@@ -74,8 +92,8 @@ class TestCalibrateMain:
             return {"x": float(replicates)}
 
         assert synthtools.calibrate_main(["calibrate"], "analysis.m", module, 3, run) == 0
-        assert seen == [3] and '"x": 1.0' in module.read_text(encoding="utf-8")
+        assert seen == [3] and synthtools.read_calibrated(module) == {"x": 1.0}
         assert '"x": 3.0' in capsys.readouterr().out
         assert synthtools.calibrate_main(["calibrate", "7", "--write"], "analysis.m", module, 3,
                                          run) == 0
-        assert seen == [3, 7] and '"x": 7.0' in module.read_text(encoding="utf-8")
+        assert seen == [3, 7] and synthtools.read_calibrated(module) == {"x": 7.0}

@@ -157,3 +157,21 @@ class TestForbundDiffRange:
 
         t = pd.DataFrame({"area_code": ["LO", "SN", "1880", "18"], "rel_diff": [0.01, -0.02, 0.5, 0.4]})
         assert wa.forbund_diff_range(t) == (-0.02, 0.01)
+
+
+class TestConstants:
+    def test_last_single_ages_is_the_data(self, data):
+        assert int(data["pop"]["ar"].max()) == wa.LAST_SINGLE_AGES
+        assert wa.BACKTEST_LAN_START < wa.LAST_SINGLE_AGES
+        assert max(wa.AGE20_ORIGINS) == wa.LAST_SINGLE_AGES
+
+
+class TestCrudeByArea:
+    def test_same_as_the_shift_by_hand(self, data):
+        crude = wa.crude_cohort_shift(data["groups"], data["lan"], 2019, 2015)
+        k = data["k16"][data["k16"]["ar"] == 2019].set_index("kommun_kod")
+        hand = wa.by_area(k.assign(n16_19=crude, n16_64=k["n20_64"] + crude).reset_index())
+        got = wa.crude_by_area(data["groups"], data["lan"], data["k16"], 2019)
+        pd.testing.assert_frame_equal(got, hand)
+        lan = got.set_index("area_code").loc[geo.LAN_KOD]
+        assert lan["n16_19"] == pytest.approx(crude.sum())

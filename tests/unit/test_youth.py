@@ -21,7 +21,8 @@ from _survey_fixtures import check_no_value_under, scaled
 from analysis.chapters import health, youth
 from analysis.contracts import ung_contract
 from analysis.core import geo
-from analysis.methods import survey
+from analysis.inputs import liv_och_halsa_ung
+from analysis.methods import frames, survey
 from analysis.present import publish
 from analysis.synthetic import synth_survey as ss
 from analysis.synthetic import synth_ung as su
@@ -31,7 +32,7 @@ T = 30
 
 @pytest.fixture(scope="module")
 def frame17(inputs):
-    return su.cohort_frame(*inputs, 2017)
+    return frames.cohort_frame(*inputs, 2017)
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +205,10 @@ class TestTables:
         assert youth.sex_gap(t, "good_wellbeing", "gy2") == pytest.approx(b["value"] - g["value"])
 
     def test_trends_skip_unasked_questions(self, inputs):
-        rounds = {y: su.generate_round(y, su.cohort_frame(*inputs, y), 3) for y in (2005, 2017)}
-        designs = {y: youth.survey_design(youth.prepare(r.pupils), su.cohort_frame(*inputs, y))
+        rounds = {y: su.generate_round(y, frames.cohort_frame(*inputs, y), 3)
+                  for y in (2005, 2017)}
+        designs = {y: youth.survey_design(youth.prepare(r.pupils),
+                                          frames.cohort_frame(*inputs, y))
                    for y, r in rounds.items()}
         tr = youth.trends(designs, ["active_daily", "daily_smoker"])
         assert set(tr.loc[tr["indicator_id"] == "active_daily", "period"]) == {2017}
@@ -223,7 +226,7 @@ class TestTables:
         assert o["value_mutual"].notna().all()
 
     def test_youth_adult(self, des17, inputs):
-        frame = ss.population_frame(*inputs, 2017)
+        frame = frames.population_frame(*inputs, 2017)
         r = ss.generate_round(2017, frame, 5, alloc={k: 150 for k in geo.KOMMUNER})
         adult = health.survey_design(health.prepare(r), frame)
         t = youth.youth_adult(des17, adult, 2017, 2017)
@@ -232,7 +235,7 @@ class TestTables:
         assert len(youth.youth_adult_display(t)) == 5 + 4
 
     def test_weighting_summary(self, round17, frame17, des17):
-        rounds = youth.YouthRounds({2017: round17})
+        rounds = liv_och_halsa_ung.YouthRounds({2017: round17})
         rounds.frames = {2017: frame17}
         ws = youth.weighting_summary(rounds, {2017: des17})
         r = ws.iloc[0]
@@ -346,36 +349,38 @@ class TestSchoolTable:
 
 class TestLoadRounds:
     def test_synthetic_by_default_and_cached(self, inputs, tmp_path, monkeypatch):
-        monkeypatch.delenv(youth.ENV_MICRODATA, raising=False)
+        monkeypatch.delenv(liv_och_halsa_ung.ENV_MICRODATA, raising=False)
         monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
-        r = youth.load_rounds(2015, 3, *inputs, latest=True, cache_root=tmp_path / "c")
+        r = liv_och_halsa_ung.load_rounds(2015, 3, *inputs, latest=True,
+                                          cache_root=tmp_path / "c")
         assert r.synthetic and list(r) == [2014] and 2014 in r.frames
         assert r[2014].info["population_year"] == 2013
         with pytest.raises(ValueError, match="no Liv & hälsa ung round"):
-            youth.load_rounds(2004, 3, *inputs, cache_root=tmp_path / "c")
-        assert youth.latest_round(2019) == 2017 and youth.latest_round(2021) == 2021
+            liv_och_halsa_ung.load_rounds(2004, 3, *inputs, cache_root=tmp_path / "c")
+        assert liv_och_halsa_ung.latest_round(2019) == 2017
+        assert liv_och_halsa_ung.latest_round(2021) == 2021
 
     def test_real_files_through_the_environment_and_the_private_folder(self, inputs, tmp_path,
                                                                        monkeypatch):
         monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
-        monkeypatch.delenv(youth.ENV_MICRODATA, raising=False)
-        assert youth.microdata_source() is None
-        folder = tmp_path.joinpath(*youth.PRIVATE_FOLDER)
+        monkeypatch.delenv(liv_och_halsa_ung.ENV_MICRODATA, raising=False)
+        assert liv_och_halsa_ung.microdata_source() is None
+        folder = tmp_path.joinpath(*liv_och_halsa_ung.PRIVATE_FOLDER)
         folder.mkdir(parents=True)
         (folder / "README.txt").write_text("no rounds yet")
-        assert youth.microdata_source() is None
-        f = su.cohort_frame(*inputs, 2017)
+        assert liv_och_halsa_ung.microdata_source() is None
+        f = frames.cohort_frame(*inputs, 2017)
         f = f.assign(population=(f["population"] * 0.2).round().astype(int))
         rnd = su.generate_round(2017, f, 9)
         ung_contract.write_round(rnd.pupils, folder / "liv_och_halsa_ung_2017.sav")
         ung_contract.write_schools(rnd.schools, folder / "skolor_2017.csv")
-        assert youth.microdata_source() == str(folder)
-        r = youth.load_rounds(2019, 3, *inputs)
+        assert liv_och_halsa_ung.microdata_source() == str(folder)
+        r = liv_och_halsa_ung.load_rounds(2019, 3, *inputs)
         assert not r.synthetic and list(r) == [2017] and r[2017].schools is not None
         assert len(r[2017].pupils) == len(rnd.pupils)
-        monkeypatch.setenv(youth.ENV_MICRODATA, str(tmp_path / "elsewhere"))
-        assert youth.microdata_source() == str(tmp_path / "elsewhere")
-        assert youth.microdata_source("x") == "x"
+        monkeypatch.setenv(liv_och_halsa_ung.ENV_MICRODATA, str(tmp_path / "elsewhere"))
+        assert liv_och_halsa_ung.microdata_source() == str(tmp_path / "elsewhere")
+        assert liv_och_halsa_ung.microdata_source("x") == "x"
 
 
 class TestKeyIndicators:
@@ -393,13 +398,13 @@ class TestKeyIndicators:
 
 class TestTargetsTable:
     def test_every_target_is_shown_as_an_assumption(self):
-        t = youth.targets_table()
+        t = liv_och_halsa_ung.targets_table()
         assert len(t) == len(su.TARGETS) and set(t["Status"]) <= {"antagande", "påhittad form"}
 
 
 class TestGeneratorFacts:
     def test_formatted_constants(self):
-        f = youth.generator_facts()
+        f = liv_och_halsa_ung.generator_facts()
         assert f["rounds"] == "2005, 2008, 2011, 2014, 2017 och 2021"
         assert f["school_participation"] == "95" and f["pupil_response"] == "76–88"
 

@@ -1,138 +1,63 @@
-"""Child poverty chapter: register data (synthetic or real), tidy tables with disclosure control,
-the published 2019 figures beside the computed ones, the Kolada comparison and the Kolada fetch.
+"""Child poverty chapter: the views the pages show, the published 2019 figures beside the computed
+ones and the Kolada comparison.
 
-Flow (one call per notebook, the heavy part cached)::
+Flow (one call per notebook, the heavy part cached in :mod:`analysis.inputs.barnfattigdom`)::
 
-    data = child_poverty.synthetic_children(seed, kolada, lan_pop, medians, kpi, riksnorm, bistand, seeds)
-    # or, with the real extract: child_poverty.register_children(path, kolada, lan_pop, medians, kpi, riksnorm, seeds)
-    table = child_poverty.protect(data.indicators, min_count, min_denominator)
+    data = barnfattigdom.load(seed)              # real register extract if in place, else synthetic
+    table = data.protected(min_count, min_denominator)
+    disclosure.check_protected(table, min_count, min_denominator)
 
 ``data.indicators`` holds every cell the chapter and the kommun profiles publish (län, kommun and
-"rest of the län" per kommun; totals and breakdowns; all years). :func:`protect` applies the threshold
-rule and secondary suppression to that whole set at once, so that no page can be combined with another
-to recover a suppressed cell.
+"rest of the län" per kommun; totals and breakdowns; all years;
+:func:`analysis.methods.child_poverty_tables.indicator_table`).
+:func:`analysis.methods.disclosure.protect_counts` applies the threshold rule and secondary
+suppression to that whole set at once, so that no page can be combined with another to recover a
+suppressed cell. This module selects, formats and compares the protected cells.
 
-Command line (online)::
-
-    python -m analysis.chapters.child_poverty fetch-kolada --years 2011-2021
-
-downloads the published Kolada indicators, stores the raw responses with provenance under
-``data/raw/kolada_barn_ekonomi/<date>/`` and catalogues them as dataset ``kolada_barn_ekonomi``.
+The Kolada indicators are fetched by ``python -m analysis.sources.kolada fetch --years 2011-2021``
+(:func:`analysis.sources.kolada.fetch_kolada`).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.contracts import register
-from analysis.core import diskcache, geo, text
-from analysis.methods import disclosure, population
-from analysis.methods import poverty as pv
-from analysis.methods.survey import wilson_interval
+from analysis.core import geo, text
+from analysis.inputs import barnfattigdom as bfi
+from analysis.methods import disclosure
+from analysis.methods.child_poverty_tables import (
+    BREAKDOWNS,
+    GROUP_LABELS,
+    GROUP_ORDER,
+    INDICATORS,
+    RUS_BASE_YEAR,
+    published_figures,
+)
 from analysis.present import plots
-from analysis.sources import catalog, kolada, seeds
-from analysis.synthetic import synth_register as sr
+from analysis.sources import kolada
 
 __all__ = [
     "BREAKDOWNS",
     "INDICATORS",
-    "ChildData",
+    "RUS_BASE_YEAR",
     "count_share_check",
-    "indicator_table",
     "kolada_comparison",
     "kolada_fetched",
     "kommun_profile",
-    "protect",
     "published_comparison",
     "published_figures",
-    "register_children",
-    "synthetic_children",
 ]
 
-# --------------------------------------------------------------------------- definitions
-#: Indicator id → (Swedish label, flag column in the children table, ages).
-INDICATORS: dict[str, tuple[str, str, tuple[int, int]]] = {
-    "ekonomiskt_utsatta": ("Barn i ekonomiskt utsatta hushåll", "economically_vulnerable", (0, 17)),
-    "varaktigt_lag_ekonomisk_standard": ("Varaktigt låg ekonomisk standard",
-                                         "persistent_low_economic_standard", (0, 17)),
-    "lag_ekonomisk_standard": ("Låg ekonomisk standard", "low_economic_standard", (0, 17)),
-    "lag_inkomststandard": ("Låg inkomststandard", "low_income_standard", (0, 17)),
-    "ekonomiskt_bistand": ("Familjen fick ekonomiskt bistånd", "economic_assistance", (0, 17)),
-    "lag_ekonomisk_standard_0_19": ("Låg ekonomisk standard, 0–19 år", "low_economic_standard",
-                                    (0, 19)),
-}
-#: Indicators that need the three previous years (varaktighet).
-NEEDS_HISTORY = ("ekonomiskt_utsatta", "varaktigt_lag_ekonomisk_standard")
-#: Breakdown id → column of the children table (None: all children).
-BREAKDOWNS: dict[str, str | None] = {
-    "totalt": None, "bakgrund": "background", "utbildning": "parents_education",
-    "hushallstyp": "household_type",
-}
 BREAKDOWN_LABELS = {"totalt": "Alla barn", "bakgrund": "Bakgrund",
                     "utbildning": "Föräldrarnas utbildning", "hushallstyp": "Hushållstyp"}
-GROUP_LABELS = {
-    "totalt": "Alla barn",
-    "svensk": "Svensk bakgrund", "utländsk": "Utländsk bakgrund",
-    "förgymnasial": "Förgymnasial", "gymnasial": "Gymnasial", "eftergymnasial": "Eftergymnasial",
-    "okänd": "Uppgift saknas",
-    "sammanboende med barn": "Sammanboende med barn", "ensamstående med barn": "Ensamstående med barn",
-    "övriga hushåll med barn": "Övriga hushåll med barn",
-}
-GROUP_ORDER = list(GROUP_LABELS)
-AREA_TYPES = ("lan", "kommun", "ovriga_lanet")
-#: The published figures of the pre-study (seed_figures rows, analysis "child_poverty").
-PUBLISHED = {
-    "count": ("Barn 0-17 år i ekonomiskt utsatta hushåll, antal", geo.LAN_NAMN),
-    "share": ("Andel barn 0-17 år i ekonomiskt utsatta hushåll", geo.LAN_NAMN),
-    "kommun_min": ("Andel barn 0-17 år i ekonomiskt utsatta hushåll, lägsta kommun",
-                   "kommun i Örebro län (ej namngiven)"),
-    "kommun_max": ("Andel barn 0-17 år i ekonomiskt utsatta hushåll, högsta kommun",
-                   "kommun i Örebro län (ej namngiven)"),
-}
-CACHE_VERSION = "1"
-ENV_EXTRACT = "ANALYSIS_REGISTER_EXTRACT"
-ENV_EXTRACT_OPTIONS = "ANALYSIS_REGISTER_OPTIONS"
-DEFAULT_EXTRACT = Path("data") / "private" / "barnfattigdom" / "register.parquet"
-KOLADA_DATASET = "kolada_barn_ekonomi"
 #: Kolada KPIs the chapter compares with (KPI → the book's indicator on the same definition).
 KOLADA_KPIS = {"N66077": "lag_ekonomisk_standard_0_19", "U31803": "ekonomiskt_bistand"}
-#: KPIs fetched (U31809, long-term assistance, is stored for later use).
-KOLADA_FETCH = ("N66077", "U31803", "U31809")
-NOT_FETCHED = "ej hämtad"
-
 
 
 # --------------------------------------------------------------------------- published figures
-def published_figures(seed_figures: pd.DataFrame) -> dict[str, dict]:
-    """The pre-study's 2019 figures (FoHM statistics) with their quotes, from ``seed_figures``.
-
-    Returns
-    -------
-    dict
-        ``count`` (8 884), ``share``, ``kommun_min``, ``kommun_max`` (proportions), each a dict with
-        ``value``, ``period``, ``quote`` and ``source`` (file, line and quote).
-    """
-    out = {}
-    for key, (indicator, geography) in PUBLISHED.items():
-        row = seeds.published(seed_figures, analysis="child_poverty", indicator=indicator,
-                              geography=geography)
-        value = float(row["value"])
-        out[key] = {"value": value / 100 if row["unit"] == "percent" else value,
-                    "period": int(row["period"]), "quote": str(row["quote"]),
-                    "source": seeds.source_line(row)}
-    return out
-
-
 def _rounds_to(share: float, published: float) -> bool:
     """Does ``share`` (proportion) round, half up, to the published per cent with one decimal?"""
     return bool(np.floor(share * 1000 + 0.5 + 1e-9) == round(published * 1000))
@@ -184,7 +109,8 @@ def published_comparison(published: Mapping[str, dict], table: pd.DataFrame, yea
     published
         :func:`published_figures`.
     table
-        :func:`protect` output (or the unprotected :func:`indicator_table`).
+        :func:`analysis.methods.disclosure.protect_counts` output (or the unprotected
+        :func:`analysis.methods.child_poverty_tables.indicator_table`).
     year
         The year of the computed figures (the published ones are for 2019).
 
@@ -212,396 +138,6 @@ def published_comparison(published: Mapping[str, dict], table: pd.DataFrame, yea
     return pd.DataFrame([{"measure": m, "published": p["value"], "computed": float(c),
                           "computed_area": a, "rounds_to_published": ok, "source": p["source"]}
                          for m, p, c, a, ok in rows])
-
-
-# --------------------------------------------------------------------------- inputs
-def _kommun_proxy(bistand: pd.DataFrame) -> pd.Series:
-    code = {v: k for k, v in geo.KOMMUNER.items()}
-    b = bistand[bistand["kommun_namn"].isin(code)]
-    missing = sorted(set(code) - set(b["kommun_namn"]))
-    if missing:
-        raise ValueError(f"the ekonomiskt bistånd table lacks kommuner {missing}")
-    return pd.Series(b["kostnad_per_invanare_kr"].to_numpy(dtype=float),
-                     index=b["kommun_namn"].map(code).to_numpy(), name="proxy")
-
-
-@dataclass
-class ChildData:
-    """Children's measures and every derived input, from the synthetic or the real register.
-
-    Attributes
-    ----------
-    source
-        ``"syntetisk"`` or ``"register"``.
-    children
-        One row per child 0–19 and year: ``year, kommun, age, background, parents_education,
-        household_type`` and the flags of :data:`INDICATORS` plus ``prev_years_low``,
-        ``prev_years_observed``.
-    indicators
-        :func:`indicator_table` (not yet protected).
-    child_counts, medians, norms, targets
-        The generator's inputs (:mod:`analysis.synthetic.synth_register`); ``targets`` is empty for real data.
-    report
-        Calibration report and provenance (seed, cache key).
-    """
-
-    source: str
-    children: pd.DataFrame
-    indicators: pd.DataFrame
-    child_counts: pd.DataFrame
-    medians: pd.DataFrame
-    norms: pd.DataFrame
-    targets: pd.DataFrame
-    report: dict = field(default_factory=dict)
-    cache_dir: Path | None = None
-
-    def protected(self, min_count: int = 5, min_denominator: int = 20) -> pd.DataFrame:
-        """:func:`protect` of :attr:`indicators`, cached next to the data for these thresholds."""
-        if self.cache_dir is None:
-            return protect(self.indicators, min_count, min_denominator)
-        path = self.cache_dir / f"protected_{int(min_count)}_{int(min_denominator)}.parquet"
-        if path.exists():
-            return pd.read_parquet(path)
-        out = protect(self.indicators, min_count, min_denominator)
-        diskcache.write_parquet_atomic(out, path)
-        return out
-
-    @property
-    def first_year(self) -> int:
-        return int(self.children["year"].min())
-
-    @property
-    def first_evaluable_year(self) -> int:
-        """The first year with three previous years (varaktigt låg ekonomisk standard)."""
-        return self.first_year + 3
-
-
-def children_table(measures: pd.DataFrame) -> pd.DataFrame:
-    """Child rows (0–19) of :func:`analysis.methods.poverty.poverty_measures` with the composite flag.
-
-    The composite (:func:`analysis.methods.poverty.economically_vulnerable_children`) is computed for every
-    child row; :data:`INDICATORS` restricts it to ages 0–17 when aggregating.
-    """
-    kids = pv.economically_vulnerable_children(measures, ages=(0, 19))
-    keep = ["year", "kommun", "age", "background", "parents_education", "household_type",
-            "economically_vulnerable", "persistent_low_economic_standard", "low_economic_standard",
-            "low_income_standard", "economic_assistance", "prev_years_low", "prev_years_observed"]
-    out = kids[keep].reset_index(drop=True)
-    for c in ("kommun", "background", "parents_education", "household_type"):
-        out[c] = out[c].astype("category")
-    return out
-
-
-def indicator_table(children: pd.DataFrame, first_evaluable_year: int) -> pd.DataFrame:
-    """Every published cell: indicators × breakdowns × (län, kommun, rest of the län) × years.
-
-    Counts come from :func:`analysis.methods.poverty.aggregate_children`; the *rest of the län* for kommun ``k``
-    (area type ``ovriga_lanet``, ``area_code`` = ``k``) is the län minus the kommun. Indicators that need
-    three previous years start at ``first_evaluable_year``. Wilson intervals (the register is a census:
-    they describe random variation only).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``indicator_id, area_code, area_type, period, breakdown, group, count, denominator, value,
-        lower, upper, confidence, statistic, method`` (proportions 0–1).
-    """
-    parts = []
-    for ind, (_, flag, ages) in INDICATORS.items():
-        kids = children[children["age"].between(*ages)]
-        if ind in NEEDS_HISTORY:
-            kids = kids[kids["year"] >= first_evaluable_year]
-        for bd, col in BREAKDOWNS.items():
-            t = pv.aggregate_children(kids, flag, by=col, area_levels=("kommun", "lan"),
-                                      indicator_id=ind)
-            if col is None:
-                t.insert(t.columns.get_loc("period") + 1, "group", "totalt")
-            t.insert(t.columns.get_loc("group"), "breakdown", bd)
-            parts.append(t)
-    base = pd.concat(parts, ignore_index=True).drop(columns=["value", "statistic"])
-    keys = ["indicator_id", "period", "breakdown", "group"]
-    lan = base.loc[base["area_type"] == "lan", keys + ["count", "denominator"]]
-    kom = base[base["area_type"] == "kommun"]
-    rest = kom[keys + ["area_code"]].copy()
-    both = kom.merge(lan, on=keys, how="left", suffixes=("", "_lan"), validate="many_to_one")
-    rest["count"] = (both["count_lan"] - both["count"]).to_numpy()
-    rest["denominator"] = (both["denominator_lan"] - both["denominator"]).to_numpy()
-    rest["area_type"] = "ovriga_lanet"
-    out = pd.concat([base, rest], ignore_index=True)
-    out = out[out["denominator"] > 0].copy()
-    out["count"] = out["count"].astype("int64")
-    out["denominator"] = out["denominator"].astype("int64")
-    out["value"] = out["count"] / out["denominator"]
-    out["lower"], out["upper"] = wilson_interval(out["count"].to_numpy(),
-                                                 out["denominator"].to_numpy())
-    out["confidence"] = 0.95
-    out["statistic"] = "proportion"
-    out["method"] = "wilson"
-    order = {a: i for i, a in enumerate(AREA_TYPES)}
-    out = out.assign(_a=out["area_type"].map(order), _g=out["group"].map(
-        {g: i for i, g in enumerate(GROUP_ORDER)}))
-    out = out.sort_values(["indicator_id", "period", "breakdown", "_g", "_a", "area_code"])
-    cols = ["indicator_id", "area_code", "area_type", "period", "breakdown", "group", "count",
-            "denominator", "value", "lower", "upper", "confidence", "statistic", "method"]
-    return out[cols].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- disclosure control
-def _relations(t: pd.DataFrame) -> list[tuple[int, list[int]]]:
-    """Additive relations between published cells: (total row, component rows).
-
-    1. The groups of a breakdown add up to the area's total. 2. The kommuner add up to the län.
-    3. A kommun and the rest of the län add up to the län. ``t`` needs a ``rowid`` column.
-    """
-    cols = ["indicator_id", "area_type", "area_code", "period", "breakdown", "group"]
-    keys = list(zip(*(t[c].tolist() for c in cols), strict=True))
-    rowids = t["rowid"].tolist()
-    row = dict(zip(keys, rowids, strict=True))
-    by_breakdown: dict[tuple, list[int]] = {}
-    kommuner: dict[tuple, list[tuple[int, str]]] = {}
-    for (ind, at, ac, per, bd, grp), r in zip(keys, rowids, strict=True):
-        if bd != "totalt":
-            by_breakdown.setdefault((ind, at, ac, per), []).append(r)
-        if at == "kommun":
-            kommuner.setdefault((ind, per, bd, grp), []).append((r, ac))
-    rel: list[tuple[int, list[int]]] = []
-    for (ind, at, ac, per), parts in by_breakdown.items():
-        # one relation per breakdown: split the parts by breakdown
-        split: dict[str, list[int]] = {}
-        for r in parts:
-            split.setdefault(keys[r][4], []).append(r)
-        total = row.get((ind, at, ac, per, "totalt", "totalt"))
-        if total is not None:
-            rel.extend((total, p) for p in split.values())
-    for (ind, per, bd, grp), parts in kommuner.items():
-        total = row.get((ind, "lan", geo.LAN_KOD, per, bd, grp))
-        if total is None:
-            continue
-        rel.append((total, [r for r, _ in parts]))
-        for r, ac in parts:
-            rest = row.get((ind, "ovriga_lanet", ac, per, bd, grp))
-            if rest is not None:
-                rel.append((total, [r, rest]))
-    return rel
-
-
-def protect(table: pd.DataFrame, min_count: int = 5, min_denominator: int = 20) -> pd.DataFrame:
-    """Disclosure control for the chapter's cells: threshold rule, then secondary suppression.
-
-    Primary: a cell with fewer than ``min_count`` children with the flag or fewer than
-    ``min_denominator`` children in the group is suppressed (:func:`analysis.methods.disclosure.suppress`;
-    value, interval, count and denominator are blanked). Secondary: the published cells are tied by
-    additive relations (a breakdown's groups add up to the total; the kommuner add up to the län; a
-    kommun and the rest of the län add up to the län). Where exactly one cell of a relation is
-    suppressed it could be recovered by subtraction, so the component with the smallest denominator is
-    suppressed too, repeated until no relation has exactly one suppressed cell (the usual heuristic for
-    linked tables; Hundepool et al. 2012, *Statistical Disclosure Control*, §4.3).
-
-    Parameters
-    ----------
-    table
-        :func:`indicator_table` output (all cells that any page publishes).
-    min_count, min_denominator
-        Thresholds (the chapter's parameters).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table with ``suppressed`` (bool) and ``note`` columns; suppressed rows have NaN in
-        ``count, denominator, value, lower, upper``.
-    """
-    if min_count < 1 or min_denominator < 1:
-        raise ValueError("thresholds must be at least 1")
-    t = table.reset_index(drop=True).copy()
-    n = t["denominator"].to_numpy(dtype=float)
-    rules = [disclosure.Rule("count", min_count, f"färre än {min_count} barn"),
-             disclosure.Rule("denominator", min_denominator, f"färre än {min_denominator} barn i gruppen")]
-    out = disclosure.suppress(t, rules=rules, columns=["value", "lower", "upper"], blank_counts=True)
-    sup = out["suppressed"].to_numpy(dtype=bool).copy()
-    t["rowid"] = np.arange(len(t))
-    relations = _relations(t)
-    secondary = np.zeros(len(t), dtype=bool)
-    for _ in range(100):
-        changed = False
-        for total, parts in relations:
-            cells = [total, *parts]
-            if sum(sup[c] for c in cells) != 1:
-                continue
-            open_parts = [p for p in parts if not sup[p]]
-            pick = min(open_parts, key=lambda p: (n[p], p)) if open_parts else total
-            if sup[pick]:
-                continue
-            sup[pick] = secondary[pick] = True
-            changed = True
-        if not changed:
-            break
-    else:  # pragma: no cover - the heuristic always converges on finite tables
-        raise RuntimeError("secondary suppression did not converge")
-    cols = ["count", "denominator", "value", "lower", "upper"]
-    for c in cols:
-        out[c] = out[c].astype("float64")
-    out.loc[secondary, cols] = np.nan
-    out["suppressed"] = sup
-    out.loc[secondary, "note"] = "skyddad för att en annan cell inte ska kunna räknas fram"
-    return out
-
-
-def check_protected(table: pd.DataFrame, min_count: int, min_denominator: int) -> None:
-    """Assert that no published cell is under the thresholds and no suppressed cell can be derived.
-
-    Raises
-    ------
-    AssertionError
-        Naming the first offending row.
-    """
-    shown = table[~table["suppressed"]]
-    bad = shown[(shown["count"] < min_count) | (shown["denominator"] < min_denominator)]
-    assert bad.empty, f"published cells under the thresholds: {bad.head(3).to_dict('records')}"
-    hidden = table[table["suppressed"]]
-    assert hidden[["count", "denominator", "value", "lower", "upper"]].isna().all().all(), \
-        "a suppressed cell still has a value"
-    t = table.reset_index(drop=True).assign(rowid=lambda d: np.arange(len(d)))
-    sup = t["suppressed"].to_numpy(dtype=bool)
-    for total, parts in _relations(t):
-        assert sum(sup[c] for c in [total, *parts]) != 1, \
-            f"a suppressed cell can be recovered: {t.loc[[total, *parts]].head(3).to_dict('records')}"
-
-
-# --------------------------------------------------------------------------- caching
-#: Modules whose code shapes the cached data (their source is part of the cache key).
-CODE_MODULES = ("synth_register", "poverty", "child_poverty", "register", "population",
-                "working_age", "microdata", "diskcache")
-_TABLES = ("children", "indicators", "child_counts", "medians", "norms", "targets")
-
-
-def _write(data: ChildData, folder: Path) -> dict:
-    for name in _TABLES:
-        getattr(data, name).to_parquet(folder / f"{name}.parquet", index=False)
-    return {"source": data.source, "report": data.report}
-
-
-def _read(folder: Path, meta: dict) -> ChildData:
-    frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
-    return ChildData(meta["source"], report=meta["report"], **frames)
-
-
-def _cached(key: str, code: str, build, cache_root: Path | None) -> ChildData:
-    """Read ``ChildData`` from the cache folder ``key``, or build and store it atomically
-    (:func:`analysis.core.diskcache.cached`)."""
-    root = cache_root or diskcache.default_root("barnfattigdom")
-    data = diskcache.cached(root, key, code, build, _write, _read)
-    data.cache_dir = root / key
-    return data
-
-
-def _inputs(kolada: pd.DataFrame, lan_pop: pd.DataFrame, medians_raw: pd.DataFrame,
-            kpi: pd.DataFrame, riksnorm: pd.DataFrame, years: Sequence[int]):
-
-    groups = population.kolada_age_groups(kolada)
-    last = int(groups["ar"].max())
-    lan = population.lan_series(lan_pop, kolada, last)
-    counts = sr.child_population(groups, lan, years)
-    medians = sr.national_median(medians_raw, kpi, years)
-    norms = sr.norm_table(riksnorm, kpi, years)
-    return groups, counts, medians, norms
-
-
-def synthetic_children(seed: int, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
-                       medians_raw: pd.DataFrame, kpi: pd.DataFrame, riksnorm: pd.DataFrame,
-                       bistand: pd.DataFrame, seed_figures: pd.DataFrame, *,
-                       years: Sequence[int] = sr.YEARS, cache_root: Path | None = None) -> ChildData:
-    """The synthetic register's children, measures and cells (cached under ``data/interim/``).
-
-    Load inputs: the catalogued tables (Kolada population, the län's single ages, SCB medians and
-    KPI, the riksnorm, Socialstyrelsen's ekonomiskt bistånd per kommun, the published figures).
-    Process: real child counts, medians, norms and kommun targets (:mod:`analysis.synthetic.synth_register`),
-    :func:`analysis.synthetic.synth_register.generate`, :func:`analysis.methods.poverty.poverty_measures`,
-    :func:`children_table`, :func:`indicator_table`. Save outputs: a cache folder keyed by a hash of
-    the seed, every input table and the code, written atomically under a lock (notebooks run in
-    parallel). A cold run takes about 15 seconds, a cached one under one second.
-
-    Returns
-    -------
-    ChildData
-    """
-    # load inputs (hash them for the cache key)
-    frames = [kolada, lan_pop, medians_raw, kpi, riksnorm, bistand, seed_figures]
-    code = diskcache.code_hash(CODE_MODULES)
-    key = diskcache.key({
-        "v": [CACHE_VERSION, sr.GENERATOR_VERSION], "seed": int(seed), "years": list(years),
-        "inputs": [diskcache.frame_hash(f) for f in frames], "code": code,
-    })
-
-    def build() -> ChildData:
-        # process
-        groups, counts, medians, norms = _inputs(kolada, lan_pop, medians_raw, kpi, riksnorm, years)
-        pub = published_figures(seed_figures)
-        n = counts[counts["year"] == sr.CALIBRATION_YEAR].set_index("kommun")["n_0_17"]
-        targets = sr.kommun_targets(n, _kommun_proxy(bistand), lan_share=pub["share"]["value"],
-                                    share_min=pub["kommun_min"]["value"],
-                                    share_max=pub["kommun_max"]["value"])
-        res = sr.generate(seed, counts, medians, norms, targets, years=years)
-        measures = pv.poverty_measures(res.panel, medians.set_index("year")["median"], norms)
-        kids = children_table(measures)
-        first = int(min(years)) + 3
-        report = dict(res.report, gamma=float(targets.attrs["gamma"]), cache_key=key,
-                      alpha={k: float(v) for k, v in res.alpha.items()},
-                      history=measures.attrs)
-        cells = indicator_table(kids, first).assign(data="syntetisk")
-        return ChildData("syntetisk", kids, cells, counts, medians, norms,
-                         targets.reset_index(drop=True), report)
-
-    return _cached(key, code, build, cache_root)
-
-
-def register_extract_path(root: Path | None = None) -> Path | None:
-    """The real register extract, if one is in place: ``$ANALYSIS_REGISTER_EXTRACT`` or
-    ``data/private/barnfattigdom/register.parquet``; ``None`` when there is none."""
-
-    env = os.environ.get(ENV_EXTRACT)
-    if env:
-        p = Path(env)
-        if not p.exists():
-            raise FileNotFoundError(f"{ENV_EXTRACT} points to {p}, which does not exist")
-        return p
-    p = (root or catalog.project_root()) / DEFAULT_EXTRACT
-    return p if p.exists() else None
-
-
-def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
-                      medians_raw: pd.DataFrame, kpi: pd.DataFrame, riksnorm: pd.DataFrame, *,
-                      read_options: Mapping | None = None, cache_root: Path | None = None
-                      ) -> ChildData:
-    """The same as :func:`synthetic_children` for a real register extract (the input contract).
-
-    ``read_options`` go to :func:`analysis.contracts.register.read_register` (e.g. ``columns``, ``sep``,
-    ``decimal``, ``encoding``); by default they are read as JSON from ``$ANALYSIS_REGISTER_OPTIONS``.
-    The extract's years decide the panel years. The cache (git-ignored ``data/interim/``) is keyed by
-    the file's md5.
-    """
-
-    path = Path(path)
-    if read_options is None:
-        read_options = json.loads(os.environ.get(ENV_EXTRACT_OPTIONS) or "{}")
-    code = diskcache.code_hash(CODE_MODULES)
-    key = diskcache.key({
-        "v": CACHE_VERSION, "file": catalog.md5(path), "options": read_options,
-        "inputs": [diskcache.frame_hash(f) for f in (kolada, lan_pop, medians_raw, kpi, riksnorm)],
-        "code": code})
-
-    def build() -> ChildData:
-        panel = register.read_register(path, **read_options)
-        years = sorted(int(y) for y in panel["year"].unique())
-        groups, counts, medians, norms = _inputs(kolada, lan_pop, medians_raw, kpi, riksnorm, years)
-        measures = pv.poverty_measures(panel, medians.set_index("year")["median"], norms)
-        kids = children_table(measures)
-        report = {"cache_key": key, "file": str(path), "history": measures.attrs,
-                  "rows": int(len(panel))}
-        cells = indicator_table(kids, min(years) + 3).assign(data="register")
-        return ChildData("register", kids, cells, counts, medians, norms,
-                         pd.DataFrame(columns=["kommun", "target_count"]), report)
-
-    return _cached("reg-" + key, code, build, cache_root)
 
 
 # --------------------------------------------------------------------------- views for the pages
@@ -652,22 +188,6 @@ def years_low(children: pd.DataFrame, year: int, ages: tuple[int, int] = (0, 17)
     out["share"] = out["count"] / out["denominator"]
     if data is not None:
         out["data"] = data
-    return out
-
-
-def protect_simple(table: pd.DataFrame, min_count: int, min_denominator: int,
-                   count: str = "count", denominator: str = "denominator") -> pd.DataFrame:
-    """Threshold rule for a single table outside the linked set (e.g. :func:`years_low`), with one
-    complementary cell suppressed when only one is (the table's rows add up to its denominator)."""
-    out = disclosure.suppress(table, rules={count: min_count, denominator: min_denominator},
-                              columns=[c for c in ("share", "value") if c in table.columns],
-                              blank_counts=True)
-    sup = out["suppressed"].to_numpy(dtype=bool)
-    if sup.sum() == 1 and len(out) > 1:
-        open_rows = np.flatnonzero(~sup)
-        pick = open_rows[np.argmin(table[count].to_numpy()[open_rows])]
-        out.loc[out.index[pick], [c for c in (count, "share", "value") if c in out.columns]] = np.nan
-        out.loc[out.index[pick], "suppressed"] = True
     return out
 
 
@@ -799,9 +319,9 @@ def nudge_share(report: Mapping) -> float:
     return float(1 - np.exp(-float(report.get("max_nudge", 0.0))))
 
 
-def calibration_table(data: ChildData, table: pd.DataFrame) -> pd.DataFrame:
+def calibration_table(data: bfi.ChildData, table: pd.DataFrame) -> pd.DataFrame:
     """Per kommun: the ordering proxy, children, target count and share, and the computed share."""
-    year = int(data.report.get("calibration_year", sr.CALIBRATION_YEAR))
+    year = int(data.report.get("calibration_year", bfi.CALIBRATION_YEAR))
     t = data.targets.copy()
     got = table[(table["indicator_id"] == "ekonomiskt_utsatta") & (table["breakdown"] == "totalt")
                 & (table["area_type"] == "kommun") & (table["period"] == year)]
@@ -844,7 +364,7 @@ def profile_display(profile: Mapping, name: str) -> tuple[pd.DataFrame, pd.DataF
 def kolada_fetched(kolada_table: pd.DataFrame) -> bool:
     """True when the catalogued Kolada table holds fetched values (not the shipped request list)."""
     status = kolada_table["status"].fillna("").astype(str)
-    return bool((status != NOT_FETCHED).any())
+    return bool((status != kolada.NOT_FETCHED).any())
 
 
 def kolada_comparison(kolada_table: pd.DataFrame, table: pd.DataFrame, year: int,
@@ -862,7 +382,7 @@ def kolada_comparison(kolada_table: pd.DataFrame, table: pd.DataFrame, year: int
         Tidy Kolada values (:func:`analysis.sources.kolada.parse_values` / the catalogued
         ``kolada_barn_ekonomi``).
     table
-        :func:`protect` output.
+        :func:`analysis.methods.disclosure.protect_counts` output.
     year
         The year compared.
     catalogue
@@ -899,160 +419,3 @@ def kolada_comparison(kolada_table: pd.DataFrame, table: pd.DataFrame, year: int
     out["difference"] = out["computed"] - out["kolada"]
     out = out.assign(_l=(out["area_type"] == "lan").astype(int))
     return out.sort_values(["kpi", "_l", "area_code"]).drop(columns="_l").reset_index(drop=True)
-
-
-def kolada_request(kpis: Sequence[str] = KOLADA_FETCH, years: Sequence[int] = sr.YEARS
-                   ) -> pd.DataFrame:
-    """The shipped stand-in for ``kolada_barn_ekonomi`` before a fetch: what will be asked for, every
-    ``value`` empty and ``status`` ``"ej hämtad"`` (no number is invented)."""
-
-    rows = []
-    for kpi in kpis:
-        for muni in kolada.DEFAULT_AREAS:
-            code, area_type = kolada._area(muni)
-            for y in years:
-                rows.append((kpi, code, area_type, int(y), "totalt", np.nan, NOT_FETCHED))
-    return pd.DataFrame(rows, columns=kolada.TIDY_COLUMNS)
-
-
-_KOLADA_DATASET_ENTRY = {
-    "file": "kolada_barn_ekonomi.csv",
-    "driver": "csv",
-    "schema": "kolada_kpi",
-    "title": "Koladas nyckeltal om barns ekonomi (N66077, U31803, U31809) per kommun, region och riket",
-    "unit": "andel (%) enligt nyckeltalet",
-    "columns": {
-        "kpi": "Koladas nyckeltals-id",
-        "area_code": "kommunkod, 18 = Region Örebro län, 00 = riket",
-        "area_type": "kommun, lan eller riket",
-        "period": "år",
-        "sex": "totalt, kvinnor eller man",
-        "value": "publicerat värde i procent (tomt = saknas eller ej hämtat)",
-        "status": "Koladas status; 'ej hämtad' = ännu inte hämtat",
-    },
-}
-
-
-def _write_kolada_fragment(root: Path, folder: Path, provenance: str, *, fetched: bool,
-                           accessed: str) -> Path:
-    """Write ``folder``'s ``PROVENANCE.md`` and (re)write ``data/catalog.d/kolada_barn_ekonomi.yml``
-    listing every file of ``folder`` with its md5; atomically, restored if the catalogue breaks."""
-    import yaml
-
-
-    (folder / "PROVENANCE.md").write_text(provenance, encoding="utf-8")
-    files = {f.name: catalog.md5(f) for f in sorted(folder.iterdir()) if f.is_file()}
-    folder_rel = folder.relative_to(root / "data").as_posix()
-    source = {
-        "producer": "RKA (Kolada)" if fetched else "Projektet (förteckning över nyckeltal att hämta)",
-        "title": ("Kolada API v3, nyckeltal om barns ekonomi, hämtade " + accessed) if fetched
-        else "Kolada-nyckeltal om barns ekonomi: ännu inte hämtade (förteckning utan värden)",
-        "url_main": "https://api.kolada.se/v3",
-        "date_published": accessed,
-        "date_accessed": accessed,
-        "licence": "Kolada/RKA open data; own processing must not be credited to Kolada" if fetched
-        else "Project file (no data)",
-        "citation": "Källa: Kolada/RKA" if fetched else "Källa: Kolada/RKA (ej hämtat)",
-        "folder": folder_rel,
-        "files": files,
-    }
-    frag = root / "data" / "catalog.d" / f"{KOLADA_DATASET}.yml"
-    header = ("# Written by `python -m analysis.chapters.child_poverty fetch-kolada`: the current Kolada fetch for\n"
-              "# the child poverty chapter. Do not edit by hand; fetch again to replace it.\n")
-    body = yaml.safe_dump({"sources": {KOLADA_DATASET: source},
-                           "datasets": {KOLADA_DATASET: dict(_KOLADA_DATASET_ENTRY,
-                                                             source=KOLADA_DATASET)}},
-                          allow_unicode=True, sort_keys=False)
-    old = frag.read_bytes() if frag.exists() else None
-    tmp = frag.with_suffix(".yml.tmp")
-    tmp.write_text(header + body, encoding="utf-8")
-    tmp.replace(frag)
-    try:
-        catalog.read_catalog(root)
-        catalog.load(KOLADA_DATASET, root=root)
-    except Exception:
-        if old is None:
-            frag.unlink()
-        else:
-            frag.write_bytes(old)
-        raise
-    return frag
-
-
-def fetch_kolada(years: Sequence[int], kpis: Sequence[str] = KOLADA_FETCH, *,
-                 root: Path | None = None, session=None, today: date | None = None) -> Path:
-    """Fetch the KPIs from Kolada v3 and catalogue them as dataset ``kolada_barn_ekonomi``.
-
-    Load inputs: :func:`analysis.sources.kolada.fetch` (online; raw responses written byte for byte with
-    ``provenance.json`` to ``data/raw/kolada_barn_ekonomi/<date>/``). Process: the tidy table. Save
-    outputs: ``kolada_barn_ekonomi.csv`` (derived from the responses by
-    :func:`analysis.sources.kolada.parse_values`) and a ``PROVENANCE.md`` in the same folder, and the catalogue
-    fragment ``data/catalog.d/kolada_barn_ekonomi.yml`` listing every file with its md5.
-
-    Returns
-    -------
-    pathlib.Path
-        The fragment.
-
-    Raises
-    ------
-    analysis.sources.kolada.KoladaOfflineError
-        Without a network; nothing is written.
-    """
-
-    root = root or catalog.project_root()
-    accessed = (today or date.today()).isoformat()
-    raw_root = root / "data" / "raw" / KOLADA_DATASET
-    tidy = kolada.fetch(list(kpis), list(years), session=session, raw_root=raw_root,
-                        today=date.fromisoformat(accessed))
-    folder = raw_root / accessed
-    tidy.to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
-    provenance = (
-        f"# Kolada API v3: {', '.join(kpis)}, {min(years)}–{max(years)}\n\n"
-        f"Fetched {accessed} with `python -m analysis.chapters.child_poverty fetch-kolada`. The `*.json` files are "
-        "the responses exactly as received; `provenance.json` lists each with its URL, date and md5. "
-        "`kolada_barn_ekonomi.csv` is derived from them by `analysis.sources.kolada.parse_values` (tidy: kpi, "
-        "area_code, area_type, period, sex, value, status).\n\nKälla: Kolada/RKA. Own processing must "
-        "not be credited to Kolada.\n")
-    return _write_kolada_fragment(root, folder, provenance, fetched=True, accessed=accessed)
-
-
-def write_kolada_request(root: Path | None = None, folder_name: str = "ej-hamtad") -> Path:
-    """Write the shipped stand-in (:func:`kolada_request`) and its fragment (run once, offline)."""
-
-    root = root or catalog.project_root()
-    folder = root / "data" / "raw" / KOLADA_DATASET / folder_name
-    folder.mkdir(parents=True, exist_ok=True)
-    kolada_request().to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
-    provenance = (
-        "# Kolada indicators for the child poverty chapter: not yet fetched\n\n"
-        "Written by the project (`analysis.chapters.child_poverty.write_kolada_request`), not by Kolada. "
-        "`kolada_barn_ekonomi.csv` lists what `python -m analysis.chapters.child_poverty fetch-kolada` asks "
-        "Kolada for (KPIs N66077, U31803, U31809; the 12 kommuner, Region Örebro län 0018 and Riket "
-        "0000; 2011–2021). Every value is empty and every status is 'ej hämtad': no number here is "
-        "a published one. The chapter shows a note instead of the comparison until a fetch replaces "
-        "this folder in the catalogue.\n")
-    return _write_kolada_fragment(root, folder, provenance, fetched=False,
-                                  accessed=date.today().isoformat())
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.chapters.child_poverty fetch-kolada --years 2011-2021``."""
-
-    ap = argparse.ArgumentParser(prog="python -m analysis.chapters.child_poverty")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fetch-kolada", help="fetch the chapter's Kolada KPIs and catalogue them")
-    f.add_argument("--years", default=f"{sr.YEARS[0]}-{sr.YEARS[-1]}")
-    f.add_argument("--kpis", default=",".join(KOLADA_FETCH))
-    args = ap.parse_args(argv)
-    try:
-        frag = fetch_kolada(text.parse_years(args.years), args.kpis.split(","))
-    except kolada.KoladaOfflineError as exc:
-        print(f"Kolada could not be reached: {exc}. Nothing was written.", file=sys.stderr)
-        return 2
-    print(f"Catalogued {KOLADA_DATASET} in {frag}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

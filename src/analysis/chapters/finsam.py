@@ -34,6 +34,11 @@ def read_figures(path: Path | str) -> pd.DataFrame:
 
 
 AREAS = ["LO", "1814", "1880", "SN", "DK", "SO", geo.LAN_KOD]
+#: Kommuner that Bilaga 1 reports on their own as well (inside Lekeberg/Örebro).
+BILAGA1_KOMMUNER = ("1814", "1880")
+#: The year the review's figures refer to (its financial figures and Bilaga 1): a property of
+#: the source document, not of the edition. Editions before it show only the computed figures.
+REVIEW_YEAR = 2019
 
 
 def area_label(code: str) -> str:
@@ -340,7 +345,7 @@ def target_group_compare(areas: pd.DataFrame, fig: pd.DataFrame, year: int) -> p
     return pd.DataFrame(rows)
 
 
-def indicators_by_forbund(fig: pd.DataFrame, areas: pd.DataFrame, year: int = 2019
+def indicators_by_forbund(fig: pd.DataFrame, areas: pd.DataFrame, year: int = REVIEW_YEAR
                           ) -> pd.DataFrame:
     """Comparable indicators per förbund side by side (for the interpretation aids).
 
@@ -373,6 +378,97 @@ def indicators_by_forbund(fig: pd.DataFrame, areas: pd.DataFrame, year: int = 20
     for c in ("malgrupp",):
         out[c] = [value(fig, "malgrupp_5pct", k) for k in out["area_code"]]
     return out
+
+
+def forbund_vs_others(fig: pd.DataFrame, ib: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """A förbund's reach, results and costs beside the sum of the other three (profile table).
+
+    Parameters
+    ----------
+    fig
+        Checked figures (:func:`figures`).
+    ib
+        :func:`indicators_by_forbund`, indexed by ``area_code``.
+    area_code
+        The förbund.
+
+    Returns
+    -------
+    DataFrame ``Mått, <förbund name>, Övriga förbund, Källa`` (Swedish text; ".." where the other
+    förbund cannot be summed, "härlett" where the value is derived).
+    """
+    me = ib.loc[area_code]
+    others = ib.drop(index=area_code)
+    rows = [
+        ("Målgrupp (5 %, Bilaga 1)", text.num(me["malgrupp"]), "..",
+         source(fig, "malgrupp_5pct", area_code)),
+        ("Deltagare (täckningsgrad × målgrupp)", text.num(me["deltagare"]),
+         text.num(others["deltagare"].sum()), source(fig, "tackningsgrad")),
+        ("Täckningsgrad", text.share(me["tackningsgrad"], 1),
+         text.share(others["deltagare"].sum() / others["malgrupp"].sum(), 1), "härlett"),
+        ("Avslut mot arbete/studier eller jobb-/studieredo", text.num(me["avslut"]),
+         text.num(others["avslut"].sum()), source(fig, "avslut_arbete_studier")),
+        ("Medelstilldelning (tkr)", text.num(me["tilldelning"]),
+         text.num(others["tilldelning"].sum()), source(fig, "medelstilldelning", area_code)),
+        ("Tilldelning per deltagare (tkr)", text.num(me["tilldelning_per_deltagare"]),
+         text.num(others["tilldelning"].sum() / others["deltagare"].sum()), "härlett"),
+        ("Tilldelning per avslut (tkr)", text.num(me["tilldelning_per_avslut"]),
+         text.num(others["tilldelning"].sum() / others["avslut"].sum()), "härlett"),
+        ("Administrationskostnad / tilldelning", text.share(me["admin_andel_tilldelning"], 1), "..",
+         source(fig, "adminkostnad", area_code)),
+        ("Administration, andel av kostnaderna", text.share(me["admin_andel_kostnad"], 0), "..",
+         source(fig, "kostnadsandel_administration", area_code)),
+    ]
+    return pd.DataFrame(rows, columns=["Mått", geo.FORBUND[area_code].namn, "Övriga förbund",
+                                       "Källa"])
+
+
+# --------------------------------------------------------------------------- computed target group
+def forbund_overview(fb: pd.DataFrame) -> pd.DataFrame:
+    """The förbund, their kommuner, population, 16–64 and 5 % target group (display table).
+
+    ``fb`` is the förbund rows of :func:`analysis.methods.working_age.by_area` for one year,
+    indexed by ``area_code``; the estimates are rounded here, for display.
+    """
+    return pd.DataFrame({
+        "Förbund": [geo.FORBUND[c].fullt_namn for c in fb.index],
+        "Kommuner": [", ".join(geo.kommun_namn(k) for k in geo.FORBUND[c].kommuner)
+                     for c in fb.index],
+        "Folkmängd": fb["total"].to_numpy(),
+        "16–64 år": fb["n16_64"].round().to_numpy(),
+        "Målgrupp (5 %)": fb["malgrupp"].round().to_numpy(),
+    })
+
+
+def kommun_target_change(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
+    """The kommun rows of ``now`` with the target group of ``then`` (``malgrupp_then``), its
+    relative change (``forandring``) and the kommun's förbund (``förbund``).
+
+    ``now`` and ``then`` are :func:`analysis.methods.working_age.by_area` for one year each,
+    indexed by ``area_code``.
+    """
+    kom_now = now[now["area_type"] == "kommun"].reset_index()
+    kom_then = then[then["area_type"] == "kommun"].reset_index().set_index("area_code")
+    kom_now["malgrupp_then"] = kom_now["area_code"].map(kom_then["malgrupp"])
+    kom_now["forandring"] = kom_now["malgrupp"] / kom_now["malgrupp_then"] - 1
+    kom_now["förbund"] = kom_now["area_code"].map(geo.kommun_till_forbund()).map(geo.forbund_namn)
+    return kom_now
+
+
+def kommun_target_rows(mg_tab: pd.DataFrame, fig: pd.DataFrame, area_code: str,
+                       edition: int) -> pd.DataFrame:
+    """A kommun profile's target-group table: each row of ``mg_tab`` (the kommun, its förbund and
+    the län in two years, from :func:`analysis.methods.working_age.by_area`) as Swedish text, and
+    for the kommuner Bilaga 1 reports on their own (:data:`BILAGA1_KOMMUNER`) the published value,
+    from the edition of :data:`REVIEW_YEAR` on."""
+    rows = [{"Område": r.area_name, "År": str(r.ar), "16–64 år": text.num(r.n16_64, -1),
+             "Andel 16–64": text.share(r.andel_16_64, 1), "Målgrupp (5 %)": text.num(r.malgrupp, -1)}
+            for r in mg_tab.itertuples()]
+    if edition >= REVIEW_YEAR and area_code in BILAGA1_KOMMUNER:
+        rows.append({"Område": f"{geo.kommun_namn(area_code)}, Bilaga 1 (publicerat)",
+                     "År": str(REVIEW_YEAR), "16–64 år": "..", "Andel 16–64": "..",
+                     "Målgrupp (5 %)": text.num(value(fig, "malgrupp_5pct", area_code))})
+    return pd.DataFrame(rows)
 
 
 def not_reproduced(fig: pd.DataFrame, tabell1_16_64: float) -> list[str]:
@@ -420,6 +516,12 @@ def not_reproduced(fig: pd.DataFrame, tabell1_16_64: float) -> list[str]:
         f"{text.pct(value(fig, 'medlemsbidrag_okning_sedan_2009_andel'), 0)}” ger "
         f"{text.share(inc / (mb - inc), 0)} med {text.num(inc)} mnkr: båda är avrundningar.",
     ]
+
+
+def fmt_bilaga1(v: float) -> str:
+    """A Bilaga 1 value as the appendix prints it: one decimal when it has decimals (e.g. the
+    coverage in per cent), else a whole number; ".." when missing."""
+    return text.num(v, 1) if v % 1 else text.num(v)
 
 
 def fmt(v: float) -> str:

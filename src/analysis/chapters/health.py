@@ -5,158 +5,53 @@ Every estimate is design-based (:mod:`analysis.methods.survey`): strata are the 
 group (or the producer's ``calibrated_weight`` when a real file has one), proportions have logit
 intervals and age-standardised proportions direct-standardisation intervals. Every table passes
 :func:`suppress`, so no estimate built on fewer than ``min_respondents`` respondents reaches a
-page, a figure or a CSV file.
+page, a figure or a CSV file. The rounds themselves (real files or synthetic rounds) come from
+:func:`analysis.inputs.liv_och_halsa.load_rounds`; the published 2017 figures from the catalogued
+``seed_figures`` (:mod:`analysis.sources.seeds`).
+
+Why one module
+--------------
+Everything here serves one chapter page and its kommun-profile section: the indicators of
+:func:`prepare` feed the design, every table and each table's text form, and they change
+together. What is not specific to the chapter lives below it: estimation
+(:mod:`analysis.methods.survey`), age standardisation (:mod:`analysis.methods.standardisation`),
+shared survey tables (:mod:`analysis.methods.surveytables`) and population frames
+(:mod:`analysis.methods.frames`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from analysis.contracts import lh_contract, microdata
 from analysis.core import geo, text
-from analysis.methods import survey, surveytables
+from analysis.methods import frames, standardisation, survey, surveytables
 from analysis.sources import seeds
-from analysis.synthetic import synth_survey
 
 # --------------------------------------------------------------------------- definitions
-#: Age bands of the age standardisation: 18–69 for most published groups, 18–64 (three bands,
-#: because few people under 30 have sickness or activity compensation) for employment groups.
-BANDS_18_69: tuple[str, ...] = ("18-29", "30-44", "45-54", "55-64", "65-69")
-BANDS_18_64: tuple[str, ...] = ("18-44", "45-54", "55-64")
-#: A band with fewer respondents in a group is merged with its neighbour before standardising.
-MIN_BAND_RESPONDENTS = 20
-
-#: The ten age-standardised shares with good general health, Liv & hälsa 2017 (seed
-#: ``004_fb44509df49901da.txt`` rows 1230–1268; per cent as published). ``seed_group`` is the
-#: group's name in the catalogued ``seed_figures``.
-PUBLISHED_GOOD_HEALTH: tuple[dict, ...] = (
-    {"variable": "education", "level": 1, "label": "Förgymnasial utbildning",
-     "bands": BANDS_18_69, "published": 57, "seed_group": "Förgymnasial utbildning"},
-    {"variable": "education", "level": 2, "label": "Gymnasial utbildning",
-     "bands": BANDS_18_69, "published": 72, "seed_group": "Gymnasial utbildning"},
-    {"variable": "education", "level": 3, "label": "Eftergymnasial utbildning",
-     "bands": BANDS_18_69, "published": 81, "seed_group": "Eftergymnasial utbildning"},
-    {"variable": "employment", "level": 3, "label": "Förtids-/sjukpensionär (18–64 år)",
-     "bands": BANDS_18_64, "published": 34, "seed_group": "Förtids-/sjukpensionär* (18-64 år)"},
-    {"variable": "employment", "level": 2, "label": "Arbetslös (18–64 år)",
-     "bands": BANDS_18_64, "published": 50, "seed_group": "Arbetslös* (18-64 år)"},
-    {"variable": "employment", "level": 1, "label": "Förvärvsarbetar (18–64 år)",
-     "bands": BANDS_18_64, "published": 79, "seed_group": "Förvärvsarbetar* (18-64 år)"},
-    {"variable": "economic_strain", "level": 1, "label": "Problem med löpande utgifter",
-     "bands": BANDS_18_69, "published": 48, "seed_group": "Problem med löpande utgifter"},
-    {"variable": "economic_strain", "level": 0, "label": "Ej problem med löpande utgifter",
-     "bands": BANDS_18_69, "published": 77, "seed_group": "Ej problem med löpande utgifter"},
-    {"variable": "sex", "level": "kvinnor", "label": "Kvinnor", "bands": BANDS_18_69,
-     "published": 70, "seed_group": "Kvinnor"},
-    {"variable": "sex", "level": "man", "label": "Män", "bands": BANDS_18_69, "published": 77,
-     "seed_group": "Män"},
-)
-#: The crude 2017 shares of the seed (18+, not age-standardised; 004 rows 720–733; the year is
-#: not stated in the sentence, the surrounding charts are Liv & hälsa 2017).
-PUBLISHED_CRUDE: tuple[dict, ...] = (
-    {"indicator_id": "anxiety_any", "sex": "kvinnor", "published": 41,
-     "label": "Besvär av ängslan, oro eller ångest, kvinnor 18+",
-     "seed_indicator": "Andel med lätta eller svåra besvär av ängslan, oro eller ångest",
-     "seed_group": "kvinnor 18+"},
-    {"indicator_id": "anxiety_any", "sex": "man", "published": 28,
-     "label": "Besvär av ängslan, oro eller ångest, män 18+",
-     "seed_indicator": "Andel med lätta eller svåra besvär av ängslan, oro eller ångest",
-     "seed_group": "män 18+"},
-    {"indicator_id": "depression_dx", "sex": "totalt", "published": 10,
-     "label": "Diagnosticerad depression, 18+", "seed_indicator":
-     "Andel med diagnosticerad depression", "seed_group": "18+ (alla)"},
-)
-SEED_PERIOD_CRUDE = "2017 (trol. Liv & hälsa 2017)"
-SEED_INDICATOR_GOOD_HEALTH = (
-    "Andel med mycket bra/bra allmänt hälsotillstånd (åldersstandardiserad)")
+#: The ten age-standardised shares with good general health, Liv & hälsa 2017: the groups of
+#: :data:`analysis.sources.seeds.LH_GOOD_HEALTH` (variable, level, label, ``seed_group``) with the
+#: ``bands`` of their age range (:data:`analysis.methods.standardisation.BANDS`). The published
+#: values are read from the catalogued ``seed_figures`` (:func:`published_good_health`).
+PUBLISHED_GOOD_HEALTH: tuple[dict, ...] = tuple(
+    {**g, "bands": standardisation.BANDS[g["ages"]]} for g in seeds.LH_GOOD_HEALTH)
+#: The crude 2017 shares of the seed (anxiety by sex, depression; 18+, not age-standardised):
+#: :data:`analysis.sources.seeds.LH_CRUDE` (values: :func:`published_crude_values`).
+PUBLISHED_CRUDE: tuple[dict, ...] = seeds.LH_CRUDE
 
 
-def _limits(band: str) -> tuple[int, int]:
-    lo, hi = band.split("-")
-    return int(lo), int(hi)
+def published_good_health(seed_figures: pd.DataFrame,
+                          groups: tuple[dict, ...] = PUBLISHED_GOOD_HEALTH) -> list[float]:
+    """The published 2017 value (per cent) of each good-health group, from ``seed_figures``."""
+    return seeds.lh_good_health(seed_figures, groups)
 
 
-def band_of(age: np.ndarray | pd.Series, bands: tuple[str, ...] | list[str]) -> np.ndarray:
-    """Label of the band (``"18-29"`` …) of each age; None outside the bands."""
-    return synth_survey.age_group(age, [(b, *_limits(b)) for b in bands])
-
-
-def esp_series(esp: pd.DataFrame) -> pd.Series:
-    """The catalogued ``esp2013`` table as a Series of counts by ESP age band."""
-    return pd.Series(esp["esp2013"].astype(float).to_numpy(), index=esp["ageband"].astype(str),
-                     name="esp2013")
-
-
-def standard_population(esp: pd.Series | pd.DataFrame,
-                        bands: tuple[str, ...] | list[str] = BANDS_18_69) -> pd.Series:
-    """The ESP 2013 standard population in the chapter's bands (default 18–29 … 65–69).
-
-    Ages 18–19 take 2/5 of ESP's 15–19 band (uniform within band,
-    :func:`analysis.methods.survey.standard_weights`).
-    """
-    std = esp_series(esp) if isinstance(esp, pd.DataFrame) else esp
-    return survey.standard_weights(std, list(bands), split=True)
-
-
-def merge_sparse_bands(counts: pd.Series, minimum: int = MIN_BAND_RESPONDENTS) -> dict[str, str]:
-    """Map each band to a (possibly merged) band so that every merged band has ``minimum``.
-
-    ``counts`` are respondents per band, in age order. The sparsest band below ``minimum`` is
-    merged with its smaller neighbour, repeatedly; ``{"18-29": "18-44", "30-44": "18-44", …}``.
-    """
-    groups = [[b] for b in counts.index]
-    n = [float(counts[b]) for b in counts.index]
-    while len(groups) > 1 and min(n) < minimum:
-        i = int(np.argmin(n))
-        if i == 0:
-            j = 1
-        elif i == len(groups) - 1:
-            j = i - 1
-        else:
-            j = i - 1 if n[i - 1] <= n[i + 1] else i + 1
-        a, b = sorted((i, j))
-        groups[a:b + 1] = [groups[a] + groups[b]]
-        n[a:b + 1] = [n[a] + n[b]]
-    out = {}
-    for g in groups:
-        label = f"{_limits(g[0])[0]}-{_limits(g[-1])[1]}"
-        out.update({b: label for b in g})
-    return out
-
-
-def calibration_targets() -> pd.DataFrame:
-    """The published 2017 good-health figures as calibration targets (proportions)."""
-    t = pd.DataFrame(PUBLISHED_GOOD_HEALTH)
-    t["value"] = t["published"] / 100
-    return t
-
-
-def _group_mask(frame: pd.DataFrame, variable: str, level) -> np.ndarray:
-    col = frame[variable]
-    return (col == level).fillna(False).to_numpy(dtype=bool)
-
-
-def expected_standardised(frame: pd.DataFrame, targets: pd.DataFrame,
-                          esp: pd.Series) -> np.ndarray:
-    """Age-standardised weighted means of ``frame["_q"]`` (weights ``_v``) for each target group.
-
-    Used by the generator's calibration: the same bands, standard and age ranges as the chapter.
-    """
-    q, v = frame["_q"].to_numpy(dtype=float), frame["_v"].to_numpy(dtype=float)
-    age = frame["age"].to_numpy()
-    out = []
-    for t in targets.itertuples():
-        g = _group_mask(frame, t.variable, t.level)
-        band = band_of(age, t.bands)
-        w = standard_population(esp, t.bands)
-        w = w / w.sum()
-        val = 0.0
-        for b in t.bands:
-            m = g & (band == b)
-            val += w[b] * np.sum(v[m] * q[m]) / np.sum(v[m])
-        out.append(val)
-    return np.array(out)
+def published_crude_values(seed_figures: pd.DataFrame,
+                           specs: tuple[dict, ...] = PUBLISHED_CRUDE) -> list[float]:
+    """The published 2017 value (per cent) of each crude share, from ``seed_figures``."""
+    return seeds.lh_crude(seed_figures, specs)
 
 
 #: The chapter's indicators: 0/1 columns made by :func:`prepare` from the contract's items.
@@ -203,7 +98,7 @@ def prepare(round_df: pd.DataFrame) -> pd.DataFrame:
         (``edu``, ``emp``, ``born``).
     """
     d = round_df.copy()
-    d["age_group"] = synth_survey.age_group(d["age"].to_numpy())
+    d["age_group"] = frames.age_group(d["age"].to_numpy())
     gh, anx, slp = d["general_health"], d["anxiety"], d["sleep"]
     d["good_health"] = _flag(gh <= 2, gh)
     items = d[["who5_1", "who5_2", "who5_3", "who5_4", "who5_5"]].astype("Float64")
@@ -226,7 +121,7 @@ def prepare(round_df: pd.DataFrame) -> pd.DataFrame:
 def raking_margins(frame: pd.DataFrame) -> dict:
     """Population margins of the raking: kommun × sex and age group (from the population frame)."""
     ks = frame.groupby(["kommun", "sex"])["population"].sum().astype(float)
-    ag = frame.assign(age_group=synth_survey.age_group(frame["age"].to_numpy())).groupby(
+    ag = frame.assign(age_group=frames.age_group(frame["age"].to_numpy())).groupby(
         "age_group")["population"].sum().astype(float)
     return {("kommun", "sex"): ks, "age_group": ag}
 
@@ -290,14 +185,16 @@ def _age_mask(data: pd.DataFrame, ages: tuple[int, int | None]) -> np.ndarray:
 def standardised_groups(des: survey.SurveyDesign, esp: pd.Series, period: int,
                         indicator: str = "good_health",
                         groups: tuple[dict, ...] = PUBLISHED_GOOD_HEALTH,
-                        min_band: int = MIN_BAND_RESPONDENTS) -> pd.DataFrame:
+                        min_band: int = standardisation.MIN_BAND_RESPONDENTS, *,
+                        seed_figures: pd.DataFrame) -> pd.DataFrame:
     """Age-standardised shares of ``indicator`` for the published groups, with 95 % intervals.
 
     For each group the domain proportions by age band (``groups[i]["bands"]``) are combined with
     the ESP 2013 weights of those bands (:func:`analysis.methods.survey.age_standardise`: direct
     standardisation, Wald interval). A band with fewer than ``min_band`` respondents in the group
-    is first merged with its neighbour (:func:`merge_sparse_bands`), since a near-empty band
-    makes the standardised share and its standard error unreliable.
+    is first merged with its neighbour (:func:`analysis.methods.standardisation.merge_sparse_bands`),
+    since a near-empty band makes the standardised share and its standard error unreliable. The
+    published values are read from ``seed_figures`` (:func:`published_good_health`).
 
     Returns
     -------
@@ -310,25 +207,28 @@ def standardised_groups(des: survey.SurveyDesign, esp: pd.Series, period: int,
     data = des.data
     age = data["age"].to_numpy()
     has = data[indicator].notna().to_numpy()
-    for g in groups:
+    published = published_good_health(seed_figures, groups)
+    for g, pub in zip(groups, published, strict=True):
         bands = list(g["bands"])
-        member = _group_mask(data, g["variable"], g["level"])
-        band = band_of(age, bands)
+        member = standardisation.group_mask(data, g["variable"], g["level"])
+        band = standardisation.band_of(age, bands)
         counts = pd.Series([int(np.sum(member & has & (band == b))) for b in bands], index=bands)
-        merged = merge_sparse_bands(counts, min_band)
+        merged = standardisation.merge_sparse_bands(counts, min_band)
         used = list(dict.fromkeys(merged.values()))
-        std = standard_population(esp, bands).groupby(pd.Series(merged)).sum()[used]
+        std = standardisation.standard_population(esp, bands).groupby(
+            pd.Series(merged)).sum()[used]
         parts = []
         for b in used:
             m = member & np.isin(band, [k for k, v in merged.items() if v == b])
             parts.append(des.proportion(indicator, where=m).assign(age=b))
         t = pd.concat(parts, ignore_index=True)
-        label = f"{_limits(bands[0])[0]}-{_limits(bands[-1])[1]}"
+        label = (f"{standardisation.band_limits(bands[0])[0]}-"
+                 f"{standardisation.band_limits(bands[-1])[1]}")
         s = survey.age_standardise(t, std, age_label=label)
         s["group"] = g["label"]
         s["variable"], s["level"] = g["variable"], str(g["level"])
         s["bands"] = ", ".join(used)
-        s["published"] = g["published"] / 100
+        s["published"] = pub / 100
         rows.append(s)
     out = pd.concat(rows, ignore_index=True)
     out["inside"] = _inside(out)
@@ -341,17 +241,19 @@ def _inside(t: pd.DataFrame) -> pd.Series:
 
 
 def published_crude(des: survey.SurveyDesign, period: int,
-                    specs: tuple[dict, ...] = PUBLISHED_CRUDE) -> pd.DataFrame:
+                    specs: tuple[dict, ...] = PUBLISHED_CRUDE, *,
+                    seed_figures: pd.DataFrame) -> pd.DataFrame:
     """The seed's crude 2017 shares (anxiety by sex, depression) beside the design-based estimates.
 
-    Returns tidy rows (``group`` = label, ``age`` = ``"18+"``) with ``published`` (proportion)
-    and ``inside`` as in :func:`standardised_groups`.
+    Returns tidy rows (``group`` = label, ``age`` = ``"18+"``) with ``published`` (proportion,
+    read from ``seed_figures``: :func:`published_crude_values`) and ``inside`` as in
+    :func:`standardised_groups`.
     """
     rows = []
-    for g in specs:
+    for g, pub in zip(specs, published_crude_values(seed_figures, specs), strict=True):
         where = None if g["sex"] == "totalt" else (des.data["sex"] == g["sex"]).to_numpy()
         t = des.proportion(g["indicator_id"], where=where)
-        rows.append(t.assign(sex=g["sex"], group=g["label"], published=g["published"] / 100))
+        rows.append(t.assign(sex=g["sex"], group=g["label"], published=pub / 100))
     out = pd.concat(rows, ignore_index=True)
     out["inside"] = _inside(out)
     return _tidy(out, period=period)
@@ -385,7 +287,8 @@ def by_kommun_sex_age(des: survey.SurveyDesign, indicator: str, period: int) -> 
     return _tidy(t, period=period)
 
 
-def weighting_summary(rounds: Rounds, designs: dict[int, survey.SurveyDesign],
+def weighting_summary(rounds: Mapping[int, pd.DataFrame],
+                      designs: dict[int, survey.SurveyDesign],
                       indicator: str = "good_health") -> pd.DataFrame:
     """Per round: invited, respondents, response rate, and the indicator unweighted and weighted.
 
@@ -569,108 +472,9 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
 
 
 # --------------------------------------------------------------------------- the data
-#: Environment variable naming a folder (or one file) of real rounds in the contract, e.g.
-#: ``data/private/liv_och_halsa/`` holding ``liv_och_halsa_2017.sav``.
-ENV_MICRODATA = "ANALYSIS_LIV_OCH_HALSA"
-#: Folder (under the repository root) searched for real rounds when the variable is unset.
-PRIVATE_FOLDER = ("data", "private", "liv_och_halsa")
-CALIBRATED_TO = (
-    "de publicerade siffrorna från Liv & hälsa 2017 (andel med god hälsa efter utbildning, "
-    "sysselsättning, ekonomi och kön; ängslan, oro eller ångest bland kvinnor och män; "
-    "diagnosticerad depression) och befolkningen per kommun, kön och ålder"
-)
-
-
-class Rounds(dict):
-    """``{year: canonical round}`` with ``frames`` (population frame per round), ``synthetic``
-    and ``source`` (where the data came from)."""
-
-    frames: dict[int, pd.DataFrame]
-    synthetic: bool
-    source: str
-
-
-def microdata_source(source: str | None = None) -> str | None:
-    """Where real rounds are read from, or None for synthetic data.
-
-    In order: ``source``; the environment variable ``ANALYSIS_LIV_OCH_HALSA``;
-    ``data/private/liv_och_halsa/`` if it holds round files (``.sav``, ``.zsav``, ``.parquet``,
-    ``.csv``). The build's cache key covers both the variable and ``data/private/``.
-    """
-
-    return microdata.rounds_source(source, ENV_MICRODATA, PRIVATE_FOLDER,
-                                   lh_contract.ROUND_SUFFIXES)
-
-
-def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
-                kolada_groups: pd.DataFrame, *, source: str | None = None,
-                years: list[int] | None = None, latest: bool = False) -> Rounds:
-    """The survey rounds a page uses: real files if configured, else synthetic rounds.
-
-    Parameters
-    ----------
-    edition
-        Rounds up to this year are used.
-    seed
-        Seed of the synthetic generator (the edition's ``seed`` parameter).
-    lan_single_ages, kolada_groups
-        Population inputs of :func:`analysis.synthetic.synth_survey.population_frame` (the raking margins,
-        and the synthetic population).
-    source
-        Folder or file of real rounds in the contract (:func:`analysis.contracts.lh_contract.read_rounds`);
-        default :func:`microdata_source` (the environment variable ``ANALYSIS_LIV_OCH_HALSA``,
-        else ``data/private/liv_och_halsa/``); without any, the rounds are synthetic
-        (:func:`analysis.synthetic.synth_survey.generate_round`).
-    years
-        Only these rounds.
-    latest
-        Only the last round up to ``edition`` (for a profile).
-
-    Returns
-    -------
-    Rounds
-        ``{year: round}`` in year order.
-    """
-
-    src = microdata_source(source)
-    if src:
-        found = lh_contract.read_rounds(src)
-        data = {y: d for y, d in found.items() if y <= edition and (years is None or y in years)}
-        if not data:
-            raise ValueError(f"{src} holds no round up to {edition} (found {sorted(found)})")
-        if latest:
-            data = {max(data): data[max(data)]}
-    else:
-        wanted = [y for y in synth_survey.ROUNDS if y <= edition
-                  and (years is None or y in years)]
-        if not wanted:
-            raise ValueError(f"no survey round up to {edition}; the first is "
-                             f"{synth_survey.ROUNDS[0]}")
-        if latest:
-            wanted = [max(wanted)]
-        data = {}
-    out = Rounds()
-    out.frames = {}
-    prm = synth_survey.resolved_params()
-    for y in (sorted(data) if src else wanted):
-        frame = synth_survey.population_frame(lan_single_ages, kolada_groups, y)
-        out.frames[y] = frame
-        out[y] = data[y] if src else synth_survey.generate_round(y, frame, seed, params=prm)
-    out.synthetic = not src
-    out.source = str(src) if src else "syntetiska data (analysis.synthetic.synth_survey)"
-    return out
-
-
-def latest_round(edition: int, available: list[int] | None = None) -> int:
-    """The last round at or before ``edition`` (of ``available``, default the synthetic rounds)."""
-    rounds = [y for y in (available or list(synth_survey.ROUNDS)) if y <= edition]
-    if not rounds:
-        raise ValueError(f"no survey round up to {edition}")
-    return max(rounds)
-
-
-def designs(rounds: Rounds) -> dict[int, survey.SurveyDesign]:
-    """The prepared, calibrated design of every round."""
+def designs(rounds: Mapping[int, pd.DataFrame]) -> dict[int, survey.SurveyDesign]:
+    """The prepared, calibrated design of every round of
+    :func:`analysis.inputs.liv_och_halsa.load_rounds` (its ``frames`` give the raking margins)."""
     return {y: survey_design(prepare(d), rounds.frames[y], source=f"Liv & hälsa {y}")
             for y, d in rounds.items()}
 
@@ -861,24 +665,11 @@ def published_quotes(seed_figures: pd.DataFrame) -> list[pd.Series]:
     """The published 2017 rows of the catalogued seed figures: the ten good-health groups
     (:data:`PUBLISHED_GOOD_HEALTH`), then anxiety and depression (:data:`PUBLISHED_CRUDE`).
 
-    Raises
-    ------
-    ValueError
-        If a catalogued value differs from the values the generator was calibrated to.
+    The generator is calibrated to the values of these same rows
+    (:func:`analysis.synthetic.synth_survey.calibrate`).
     """
-
-    rows = [seeds.published(seed_figures, analysis="health_survey",
-                            indicator=SEED_INDICATOR_GOOD_HEALTH, geography=geo.LAN_NAMN,
-                            period=2017, group=g["seed_group"]) for g in PUBLISHED_GOOD_HEALTH]
-    rows += [seeds.published(seed_figures, analysis="health_survey",
-                             indicator=g["seed_indicator"], geography=geo.LAN_NAMN,
-                             period=SEED_PERIOD_CRUDE, group=g["seed_group"])
-             for g in PUBLISHED_CRUDE]
-    for g, r in zip((*PUBLISHED_GOOD_HEALTH, *PUBLISHED_CRUDE), rows, strict=True):
-        if float(r["value"]) != g["published"]:
-            raise ValueError(f"seed_figures has {r['value']} for {g['seed_group']!r}, the "
-                             f"calibration assumed {g['published']}")
-    return rows
+    return (seeds.published_rows(seed_figures, PUBLISHED_GOOD_HEALTH, **seeds.LH_GOOD_HEALTH_KEYS)
+            + seeds.published_rows(seed_figures, PUBLISHED_CRUDE, **seeds.LH_CRUDE_KEYS))
 
 
 def profile_sentence(table: pd.DataFrame, area_name: str, indicator: str = "good_health") -> str:

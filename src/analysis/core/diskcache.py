@@ -1,8 +1,8 @@
 """On-disk cache of generated data: one folder per key, built once under a lock, written atomically.
 
 The synthetic generators (:func:`analysis.synthetic.synth_ung.cached_rounds`,
-:func:`analysis.chapters.child_poverty.synthetic_children` and the real-register path
-:func:`analysis.chapters.child_poverty.register_children`) keep what they build under git-ignored
+:func:`analysis.inputs.barnfattigdom.synthetic_children` and the real-register path
+:func:`analysis.inputs.barnfattigdom.register_children`) keep what they build under git-ignored
 ``data/interim/<name>/<key>/``. The key is a hash of everything the data depend on: the
 parameters, every input table (:func:`frame_hash`) and the source of the modules that make them
 (:func:`code_hash`, the import-closure hash that the notebook cache uses too). Notebooks run in parallel, so a folder is built under an exclusive file lock

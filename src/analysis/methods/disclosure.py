@@ -1,10 +1,25 @@
-"""Statistical disclosure control for tidy tables: suppress cells built on too few respondents.
+"""Statistical disclosure control of the book's tables: one module, one public API.
 
-A row is suppressed when any of its count rules fails (e.g. fewer than 30 respondents, or
-fewer than 5 children or fewer than 20 in the denominator). Suppression is primary cell
-suppression by a threshold rule (Hundepool et al. 2012, *Statistical Disclosure Control*,
-Wiley, §5.2 "threshold rule"); the estimate and everything that would let a reader recover it
-(limits, standard error, optionally the counts themselves) are blanked.
+Estimate tables (survey shares, means, differences)
+    :func:`suppress`: primary cell suppression by a threshold rule (Hundepool et al. 2012,
+    *Statistical Disclosure Control*, Wiley, §5.2 "threshold rule"). A row is suppressed when
+    any of its count rules fails (e.g. fewer than 30 respondents); its estimate and everything
+    that would let a reader recover it (limits, standard error, the two sides of a difference;
+    :func:`estimate_columns`, optionally the counts themselves) are blanked. Rules:
+    :class:`Rule`, :func:`respondent_rules`, :func:`count_rules`.
+
+Count tables whose cells add up (register counts: a breakdown's groups add up to the total, the
+kommuner to the län, a kommun and the rest of the län to the län; schools to their kommun)
+    :func:`protect_counts`: the threshold rule, then secondary (complementary) suppression over
+    the additive relations between the cells (:func:`linked_relations` for the book's tidy cell
+    tables, :func:`group_relations` for "parts of a group add up to its total row"), so that no
+    suppressed cell can be recovered by subtraction (Hundepool et al. 2012, §4.3, §5.3).
+    :func:`check_protected` proves it afterwards and raises :class:`DisclosureError`.
+    :func:`protect_distribution` does the same for one small table whose rows share one
+    denominator (a distribution).
+
+Display
+    :func:`format_suppressed` prints a suppressed cell as :data:`SUPPRESSED_MARK` (``"."``).
 """
 
 from __future__ import annotations
@@ -15,15 +30,48 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_COLUMNS", "SUPPRESSED_MARK", "Rule", "format_suppressed", "suppress"]
+from analysis.core import geo
 
-#: Columns blanked by default (those present in the table).
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "SECONDARY_NOTE",
+    "SUPPRESSED_MARK",
+    "DisclosureError",
+    "Rule",
+    "check_protected",
+    "count_rules",
+    "estimate_columns",
+    "format_suppressed",
+    "group_relations",
+    "linked_relations",
+    "protect_counts",
+    "protect_distribution",
+    "respondent_rules",
+    "suppress",
+]
+
+#: The estimate columns of the statistic block (blanked in every suppressed row).
 DEFAULT_COLUMNS = ("value", "lower", "upper", "se")
+#: Further columns that reveal an estimate: a difference's verdicts and its two sides.
+FLAG_COLUMNS = ("inside", "significant")
+ESTIMATE_PREFIXES = ("value_", "lower_", "upper_", "se_")
 
 #: What the book prints in a suppressed cell.
 SUPPRESSED_MARK = "."
 
+#: Note of a cell suppressed only so that another cannot be recovered (secondary suppression).
+SECONDARY_NOTE = "skyddad för att en annan cell inte ska kunna räknas fram"
 
+#: An additive relation between cells: (row of the total, rows of its parts), as positions.
+Relation = tuple[int, list[int]]
+
+
+class DisclosureError(Exception):
+    """A table about to be published breaks the disclosure rules (a cell under a threshold, a
+    suppressed cell with a value, or a suppressed cell that can be recovered by subtraction)."""
+
+
+# --------------------------------------------------------------------------- rules
 @dataclass(frozen=True)
 class Rule:
     """A minimum-count rule: a row passes when ``table[column] >= threshold``.
@@ -53,6 +101,21 @@ class Rule:
         return f"färre än {t} ({self.column})"
 
 
+def respondent_rules(min_respondents: int, counts: Sequence[str] = ("n",)) -> list[Rule]:
+    """One rule "fewer than ``min_respondents`` respondents" per count column of a survey estimate
+    table (``n``; for a difference also ``n_rest``; for an odds ratio ``n_category`` …)."""
+    return [Rule(c, min_respondents, note=f"färre än {min_respondents} svarande") for c in counts]
+
+
+def count_rules(min_count: int, min_denominator: int, unit: str = "barn", *,
+                count: str = "count", denominator: str = "denominator") -> list[Rule]:
+    """The two rules of a count table: fewer than ``min_count`` with the trait (``count``) or
+    fewer than ``min_denominator`` in the group (``denominator``); notes ``"färre än 5 barn"``
+    and ``"färre än 20 barn i gruppen"`` for ``unit="barn"``."""
+    return [Rule(count, min_count, f"färre än {min_count} {unit}"),
+            Rule(denominator, min_denominator, f"färre än {min_denominator} {unit} i gruppen")]
+
+
 def _rules(
     threshold: float,
     count: str,
@@ -70,6 +133,28 @@ def _rules(
     return out
 
 
+def _count_rules(min_count: int | None, min_denominator: int | None,
+                 rules: Sequence[Rule] | Mapping[str, float] | None, unit: str) -> list[Rule]:
+    """The rules of :func:`protect_counts` / :func:`check_protected`: explicit ``rules``, or
+    :func:`count_rules` from the two thresholds."""
+    if rules is not None:
+        if min_count is not None or min_denominator is not None:
+            raise TypeError("give either min_count and min_denominator or rules, not both")
+        return _rules(0, "n", rules)
+    if min_count is None or min_denominator is None:
+        raise TypeError("give min_count and min_denominator, or rules")
+    return count_rules(min_count, min_denominator, unit)
+
+
+def estimate_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of ``table`` that carry or reveal an estimate, in table order: ``value, lower,
+    upper, se``, a difference's ``inside``/``significant`` and its two sides (``value_area``,
+    ``lower_rest`` …). :func:`suppress` blanks these by default."""
+    return [c for c in table.columns
+            if c in DEFAULT_COLUMNS or c in FLAG_COLUMNS or str(c).startswith(ESTIMATE_PREFIXES)]
+
+
+# --------------------------------------------------------------------------- primary suppression
 def suppress(
     table: pd.DataFrame,
     threshold: float = 30,
@@ -79,7 +164,7 @@ def suppress(
     columns: Sequence[str] | None = None,
     blank_counts: bool = False,
 ) -> pd.DataFrame:
-    """Blank the estimates of rows whose counts are below a threshold.
+    """Blank the estimates of rows whose counts are below a threshold (primary suppression).
 
     Parameters
     ----------
@@ -91,12 +176,13 @@ def suppress(
     count
         The count column of the default rule (default ``"n"``).
     rules
-        Several rules instead of the default one: a sequence of :class:`Rule`, or a mapping
-        ``{column: threshold}``. A row is suppressed when *any* rule fails, e.g.
-        ``{"numerator": 5, "denominator": 20}`` for "fewer than 5 children or fewer than 20 in
-        the denominator".
+        Several rules instead of the default one: a sequence of :class:`Rule`
+        (:func:`respondent_rules`, :func:`count_rules`), or a mapping ``{column: threshold}``. A
+        row is suppressed when *any* rule fails, e.g. ``{"numerator": 5, "denominator": 20}`` for
+        "fewer than 5 children or fewer than 20 in the denominator".
     columns
-        Columns to blank (set to NaN); default: those of ``value, lower, upper, se`` present.
+        Columns to blank (set to NaN); default :func:`estimate_columns` (``value, lower, upper,
+        se`` and a difference's flags and sides, those present).
     blank_counts
         Also blank the count columns that the rules read (when the counts themselves may not be
         published).
@@ -125,7 +211,7 @@ def suppress(
         raise KeyError(
             f"count column(s) {missing} not in the table (columns: {list(table.columns)})"
         )
-    blank = [c for c in DEFAULT_COLUMNS if c in table.columns] if columns is None else list(columns)
+    blank = estimate_columns(table) if columns is None else list(columns)
     absent = [c for c in blank if c not in table.columns]
     if absent:
         raise KeyError(f"column(s) to blank {absent} not in the table")
@@ -153,6 +239,244 @@ def suppress(
     return out
 
 
+# --------------------------------------------------------------------------- relations
+def linked_relations(table: pd.DataFrame, lan_code: str = geo.LAN_KOD) -> list[Relation]:
+    """Additive relations between the cells of a tidy count table: (total row, part rows).
+
+    ``table`` has the key columns ``indicator_id, area_type, area_code, period, breakdown,
+    group``; area types ``lan`` (code ``lan_code``), ``kommun`` and ``ovriga_lanet`` (the rest of
+    the län for the kommun ``area_code``); the total of a breakdown is ``breakdown == group ==
+    "totalt"``. Rows are positions ``0 … len(table) − 1``.
+
+    1. The groups of a breakdown add up to the area's total. 2. The kommuner add up to the län.
+    3. A kommun and the rest of the län add up to the län.
+    """
+    cols = ["indicator_id", "area_type", "area_code", "period", "breakdown", "group"]
+    keys = list(zip(*(table[c].tolist() for c in cols), strict=True))
+    rowids = list(range(len(table)))
+    row = dict(zip(keys, rowids, strict=True))
+    by_breakdown: dict[tuple, list[int]] = {}
+    kommuner: dict[tuple, list[tuple[int, str]]] = {}
+    for (ind, at, ac, per, bd, grp), r in zip(keys, rowids, strict=True):
+        if bd != "totalt":
+            by_breakdown.setdefault((ind, at, ac, per), []).append(r)
+        if at == "kommun":
+            kommuner.setdefault((ind, per, bd, grp), []).append((r, ac))
+    rel: list[Relation] = []
+    for (ind, at, ac, per), parts in by_breakdown.items():
+        # one relation per breakdown: split the parts by breakdown
+        split: dict[str, list[int]] = {}
+        for r in parts:
+            split.setdefault(keys[r][4], []).append(r)
+        total = row.get((ind, at, ac, per, "totalt", "totalt"))
+        if total is not None:
+            rel.extend((total, p) for p in split.values())
+    for (ind, per, bd, grp), parts in kommuner.items():
+        total = row.get((ind, "lan", lan_code, per, bd, grp))
+        if total is None:
+            continue
+        rel.append((total, [r for r, _ in parts]))
+        for r, ac in parts:
+            rest = row.get((ind, "ovriga_lanet", ac, per, bd, grp))
+            if rest is not None:
+                rel.append((total, [r, rest]))
+    return rel
+
+
+def group_relations(table: pd.DataFrame, by: Sequence[str], total: str | np.ndarray
+                    ) -> list[Relation]:
+    """(total row, part rows) per group of ``by`` in a table holding each group's total as one
+    of its rows, e.g. schools and their kommun total per kommun × school year
+    (``group_relations(t, ["area_code", "grade"], total="is_total")``).
+
+    ``total`` is a boolean column name or mask. Groups without exactly one total row or without
+    parts give no relation. Rows are positions ``0 … len(table) − 1``.
+    """
+    t = table.reset_index(drop=True)
+    is_total = (t[total] if isinstance(total, str) else pd.Series(total)).to_numpy(dtype=bool)
+    rel: list[Relation] = []
+    for idx in t.groupby(list(by), sort=True).indices.values():
+        tot = [int(i) for i in idx if is_total[i]]
+        parts = [int(i) for i in idx if not is_total[i]]
+        if len(tot) == 1 and parts:
+            rel.append((tot[0], parts))
+    return rel
+
+
+def _relations_of(t: pd.DataFrame, relations) -> list[Relation]:
+    if relations is None:
+        return linked_relations(t)
+    if callable(relations):
+        return list(relations(t))
+    return list(relations)
+
+
+def _secondary(sup: np.ndarray, relations: Sequence[Relation], size: np.ndarray,
+               max_rounds: int = 100) -> np.ndarray:
+    """Secondary suppression (``sup`` is updated in place; returns the newly suppressed rows).
+
+    Where exactly one cell of a relation is suppressed it could be recovered by subtraction, so
+    the open part with the smallest ``size`` (then the first) is suppressed too (the total if no
+    part is open), repeated until no relation has exactly one suppressed cell (the usual
+    heuristic for linked tables; Hundepool et al. 2012, §4.3)."""
+    secondary = np.zeros(len(sup), dtype=bool)
+    for _ in range(max_rounds):
+        changed = False
+        for total, parts in relations:
+            cells = [total, *parts]
+            if sum(sup[c] for c in cells) != 1:
+                continue
+            open_parts = [p for p in parts if not sup[p]]
+            pick = min(open_parts, key=lambda p: (size[p], p)) if open_parts else total
+            if sup[pick]:
+                continue
+            sup[pick] = secondary[pick] = True
+            changed = True
+        if not changed:
+            break
+    else:  # pragma: no cover - the heuristic always converges on finite tables
+        raise RuntimeError("secondary suppression did not converge")
+    return secondary
+
+
+# --------------------------------------------------------------------------- count tables
+def protect_counts(
+    table: pd.DataFrame,
+    min_count: int | None = None,
+    min_denominator: int | None = None,
+    *,
+    rules: Sequence[Rule] | Mapping[str, float] | None = None,
+    relations: Sequence[Relation] | Callable[[pd.DataFrame], Sequence[Relation]] | None = None,
+    size: str = "denominator",
+    columns: Sequence[str] | None = None,
+    blank_counts: bool = True,
+    unit: str = "barn",
+    note: str = SECONDARY_NOTE,
+) -> pd.DataFrame:
+    """Disclosure control of a count table: threshold rule, then secondary suppression.
+
+    Primary: a cell with fewer than ``min_count`` with the trait or fewer than
+    ``min_denominator`` in the group (:func:`count_rules`; or any other ``rules``) is suppressed
+    by :func:`suppress` (the estimate columns and, with ``blank_counts``, the counts are
+    blanked). Secondary: the published cells are tied by additive relations (``relations``;
+    default :func:`linked_relations`: a breakdown's groups add up to the total, the kommuner to
+    the län, a kommun and the rest of the län to the län). Where exactly one cell of a relation
+    is suppressed it could be recovered by subtraction, so the part with the smallest ``size``
+    is suppressed too, repeated until no relation has exactly one suppressed cell (Hundepool et
+    al. 2012, *Statistical Disclosure Control*, §4.3).
+
+    Parameters
+    ----------
+    table
+        All cells that any page publishes (e.g. the child poverty chapter's indicator table).
+    min_count, min_denominator
+        Thresholds of :func:`count_rules` (the book's parameters ``min_count``,
+        ``min_denominator``); or give ``rules`` instead.
+    rules
+        Other primary rules (e.g. ``respondent_rules(30, ["respondents"])`` for schools).
+    relations
+        ``[(total_row, [part_rows])]`` on positions, or a function of the table returning them
+        (:func:`group_relations`); default :func:`linked_relations`.
+    size
+        Column whose smallest value picks the complementary cell (``"denominator"``).
+    columns, blank_counts
+        As :func:`suppress`; a secondary cell gets the same columns blanked.
+    unit
+        Word of the notes of :func:`count_rules` (``"barn"``).
+    note
+        Note of a secondary cell.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table (index reset) with ``suppressed`` (bool) and ``note`` columns; suppressed rows
+        have NaN in the blanked columns.
+
+    Raises
+    ------
+    ValueError
+        If a threshold is below 1.
+    """
+    rs = _count_rules(min_count, min_denominator, rules, unit)
+    if any(r.threshold < 1 for r in rs):
+        raise ValueError("thresholds must be at least 1")
+    t = table.reset_index(drop=True).copy()
+    n = t[size].to_numpy(dtype=float)
+    out = suppress(t, rules=rs, columns=columns, blank_counts=blank_counts)
+    blank = estimate_columns(t) if columns is None else list(columns)
+    if blank_counts:
+        blank = list(dict.fromkeys([*blank, *(r.column for r in rs)]))
+    sup = out["suppressed"].to_numpy(dtype=bool).copy()
+    secondary = _secondary(sup, _relations_of(t, relations), n)
+    out.loc[secondary, blank] = np.nan
+    out["suppressed"] = sup
+    out.loc[secondary, "note"] = note
+    return out
+
+
+def check_protected(
+    table: pd.DataFrame,
+    min_count: int | None = None,
+    min_denominator: int | None = None,
+    *,
+    rules: Sequence[Rule] | Mapping[str, float] | None = None,
+    relations: Sequence[Relation] | Callable[[pd.DataFrame], Sequence[Relation]] | None = None,
+    columns: Sequence[str] | None = None,
+    blank_counts: bool = True,
+) -> None:
+    """Check a :func:`protect_counts` table before it is published: no shown cell under a
+    threshold, no value left in a suppressed cell, no suppressed cell recoverable by subtraction.
+
+    The arguments are those given to :func:`protect_counts`. Runs under ``python -O`` too (it
+    raises, it does not ``assert``).
+
+    Raises
+    ------
+    DisclosureError
+        Naming the first offending rows.
+    """
+    rs = _count_rules(min_count, min_denominator, rules, "barn")
+    sup_all = table["suppressed"].to_numpy(dtype=bool)
+    shown = table[~sup_all]
+    bad = np.zeros(len(shown), dtype=bool)
+    for r in rs:
+        bad |= (shown[r.column] < r.threshold).to_numpy(dtype=bool)
+    if bad.any():
+        raise DisclosureError(
+            f"published cells under the thresholds: {shown[bad].head(3).to_dict('records')}")
+    blank = estimate_columns(table) if columns is None else list(columns)
+    if blank_counts:
+        blank = list(dict.fromkeys([*blank, *(r.column for r in rs)]))
+    hidden = table[sup_all]
+    if not hidden[blank].isna().all().all():
+        raise DisclosureError(f"a suppressed cell still has a value in {blank}")
+    t = table.reset_index(drop=True)
+    for total, parts in _relations_of(t, relations):
+        if sum(sup_all[c] for c in [total, *parts]) == 1:
+            raise DisclosureError(
+                "a suppressed cell can be recovered: "
+                f"{t.loc[[total, *parts]].head(3).to_dict('records')}")
+
+
+def protect_distribution(table: pd.DataFrame, min_count: int, min_denominator: int,
+                         count: str = "count", denominator: str = "denominator") -> pd.DataFrame:
+    """Threshold rule for one small table outside a linked set whose rows add up to one shared
+    denominator (a distribution, e.g. children by years with low economic standard), with one
+    complementary row suppressed when only one is: the smallest ``count`` of the open rows
+    (its ``count`` and ``share``/``value``; the shared denominator stays)."""
+    out = suppress(table, rules={count: min_count, denominator: min_denominator},
+                   columns=[c for c in ("share", "value") if c in table.columns],
+                   blank_counts=True)
+    sup = out["suppressed"].to_numpy(dtype=bool)
+    if sup.sum() == 1 and len(out) > 1:
+        open_rows = np.flatnonzero(~sup)
+        pick = open_rows[np.argmin(table[count].to_numpy()[open_rows])]
+        out.loc[out.index[pick], [c for c in (count, "share", "value") if c in out.columns]] = np.nan
+        out.loc[out.index[pick], "suppressed"] = True
+    return out
+
+
+# --------------------------------------------------------------------------- display
 def format_suppressed(
     table: pd.DataFrame,
     columns: Sequence[str] | None = None,

@@ -526,6 +526,19 @@ def dependency_series(lan: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The years of the review's working-age shares: "minskat från 63 procent [2009] till knappt 60
+#: procent [2019]" (one quote, two seed figures).
+WORKING_AGE_SHARE_YEARS = (2009, 2019)
+
+
+def published_working_age_share(seed: pd.DataFrame) -> pd.Series:
+    """The review's share aged 16–64 in its first year (:data:`WORKING_AGE_SHARE_YEARS`), with the
+    quote that gives both years."""
+    return seeds.published(seed, analysis="population",
+                           indicator="Andel arbetsför befolkning av total befolkning",
+                           geography=geo.LAN_NAMN, period=WORKING_AGE_SHARE_YEARS[0])
+
+
 def dependency_published_vs_computed(dep: pd.DataFrame, seed: pd.DataFrame,
                                      edition: int) -> pd.DataFrame:
     """The seeds' försörjningskvot (1,8) and working-age shares (63 % → under 60 %) beside ours.
@@ -542,7 +555,7 @@ def dependency_published_vs_computed(dep: pd.DataFrame, seed: pd.DataFrame,
              "Publicerat": text.num(fk["value"], 1),
              "Beräknat": f"{text.num(d.loc[y, 'total_per_20_64'], 2)} ({y})",
              "Källa": seeds.source_line(fk), "beraknat_varde": d.loc[y, "total_per_20_64"]}]
-    for year, prefix in ((2009, ""), (2019, "knappt ")):
+    for year, prefix in zip(WORKING_AGE_SHARE_YEARS, ("", "knappt "), strict=True):
         if year > edition:
             continue
         r = seeds.published(seed, analysis="population",
@@ -580,8 +593,8 @@ def age_shares_long(dep: pd.DataFrame, edition: int) -> pd.DataFrame:
 
 def kommun_series(kommun_totals: pd.DataFrame, end_year: int) -> pd.DataFrame:
     """Kommun totals (``folkmangd_kommun``) up to ``end_year``, the kommun's name in ``kommun``."""
-    return kommun_totals[kommun_totals["ar"] <= end_year].assign(
-        kommun=kommun_totals["kommun_kod"].map(geo.KOMMUNER))
+    t = kommun_totals[kommun_totals["ar"] <= end_year]
+    return t.assign(kommun=t["kommun_kod"].map(geo.KOMMUNER))
 
 
 def change_map(granser: pd.DataFrame, change: pd.DataFrame) -> pd.DataFrame:
@@ -621,19 +634,6 @@ def handlingsplan_elderly(dep: pd.DataFrame, seed: pd.DataFrame, edition: int) -
     return {"published_n": p60["value"], "published_share": p21["value"], "year": y,
             "n65": d.loc[y, "65+"], "share65": d.loc[y, "andel_65"],
             "implied_n": p21["value"] / 100 * d.loc[y, "total"]}
-
-
-#: The years of the review's working-age shares: "minskat från 63 procent [2009] till knappt 60
-#: procent [2019]" (one quote, two seed figures).
-WORKING_AGE_SHARE_YEARS = (2009, 2019)
-
-
-def published_working_age_share(seed: pd.DataFrame) -> pd.Series:
-    """The review's share aged 16–64 in its first year (:data:`WORKING_AGE_SHARE_YEARS`), with the
-    quote that gives both years."""
-    return seeds.published(seed, analysis="population",
-                           indicator="Andel arbetsför befolkning av total befolkning",
-                           geography=geo.LAN_NAMN, period=WORKING_AGE_SHARE_YEARS[0])
 
 
 def projection_outlook(lan: pd.DataFrame, dep: pd.DataFrame, base_year: int, horizon: int = 11,

@@ -15,6 +15,14 @@ disposable_income, economic_assistance`` (and ``background``, ``parents_educatio
 
 Everything is vectorised (NumPy over pandas columns, no Python loops over persons), so the same
 functions run on the län's extract and on a national-size panel (see ``benchmarks/bench_poverty.py``).
+
+Why one module
+--------------
+The measures are one chain of definitions (consumption units → economic standard → low economic
+standard → persistent low economic standard; the norm → low income standard; both → the
+composite and its aggregation), each quoting its source. Kept together, a reader checks one
+definition against the next in one file; the published reference data they take as inputs
+(median, norm, child population) are in :mod:`analysis.methods.poverty_reference`.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import geo
-from analysis.methods.survey import wilson_interval
+from analysis.methods import survey
 
 __all__ = [
     "SCB_SCALE",
@@ -41,6 +49,7 @@ __all__ = [
     "household_type",
     "low_economic_standard",
     "low_income_standard",
+    "low_standard_threshold",
     "persistent_low_economic_standard",
     "poverty_measures",
 ]
@@ -351,6 +360,15 @@ def low_economic_standard(
     threshold = np.round(median * share, _COMPARE_DECIMALS)
     result = np.round(es, _COMPARE_DECIMALS) < threshold
     return _maybe_scalar(result, economic_standard, year)
+
+
+def low_standard_threshold(national_median: object, consumption_units: object = 1.0, *,
+                           share: float = LOW_STANDARD_SHARE) -> object:
+    """The limit of low economic standard in kronor per year: ``share`` (60 %) of the national
+    median, per consumption unit, or for a household of ``consumption_units`` (e.g.
+    ``consumption_units(2, 0, 2)`` = 2,45 for two adults with two children). Scalars or
+    array-likes (a Series stays a Series)."""
+    return share * national_median * consumption_units
 
 
 def persistent_low_economic_standard(
@@ -902,26 +920,17 @@ def aggregate_children(
                 .reset_index()
             )
         tables.append(t.assign(area_type=level))
-    out = pd.concat(tables, ignore_index=True)
-    out["count"] = out["count"].astype("int64")
-    out["denominator"] = out["denominator"].astype("int64")
-    out["value"] = out["count"] / out["denominator"]
+    out = survey.proportion_columns(pd.concat(tables, ignore_index=True), confidence,
+                                    interval=interval)
     cols = ["area_code", "area_type", "period", *(["group"] if by else [])]
     if indicator_id is not None:
         out.insert(0, "indicator_id", indicator_id)
         cols = ["indicator_id", *cols]
     stats = ["count", "denominator", "value"]
     if interval == "wilson":
-        # Wilson score interval (Wilson 1927; Newcombe 1998, method 3), as PHE uses for proportions
-        out["lower"], out["upper"] = wilson_interval(
-            out["count"].to_numpy(), out["denominator"].to_numpy(), confidence
-        )
-        out["confidence"] = confidence
-        out["method"] = "wilson"
         stats += ["lower", "upper", "confidence", "statistic", "method"]
     else:
         stats += ["statistic"]
-    out["statistic"] = "proportion"
     level_order = {lvl: i for i, lvl in enumerate(("lan", "forbund", "kommun"))}
     out = out.assign(_lvl=out["area_type"].map(level_order)).sort_values(
         ["_lvl", "area_code", *cols[cols.index("period"):]], kind="stable"

@@ -62,6 +62,7 @@ __all__ = [
     "logistic_regression",
     "logit_interval",
     "poststratify",
+    "proportion_columns",
     "rake",
     "standard_weights",
     "wilson_interval",
@@ -929,6 +930,31 @@ def wilson_interval(
     if np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
         raise ValueError("need 0 <= successes <= n and n > 0")
     return _wilson(x / n, n, confidence)
+
+
+def proportion_columns(frame: pd.DataFrame, confidence: float = 0.95, *,
+                       interval: str | None = "wilson") -> pd.DataFrame:
+    """The statistic block of a count table: a proportion and its Wilson interval.
+
+    ``count`` and ``denominator`` become int64; ``value = count / denominator``; with
+    ``interval="wilson"`` also ``lower``, ``upper`` (:func:`wilson_interval`), ``confidence`` and
+    ``method`` (``"wilson"``); ``statistic`` is ``"proportion"``. The frame is changed in place
+    and returned; callers choose the column order of the final table.
+    """
+    if interval not in (None, "wilson"):
+        raise ValueError(f"interval must be None or 'wilson', got {interval!r}")
+    frame["count"] = frame["count"].astype("int64")
+    frame["denominator"] = frame["denominator"].astype("int64")
+    frame["value"] = frame["count"] / frame["denominator"]
+    if interval == "wilson":
+        # Wilson score interval (Wilson 1927; Newcombe 1998, method 3), as PHE uses for proportions
+        frame["lower"], frame["upper"] = wilson_interval(
+            frame["count"].to_numpy(), frame["denominator"].to_numpy(), confidence
+        )
+        frame["confidence"] = confidence
+        frame["method"] = "wilson"
+    frame["statistic"] = "proportion"
+    return frame
 
 
 def _tidy(

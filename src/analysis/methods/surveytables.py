@@ -1,6 +1,7 @@
 """Table helpers shared by the survey chapters (:mod:`analysis.chapters.health`, :mod:`analysis.chapters.youth`).
 
-Indicator flags, disclosure control of estimate tables (:func:`suppress`), the comparison of an
+Indicator flags, disclosure control of estimate tables (:func:`suppress`, a thin wrapper of
+:func:`analysis.methods.disclosure.suppress`), the comparison of an
 area with the rest of the län (:func:`difference`), downloads (:func:`for_csv`) and the text of
 shares and intervals on the pages. Each chapter keeps its own indicators, labels and layouts.
 """
@@ -28,21 +29,20 @@ def flag(condition: pd.Series, source: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- disclosure
 def suppress(table: pd.DataFrame, min_respondents: int, *,
              counts: tuple[str, ...] = ("n",)) -> pd.DataFrame:
-    """Blank every estimate built on fewer than ``min_respondents`` respondents.
+    """Thin wrapper of :func:`analysis.methods.disclosure.suppress` for survey estimate tables,
+    kept under this name because the survey chapters and notebooks call it throughout.
 
-    Applies :func:`analysis.methods.disclosure.suppress` with one rule per count column (e.g. ``n`` and,
-    for a difference, ``n_rest``); the table gains ``suppressed`` and ``note``. The default of 30
-    respondents (``params/*.yml``: ``min_respondents``) follows common practice for survey
-    estimates; with fewer, an estimate's interval is too wide to publish and a respondent in a
-    small group could be recognised.
+    ``disclosure.suppress(table, rules=disclosure.respondent_rules(min_respondents, counts))``:
+    one rule per count column (e.g. ``n`` and, for a difference, ``n_rest``), every estimate
+    column blanked (:func:`analysis.methods.disclosure.estimate_columns`: ``value, lower, upper,
+    se``, ``inside``, ``significant``, ``value_area`` …); the table gains ``suppressed`` and
+    ``note``. The default of 30 respondents (``params/*.yml``: ``min_respondents``) follows
+    common practice for survey estimates; with fewer, an estimate's interval is too wide to
+    publish and a respondent in a small group could be recognised. New code may call
+    :mod:`analysis.methods.disclosure` directly.
     """
 
-    rules = [disclosure.Rule(c, min_respondents, note=f"färre än {min_respondents} svarande")
-             for c in counts]
-    blank = [c for c in table.columns
-             if c in disclosure.DEFAULT_COLUMNS or c in ("inside", "significant")
-             or c.startswith(("value_", "lower_", "upper_", "se_"))]
-    return disclosure.suppress(table, rules=rules, columns=blank)
+    return disclosure.suppress(table, rules=disclosure.respondent_rules(min_respondents, counts))
 
 
 def suppressed_mask(table: pd.DataFrame) -> np.ndarray:

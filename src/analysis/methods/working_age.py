@@ -19,6 +19,14 @@ TEEN_AGES = (16, 17, 18, 19)
 #: Middle of the 0–19 band (ages 0..19): a cohort aged ``a`` was there ``a − 9,5`` years ago.
 BAND_CENTRE = 9.5
 METHODS = ("blend", "current", "centred")
+#: The last year with SCB's single ages for the län in the shipped data
+#: (``folkmangd_lan_alder_kon``): the län back-test ends here and the crude comparison starts here.
+LAST_SINGLE_AGES = 2015
+#: The län back-test projects from this year to :data:`LAST_SINGLE_AGES`: four years, as the
+#: estimate does from 2015 to 2019.
+BACKTEST_LAN_START = 2011
+#: Origin years *T* of the age-20 back-test (2010–2015): each needs Kolada's ages 20 up to *T* + 4.
+AGE20_ORIGINS = tuple(range(2010, 2016))
 
 
 # --------------------------------------------------------------------------- shares
@@ -182,6 +190,15 @@ def crude_cohort_shift(kolada_groups: pd.DataFrame, lan: pd.DataFrame, year: int
     if len(b) != 4:
         raise ValueError(f"no single ages {16 - gap}–{19 - gap} for {base_year}")
     return share_0_19(kolada_groups).loc[year] * float(b["folkmangd"].sum())
+
+
+def crude_by_area(kolada_groups: pd.DataFrame, lan: pd.DataFrame, k16: pd.DataFrame, year: int,
+                  base_year: int = LAST_SINGLE_AGES) -> pd.DataFrame:
+    """:func:`by_area` for ``year`` with each kommun's 16–19 from :func:`crude_cohort_shift`
+    instead of the method (the exact 20–64 of ``k16``, :func:`kommun_16_64`, kept)."""
+    crude = crude_cohort_shift(kolada_groups, lan, year, base_year)
+    c16 = k16[k16["ar"] == year].set_index("kommun_kod")
+    return by_area(c16.assign(n16_19=crude, n16_64=c16["n20_64"] + crude).reset_index())
 
 
 # --------------------------------------------------------------------------- back-tests

@@ -15,34 +15,56 @@ Use :func:`fetch` online (requests, timeout, retries, paging): it writes every r
 received, plus ``provenance.json`` (url, date_accessed, md5), to ``data/raw/kolada/<YYYY-MM-DD>/``.
 :func:`load_raw` re-reads such a folder offline. Without a network :func:`fetch` raises
 :class:`KoladaOfflineError`; the book then uses the catalogued files.
+
+The child poverty chapter's indicators (:data:`KOLADA_FETCH`) are fetched and catalogued as dataset
+``kolada_barn_ekonomi`` by :func:`fetch_kolada`; on the command line (online)::
+
+    python -m analysis.sources.kolada fetch --years 2011-2021
+
+(``make fetch-kolada``) stores the raw responses with provenance under
+``data/raw/kolada_barn_ekonomi/<date>/`` and writes the catalogue fragment. Until then the catalogue
+holds :func:`kolada_request`, the list of what will be asked for, with every value empty.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import numpy as np
 import pandas as pd
 import requests
+import yaml
 
-from analysis.core import geo
+from analysis.core import geo, text
 from analysis.core.errors import InputError
+from analysis.sources import catalog
 
 __all__ = [
     "BASE_URL",
+    "KOLADA_DATASET",
+    "KOLADA_FETCH",
+    "KOLADA_YEARS",
+    "NOT_FETCHED",
     "KoladaError",
     "KoladaOfflineError",
     "data_url",
     "fetch",
+    "fetch_kolada",
+    "kolada_request",
     "kpi_title",
     "load_raw",
+    "main",
     "parse_values",
     "read_kpi_catalogue",
+    "write_kolada_request",
 ]
 
 BASE_URL = "https://api.kolada.se/v3"
@@ -393,3 +415,173 @@ def kpi_title(kpi: str, catalogue: str | Path | pd.DataFrame) -> str:
     if hit.empty:
         raise KeyError(f"KPI {kpi!r} is not in the catalogue ({len(cat)} KPIs)")
     return str(hit.iloc[0])
+
+
+# --------------------------------------------------------------------------- the chapters' dataset
+#: The catalogued dataset of the Kolada indicators on children's economy.
+KOLADA_DATASET = "kolada_barn_ekonomi"
+#: KPIs fetched: N66077 (0–19 with low economic standard), U31803 (children in families with
+#: ekonomiskt bistånd); U31809 (long-term assistance) is stored for later use.
+KOLADA_FETCH = ("N66077", "U31803", "U31809")
+#: Years fetched by default: the register panel's income years (2011–2021).
+KOLADA_YEARS = tuple(range(2011, 2022))
+#: ``status`` of a requested value that has not been fetched yet.
+NOT_FETCHED = "ej hämtad"
+#: The command that fetches them.
+FETCH_COMMAND = "python -m analysis.sources.kolada fetch"
+
+
+def kolada_request(kpis: Sequence[str] = KOLADA_FETCH, years: Sequence[int] = KOLADA_YEARS
+                   ) -> pd.DataFrame:
+    """The shipped stand-in for ``kolada_barn_ekonomi`` before a fetch: what will be asked for, every
+    ``value`` empty and ``status`` ``"ej hämtad"`` (no number is invented)."""
+
+    rows = []
+    for kpi in kpis:
+        for muni in DEFAULT_AREAS:
+            code, area_type = _area(muni)
+            for y in years:
+                rows.append((kpi, code, area_type, int(y), "totalt", np.nan, NOT_FETCHED))
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+_KOLADA_DATASET_ENTRY = {
+    "file": "kolada_barn_ekonomi.csv",
+    "driver": "csv",
+    "schema": "kolada_kpi",
+    "title": "Koladas nyckeltal om barns ekonomi (N66077, U31803, U31809) per kommun, region och riket",
+    "unit": "andel (%) enligt nyckeltalet",
+    "columns": {
+        "kpi": "Koladas nyckeltals-id",
+        "area_code": "kommunkod, 18 = Region Örebro län, 00 = riket",
+        "area_type": "kommun, lan eller riket",
+        "period": "år",
+        "sex": "totalt, kvinnor eller man",
+        "value": "publicerat värde i procent (tomt = saknas eller ej hämtat)",
+        "status": "Koladas status; 'ej hämtad' = ännu inte hämtat",
+    },
+}
+
+
+def _write_kolada_fragment(root: Path, folder: Path, provenance: str, *, fetched: bool,
+                           accessed: str) -> Path:
+    """Write ``folder``'s ``PROVENANCE.md`` and (re)write ``data/catalog.d/kolada_barn_ekonomi.yml``
+    listing every file of ``folder`` with its md5; atomically, restored if the catalogue breaks."""
+
+    (folder / "PROVENANCE.md").write_text(provenance, encoding="utf-8")
+    files = {f.name: catalog.md5(f) for f in sorted(folder.iterdir()) if f.is_file()}
+    folder_rel = folder.relative_to(root / "data").as_posix()
+    source = {
+        "producer": "RKA (Kolada)" if fetched else "Projektet (förteckning över nyckeltal att hämta)",
+        "title": ("Kolada API v3, nyckeltal om barns ekonomi, hämtade " + accessed) if fetched
+        else "Kolada-nyckeltal om barns ekonomi: ännu inte hämtade (förteckning utan värden)",
+        "url_main": "https://api.kolada.se/v3",
+        "date_published": accessed,
+        "date_accessed": accessed,
+        "licence": "Kolada/RKA open data; own processing must not be credited to Kolada" if fetched
+        else "Project file (no data)",
+        "citation": "Källa: Kolada/RKA" if fetched else "Källa: Kolada/RKA (ej hämtat)",
+        "folder": folder_rel,
+        "files": files,
+    }
+    frag = root / "data" / "catalog.d" / f"{KOLADA_DATASET}.yml"
+    header = (f"# Written by `{FETCH_COMMAND}`: the current Kolada fetch for\n"
+              "# the child poverty chapter. Do not edit by hand; fetch again to replace it.\n")
+    body = yaml.safe_dump({"sources": {KOLADA_DATASET: source},
+                           "datasets": {KOLADA_DATASET: dict(_KOLADA_DATASET_ENTRY,
+                                                             source=KOLADA_DATASET)}},
+                          allow_unicode=True, sort_keys=False)
+    old = frag.read_bytes() if frag.exists() else None
+    tmp = frag.with_suffix(".yml.tmp")
+    tmp.write_text(header + body, encoding="utf-8")
+    tmp.replace(frag)
+    try:
+        catalog.read_catalog(root)
+        catalog.load(KOLADA_DATASET, root=root)
+    except Exception:
+        if old is None:
+            frag.unlink()
+        else:
+            frag.write_bytes(old)
+        raise
+    return frag
+
+
+def fetch_kolada(years: Sequence[int], kpis: Sequence[str] = KOLADA_FETCH, *,
+                 root: Path | None = None, session=None, today: date | None = None) -> Path:
+    """Fetch the KPIs from Kolada v3 and catalogue them as dataset ``kolada_barn_ekonomi``.
+
+    Load inputs: :func:`fetch` (online; raw responses written byte for byte with
+    ``provenance.json`` to ``data/raw/kolada_barn_ekonomi/<date>/``). Process: the tidy table. Save
+    outputs: ``kolada_barn_ekonomi.csv`` (derived from the responses by :func:`parse_values`) and a
+    ``PROVENANCE.md`` in the same folder, and the catalogue fragment
+    ``data/catalog.d/kolada_barn_ekonomi.yml`` listing every file with its md5.
+
+    Returns
+    -------
+    pathlib.Path
+        The fragment.
+
+    Raises
+    ------
+    KoladaOfflineError
+        Without a network; nothing is written.
+    """
+
+    root = root or catalog.project_root()
+    accessed = (today or date.today()).isoformat()
+    raw_root = root / "data" / "raw" / KOLADA_DATASET
+    tidy = fetch(list(kpis), list(years), session=session, raw_root=raw_root,
+                 today=date.fromisoformat(accessed))
+    folder = raw_root / accessed
+    tidy.to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
+    provenance = (
+        f"# Kolada API v3: {', '.join(kpis)}, {min(years)}–{max(years)}\n\n"
+        f"Fetched {accessed} with `{FETCH_COMMAND}`. The `*.json` files are "
+        "the responses exactly as received; `provenance.json` lists each with its URL, date and md5. "
+        "`kolada_barn_ekonomi.csv` is derived from them by `analysis.sources.kolada.parse_values` (tidy: kpi, "
+        "area_code, area_type, period, sex, value, status).\n\nKälla: Kolada/RKA. Own processing must "
+        "not be credited to Kolada.\n")
+    return _write_kolada_fragment(root, folder, provenance, fetched=True, accessed=accessed)
+
+
+def write_kolada_request(root: Path | None = None, folder_name: str = "ej-hamtad") -> Path:
+    """Write the shipped stand-in (:func:`kolada_request`) and its fragment (run once, offline)."""
+
+    root = root or catalog.project_root()
+    folder = root / "data" / "raw" / KOLADA_DATASET / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    kolada_request().to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
+    provenance = (
+        "# Kolada indicators for the child poverty chapter: not yet fetched\n\n"
+        "Written by the project (`analysis.sources.kolada.write_kolada_request`), not by Kolada. "
+        f"`kolada_barn_ekonomi.csv` lists what `{FETCH_COMMAND}` asks "
+        "Kolada for (KPIs N66077, U31803, U31809; the 12 kommuner, Region Örebro län 0018 and Riket "
+        "0000; 2011–2021). Every value is empty and every status is 'ej hämtad': no number here is "
+        "a published one. The chapter shows a note instead of the comparison until a fetch replaces "
+        "this folder in the catalogue.\n")
+    return _write_kolada_fragment(root, folder, provenance, fetched=False,
+                                  accessed=date.today().isoformat())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.sources.kolada fetch --years 2011-2021 [--kpis N66077,U31803,U31809]``."""
+
+    ap = argparse.ArgumentParser(prog="python -m analysis.sources.kolada")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fetch", help="fetch the child poverty chapter's Kolada KPIs and catalogue "
+                       f"them as {KOLADA_DATASET}")
+    f.add_argument("--years", default=f"{KOLADA_YEARS[0]}-{KOLADA_YEARS[-1]}")
+    f.add_argument("--kpis", default=",".join(KOLADA_FETCH))
+    args = ap.parse_args(argv)
+    try:
+        frag = fetch_kolada(text.parse_years(args.years), args.kpis.split(","))
+    except KoladaOfflineError as exc:
+        print(f"Kolada could not be reached: {exc}. Nothing was written.", file=sys.stderr)
+        return 2
+    print(f"Catalogued {KOLADA_DATASET} in {frag}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,18 +1,14 @@
-"""Synthetic rounds of *Liv & hälsa*: population frame, stratified design, response and outcome models.
+"""Synthetic rounds of *Liv & hälsa*: stratified design, response and outcome models on the population frame.
 
 The survey's microdata are confidential, so the book runs on synthetic rounds that follow the input
 contract of :mod:`analysis.contracts.lh_contract` exactly and whose *weighted* estimates reproduce the
 published 2017 figures. The generator has four parts, each usable on its own (a youth-survey
 generator can reuse the frame, design and response parts with its own outcome model):
 
-1. **Population frame** (:func:`population_frame`): persons aged 18+ by kommun × sex × single age
-   for a year. The shipped data do not hold that table; it is approximated from what exists:
-   the län's single ages × sex (:func:`analysis.methods.population.lan_series`, observed to 2015,
-   estimated 2016–2019) and each kommun's exact counts aged 0–19, 20–64, 65+ and each single age
-   20–30 (Kolada). Within each kommun, ages 18–19 are the kommun's 0–19 times the län's share of
-   18–19 in 0–19; ages 20–30 are Kolada's single ages; 31–64 and 65+ are the kommun's counts
-   spread by the län's age pattern in those bands; every age is split by sex as in the län. Years
-   after 2019 (the last year of population data) use 2019.
+1. **Population frame** (:func:`analysis.methods.frames.population_frame`, shared with the
+   real-data path, which rakes to it): persons aged 18+ by kommun × sex × single age for a year,
+   approximated from the län's single ages and Kolada's kommun counts. Years after 2019 (the
+   last year of population data) use 2019.
 2. **Design** (:func:`allocation`, :func:`draw_sample`): one stratum per kommun, simple random
    sampling without replacement within strata. 2022 (seed ``002_f91937dbdf8dd34f.txt``, rows
    277–279): 1 060 invitations per kommun, 5 580 in Örebro kommun, 17 240 in all. The seed gives
@@ -33,7 +29,8 @@ generator can reuse the frame, design and response parts with its own outcome mo
    to published series. Item non-response is missing completely at random at the rates in
    :data:`ITEM_NONRESPONSE`.
 
-Calibration (:func:`calibrate`, stored in :data:`CALIBRATED`). The free parameters below are set so
+Calibration (:func:`calibrate`, stored in ``calibrated/liv_och_halsa.json`` and read into
+:data:`CALIBRATED`). The free parameters below are set so
 that the *expected weighted estimate* of the 2017 round — design weights, this response model and
 raking to kommun × sex and age-group margins, i.e. exactly what the chapter computes — equals the
 published figure. The expectation is computed on the 2017 frame replicated ``replicates`` times,
@@ -44,19 +41,32 @@ instead of 0/1 draws (so the targets are smooth in the parameters):
   education (2), unemployed, sick/disability pension, economic strain, and students and "other"
   occupation (these two with a tight prior, having no target of their own) — least squares with a
   weak ridge towards the prior values on the ten age-standardised 2017 figures of
-  ``004_fb44509df49901da.txt`` rows 1230–1268 (education 57/72/81, employment 34/50/79 for
-  18–64, economic strain 48/77, women 70, men 77; 18–69, ESP 2013 standard, see
-  :mod:`analysis.chapters.health`); the stored fit is within 0.15 percentage points of every figure;
-* anxiety (any): intercept and sex, to 41 % of women and 28 % of men 18+ (004, row 720–721);
-* diagnosed depression: intercept, to 10 % of all 18+ (004, row 733);
+  ``004_fb44509df49901da.txt`` rows 1230–1268 (by education, by employment for 18–64, by
+  economic strain, women, men; 18–69, ESP 2013 standard, :mod:`analysis.methods.standardisation`;
+  the groups are :data:`analysis.sources.seeds.LH_GOOD_HEALTH`, :func:`calibration_targets`);
+  the stored fit is within 0.15 percentage points of every figure;
+* anxiety (any): intercept and sex, to the published shares of women and men 18+ (004, rows
+  720–721);
+* diagnosed depression: intercept, to the published share of all 18+ (004, row 733);
 * WHO-5 (good well-being, raw score ≥ 13): intercept, to an *invented* 74 % (nothing published);
 * response: the round intercepts, to :data:`RESPONSE_RATE`.
 
 Kommun effects on good health (:data:`KOMMUN_HEALTH`) are invented: no kommun values were
 published, only the map classes 57–77 %; the effects spread the expected kommun × sex shares over
-those classes. ``python -m analysis.synthetic.synth_survey calibrate`` recomputes :data:`CALIBRATED` (run it
-after changing any model or the population data; ``tests/unit/test_synth_survey.py`` fails when
-the stored values no longer reproduce the targets).
+those classes. The published values are read from the catalogued ``seed_figures``
+(:mod:`analysis.sources.seeds`), the same rows the chapter shows.
+``python -m analysis.synthetic.synth_survey calibrate --write`` recomputes :data:`CALIBRATED` and
+writes the JSON file (run it after changing any model or the population data;
+``tests/unit/test_synth_survey.py`` fails when the stored values no longer reproduce the targets).
+
+Why one module
+--------------
+The design, response and outcome models are one joint model: the calibration solves their
+parameters together on one population, and the round generator draws them in one fixed order of
+random numbers (changing the order changes every synthetic figure in the book). The population
+frame, the standardisation and the published figures it is calibrated to live below it
+(:mod:`analysis.methods.frames`, :mod:`analysis.methods.standardisation`,
+:mod:`analysis.sources.seeds`).
 """
 
 from __future__ import annotations
@@ -70,24 +80,23 @@ import pandas as pd
 
 from analysis.contracts import lh_contract
 from analysis.core import geo
-from analysis.methods import population
-from analysis.sources import catalog
+from analysis.methods import frames, population, standardisation
+from analysis.sources import catalog, seeds
 from analysis.synthetic import synthtools
 
 __all__ = [
-    "AGE_GROUPS",
     "CALIBRATED",
     "PARAMS",
     "RESPONSE_RATE",
     "ROUNDS",
     "allocation",
     "calibrate",
+    "calibration_targets",
     "draw_persons",
     "draw_sample",
     "expected_weights",
     "generate_round",
     "generate_rounds",
-    "population_frame",
     "rake_population",
     "response_probability",
     "true_health_coefficients",
@@ -97,11 +106,6 @@ __all__ = [
 #: 2022 use the 2019 population).
 ROUNDS: tuple[int, ...] = (2000, 2004, 2008, 2012, 2017, 2020, 2022)
 CALIBRATION_YEAR = 2017
-LAST_POPULATION_YEAR = 2019
-MAX_AGE = 100
-#: Age groups of the raking margin and of the general-health model (label, lower, upper).
-AGE_GROUPS: tuple[tuple[str, int, int], ...] = (
-    ("18-29", 18, 29), ("30-44", 30, 44), ("45-64", 45, 64), ("65-79", 65, 79), ("80+", 80, 200))
 #: Invitations per kommun in 2022 (seed 002, rows 277–279); assumed for every round.
 INVITED_PER_KOMMUN = 1060
 INVITED_OREBRO = 5580
@@ -253,29 +257,11 @@ PARAMS: dict[str, dict] = {
     },
 }
 
-#: Calibrated parameters (``python -m analysis.synthetic.synth_survey calibrate``); see the module docstring.
-CALIBRATED: dict[str, float] = {
-    "anxiety.const": -0.6087,
-    "anxiety.man": -0.5134,
-    "depression.const": -3.2588,
-    "who5.const": 0.7796,
-    "general_health.const": 1.0734,
-    "general_health.man": 0.2044,
-    "general_health.edu2": 0.3943,
-    "general_health.edu3": 0.8236,
-    "general_health.emp.2": -0.7467,
-    "general_health.emp.3": -1.376,
-    "general_health.emp.5": -0.4464,
-    "general_health.emp.6": -0.6142,
-    "general_health.strain": -0.6827,
-    "response.const.2000": 0.5289,
-    "response.const.2004": 0.3308,
-    "response.const.2008": 0.1449,
-    "response.const.2012": -0.0336,
-    "response.const.2017": -0.2914,
-    "response.const.2020": -0.3813,
-    "response.const.2022": -0.5121,
-}
+#: The fitted parameters of :func:`calibrate` (``python -m analysis.synthetic.synth_survey
+#: calibrate --write`` rewrites the file); see the module docstring.
+CALIBRATION_FILE = synthtools.calibrated_path("liv_och_halsa")
+#: Calibrated parameters, ``{"model.parameter": value}``, read from :data:`CALIBRATION_FILE`.
+CALIBRATED: dict[str, float] = synthtools.read_calibrated(CALIBRATION_FILE)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -294,15 +280,6 @@ def _step(table: Mapping[int, float], age: np.ndarray) -> np.ndarray:
 _lookup = synthtools.lookup
 
 
-def age_group(age: np.ndarray | pd.Series, groups=AGE_GROUPS) -> np.ndarray:
-    """Label of the age group of each age (``AGE_GROUPS`` by default)."""
-    a = np.asarray(age)
-    out = np.full(a.shape, None, dtype=object)
-    for label, lo, hi in groups:
-        out[(a >= lo) & (a <= hi)] = label
-    return out
-
-
 def resolved_params(calibrated: Mapping[str, float] | None = None) -> dict:
     """:data:`PARAMS` with the calibrated values filled in (``"a.b.c"`` keys, ints for codes)."""
     prm = copy.deepcopy(PARAMS)
@@ -317,65 +294,6 @@ def resolved_params(calibrated: Mapping[str, float] | None = None) -> dict:
         last = parts[-1]
         node[int(last) if last.isdigit() else last] = float(value)
     return prm
-
-
-# --------------------------------------------------------------------------- 1 population frame
-def population_frame(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
-                     year: int) -> pd.DataFrame:
-    """Persons aged 18+ by kommun × sex × single age for ``year`` (an approximation).
-
-    Parameters
-    ----------
-    lan_single_ages
-        The län's single ages by sex, ``ar, kon ("kvinnor"/"män"), alder (int), folkmangd``
-        (:func:`analysis.methods.population.lan_series`).
-    kolada_groups
-        :func:`analysis.methods.population.kolada_age_groups` (kommun counts 0–19, 20–64, 65+, a20–a30).
-    year
-        Population year; years after the last one in both inputs use the last one.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kommun, sex ("kvinnor"/"man"), age (18–100, 100 = 100+), population`` (whole persons).
-        Kommun totals of ages 20–64 and 65+ equal Kolada's exactly (up to rounding of cells);
-        18–19, 31–64 and 65+ by age, and every sex split, follow the län's pattern.
-
-    Raises
-    ------
-    ValueError
-        If the inputs have no year at or before ``year``.
-    """
-    last = min(int(lan_single_ages["ar"].max()), int(kolada_groups["ar"].max()))
-    y = min(year, last)
-    lan = lan_single_ages[lan_single_ages["ar"] == y]
-    kol = kolada_groups[kolada_groups["ar"] == y].set_index("kommun_kod")
-    if lan.empty or len(kol) != len(geo.KOMMUNER):
-        raise ValueError(f"no population data for {y} (län single ages and Kolada groups needed)")
-    L = np.zeros((2, MAX_AGE + 1))
-    for i, sex in enumerate(("kvinnor", "män")):
-        s = lan[lan["kon"] == sex]
-        L[i, s["alder"].to_numpy(dtype=int)] = s["folkmangd"].to_numpy(dtype=float)
-    both = L.sum(axis=0)
-    sex_split = np.where(both > 0, L / np.where(both > 0, both, 1), 0.5)
-    rows = []
-    for k in geo.KOMMUNER:
-        r = kol.loc[k]
-        n = np.zeros(MAX_AGE + 1)
-        share_1819 = both[18:20] / both[0:20].sum()
-        n[18:20] = r["0-19"] * share_1819
-        single = np.array([float(r[f"a{a}"]) for a in range(20, 31)])
-        n[20:31] = single
-        rest = r["20-64"] - single.sum()
-        n[31:65] = rest * both[31:65] / both[31:65].sum()
-        n[65:] = r["65+"] * both[65:] / both[65:].sum()
-        for i, sex in enumerate(("kvinnor", "man")):
-            cnt = np.round(n[18:] * sex_split[i, 18:]).astype(np.int64)
-            rows.append(pd.DataFrame({"kommun": k, "sex": sex, "age": np.arange(18, MAX_AGE + 1),
-                                      "population": cnt}))
-    out = pd.concat(rows, ignore_index=True)
-    out.attrs["population_year"] = y
-    return out
 
 
 # --------------------------------------------------------------------------- 2 design
@@ -617,7 +535,7 @@ def health_design_matrix(p: Mapping[str, np.ndarray]) -> np.ndarray:
     """Indicator matrix (n × len(HEALTH_TERMS)) of the general-health model's terms."""
     age = np.asarray(p["age"])
     cols = [np.asarray(p["female"]) == 0]
-    for _label, lo, hi in AGE_GROUPS[1:]:
+    for _label, lo, hi in frames.AGE_GROUPS[1:]:
         cols.append((age >= lo) & (age <= hi))
     edu, emp, bc = p["education"], p["employment"], p["birth_country"]
     cols += [edu == 2, edu == 3] + [emp == k for k in (2, 3, 4, 5, 6)]
@@ -630,7 +548,7 @@ def health_design_matrix(p: Mapping[str, np.ndarray]) -> np.ndarray:
 def health_coefficients(prm: dict) -> np.ndarray:
     """Coefficients of :data:`HEALTH_TERMS`, in order."""
     c = prm["general_health"]
-    return np.array([c["man"], *(c["age"][g] for g, _, _ in AGE_GROUPS[1:]), c["edu2"],
+    return np.array([c["man"], *(c["age"][g] for g, _, _ in frames.AGE_GROUPS[1:]), c["edu2"],
                      c["edu3"], *(c["emp"][k] for k in (2, 3, 4, 5, 6)), c["strain"],
                      *(c["bc"][k] for k in (2, 3, 4)), c["daily_smoker"], c["active"],
                      c["sleep"], c["anxiety"], c["fear"], c["optimistic"]], dtype=float)
@@ -720,7 +638,7 @@ def generate_round(year: int, frame: pd.DataFrame, seed: int, *, params: dict | 
     year
         The round.
     frame
-        :func:`population_frame` for the round.
+        :func:`analysis.methods.frames.population_frame` for the round.
     seed
         Seed; the round's generator is ``numpy.random.default_rng([seed, year])``, so a round does
         not depend on which other rounds are drawn.
@@ -773,8 +691,8 @@ def generate_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, 
                     years: Sequence[int] = ROUNDS) -> dict[int, pd.DataFrame]:
     """Several rounds: ``{year: round}`` (see :func:`generate_round`)."""
     prm = resolved_params()
-    return {y: generate_round(y, population_frame(lan_single_ages, kolada_groups, y), seed,
-                              params=prm) for y in years}
+    return {y: generate_round(y, frames.population_frame(lan_single_ages, kolada_groups, y),
+                              seed, params=prm) for y in years}
 
 
 def true_health_coefficients(year: int = CALIBRATION_YEAR) -> pd.Series:
@@ -825,12 +743,12 @@ def expected_weights(pop: pd.DataFrame, year: int, prm: dict) -> np.ndarray:
     p = {c: pop[c].to_numpy() for c in ("age", "female", "education", "birth_country")}
     rho = response_probability(p, year, prm)
     ks = pd.factorize(pop["kommun"].astype(str) + pop["sex"].astype(str))[0]
-    ag = pd.factorize(age_group(pop["age"].to_numpy()))[0]
+    ag = pd.factorize(frames.age_group(pop["age"].to_numpy()))[0]
     return rho * rake_population(rho, [ks, ag])
 
 
 def _calibration_population(lan_single_ages, kolada_groups, year, replicates, rng):
-    frame = population_frame(lan_single_ages, kolada_groups, year)
+    frame = frames.population_frame(lan_single_ages, kolada_groups, year)
     one = _persons(frame)
     return pd.concat([one] * replicates, ignore_index=True), frame
 
@@ -855,17 +773,42 @@ def _solve_response(lan_single_ages, kolada_groups, prm, rng, replicates: int = 
         prm["response"]["const"][year] = round(float(brentq(gap, -6, 6)), 4)
 
 
+def calibration_targets(seed_figures: pd.DataFrame) -> pd.DataFrame:
+    """The published 2017 good-health figures as calibration targets (proportions).
+
+    One row per group of :data:`analysis.sources.seeds.LH_GOOD_HEALTH` with the ``bands`` of its
+    age range (:data:`analysis.methods.standardisation.BANDS`), ``published`` (per cent, read from
+    ``seed_figures``) and ``value`` (proportion).
+    """
+    t = pd.DataFrame([{**g, "bands": standardisation.BANDS[g["ages"]]}
+                      for g in seeds.LH_GOOD_HEALTH])
+    t["published"] = seeds.lh_good_health(seed_figures)
+    t["value"] = t["published"] / 100
+    return t
+
+
+def crude_targets(seed_figures: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """The published 2017 crude shares as proportions, keyed ``(indicator_id, sex)``
+    (:data:`analysis.sources.seeds.LH_CRUDE`, read from ``seed_figures``)."""
+    return {(g["indicator_id"], g["sex"]): v / 100
+            for g, v in zip(seeds.LH_CRUDE, seeds.lh_crude(seed_figures), strict=True)}
+
+
 def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
-              esp: pd.Series, *, replicates: int = 4, seed: int = 2017,
-              log=print) -> dict[str, float]:
+              esp: pd.Series, seed_figures: pd.DataFrame, *, replicates: int = 4,
+              seed: int = 2017, log=print) -> dict[str, float]:
     """Recompute :data:`CALIBRATED` (see the module docstring for what is calibrated to what).
 
     Parameters
     ----------
     lan_single_ages, kolada_groups
-        Population inputs of :func:`population_frame`.
+        Population inputs of :func:`analysis.methods.frames.population_frame`.
     esp
-        The ESP 2013 standard population by ESP age band (:func:`analysis.chapters.health.esp_series`).
+        The ESP 2013 standard population by ESP age band
+        (:func:`analysis.methods.standardisation.esp_series`).
+    seed_figures
+        The catalogued published figures: the targets (:func:`calibration_targets`,
+        :func:`crude_targets`).
     replicates
         Copies of the 2017 frame in the calibration population (4 ≈ 0,95 million persons).
     seed
@@ -874,12 +817,12 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
     Returns
     -------
     dict
-        ``{"model.parameter": value}``, rounded to 4 decimals, to paste into :data:`CALIBRATED`.
+        ``{"model.parameter": value}``, rounded to 4 decimals (:func:`write_calibrated` stores
+        them).
     """
     from scipy.optimize import brentq, least_squares
 
-    from analysis.chapters import health
-
+    crude = crude_targets(seed_figures)
     rng = np.random.default_rng(seed)
     prm = resolved_params()
     _solve_response(lan_single_ages, kolada_groups, prm, rng)
@@ -893,13 +836,14 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
     def wmean(x, mask):
         return float(np.sum(v[mask] * x[mask]) / np.sum(v[mask]))
 
-    # anxiety: intercept and sex to 41 % women, 28 % men (18+)
+    # anxiety: intercept and sex to the published shares of women and men (18+)
     women = P["female"] == 1
 
     def anx_res(theta):
         prm["anxiety"]["const"], prm["anxiety"]["man"] = theta
         q = _expit(anxiety_logit(P, year, prm))
-        return [wmean(q, women) - 0.41, wmean(q, ~women) - 0.28]
+        return [wmean(q, women) - crude[("anxiety_any", "kvinnor")],
+                wmean(q, ~women) - crude[("anxiety_any", "man")]]
 
     sol = least_squares(anx_res, [-0.3, -0.6], xtol=1e-10, ftol=1e-12)
     prm["anxiety"]["const"], prm["anxiety"]["man"] = sol.x
@@ -911,7 +855,8 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
 
     def dep_res(a):
         prm["depression"]["const"] = a
-        return wmean(_expit(depression_logit(P, year, prm)), everyone) - 0.10
+        return (wmean(_expit(depression_logit(P, year, prm)), everyone)
+                - crude[("depression_dx", "totalt")])
 
     prm["depression"]["const"] = brentq(dep_res, -8, 2)
     P["depression"] = (rng.random(len(v)) < _expit(depression_logit(P, year, prm))).astype(int)
@@ -933,7 +878,7 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
         P[f"who5_{j + 1}"] = items[:, j]
 
     # general health: ten age-standardised targets
-    targets = health.calibration_targets()
+    targets = calibration_targets(seed_figures)
     X = health_design_matrix(P)
     kom = np.array([KOMMUN_HEALTH[k] for k in P["kommun"]])
     free = ["const", "man", "edu2", "edu3", "emp.2", "emp.3", "emp.5", "emp.6", "strain"]
@@ -955,7 +900,7 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
     def gh_res(theta):
         set_gh(theta)
         q = _expit(prm["general_health"]["const"] + X @ health_coefficients(prm) + kom)
-        est = health.expected_standardised(frame_p.assign(_q=q), targets, esp)
+        est = standardisation.expected_standardised(frame_p.assign(_q=q), targets, esp)
         return np.concatenate([(est - targets["value"].to_numpy()) / 0.001,
                                (theta - prior) / prior_sd])
 
@@ -973,25 +918,26 @@ def calibrate(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
 
 
 def write_calibrated(values: Mapping[str, float], path: str | None = None) -> None:
-    """Replace the :data:`CALIBRATED` block of this module's source with ``values``."""
-    synthtools.write_calibrated(values, path or __file__)
+    """Write ``values`` as the calibrated parameters (:data:`CALIBRATION_FILE`, or ``path``)."""
+    synthtools.write_calibrated(values, path or CALIBRATION_FILE)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis.synthetic.synth_survey calibrate [replicates] [--write]``.
 
-    Prints the new :data:`CALIBRATED` values; ``--write`` also stores them in this module.
+    Prints the new :data:`CALIBRATED` values; ``--write`` also stores them in
+    :data:`CALIBRATION_FILE`.
     """
     def run(replicates: int) -> dict[str, float]:
-        from analysis.chapters import health
-
         kolada = catalog.load("kolada_befolkning")
         lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
-                                    LAST_POPULATION_YEAR)
-        esp = health.esp_series(catalog.load("esp2013"))
-        return calibrate(lan, population.kolada_age_groups(kolada), esp, replicates=replicates)
+                                    frames.LAST_POPULATION_YEAR)
+        esp = standardisation.esp_series(catalog.load("esp2013"))
+        return calibrate(lan, population.kolada_age_groups(kolada), esp,
+                         catalog.load("seed_figures"), replicates=replicates)
 
-    return synthtools.calibrate_main(argv, "analysis.synthetic.synth_survey", __file__, 4, run)
+    return synthtools.calibrate_main(argv, "analysis.synthetic.synth_survey", CALIBRATION_FILE,
+                                     4, run)
 
 if __name__ == "__main__":
     sys.exit(main())

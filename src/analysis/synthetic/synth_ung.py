@@ -4,17 +4,11 @@ The youth survey's microdata are confidential, so the book runs on synthetic rou
 the input contract of :mod:`analysis.contracts.ung_contract` exactly (a pupil file and a school file per
 round). The generator has five parts, each usable on its own:
 
-1. **Cohorts** (:func:`cohort_frame`): pupils by kommun × school year × sex. The survey is in the
-   spring of year *t*; pupils in åk 7, åk 9 and gymnasiet år 2 were born in *t*−14, *t*−16 and
-   *t*−18, i.e. they were 13, 15 and 17 years old on 31 December of *t*−1, the population year.
-   The län's single ages by sex (:func:`analysis.methods.population.lan_series`: SCB to 2015, estimated
-   2016–2019) are shared out to the kommuner by :func:`cohort_shares`, the blended share estimator
-   of :func:`analysis.methods.working_age.teen_shares` generalised to ages 13–17: the mean of the kommun's
-   share of the län's 0–19 in the population year and in the year the cohort was in the middle of
-   the 0–19 band (Kolada counts, exact). Counts are rounded by largest remainders, so the kommuner
-   add up to the län's count at each age and sex. Rounds after 2020 use the population of 2019,
-   the last year of the shipped population data (the 2021 round therefore uses 2019).
-   Every resident of the age is taken to be a pupil of the school year in the home kommun.
+1. **Cohorts** (:func:`analysis.methods.frames.cohort_frame`, shared with the real-data path,
+   which post-stratifies to it): pupils by kommun × school year × sex, the län's 13-, 15- and
+   17-year-olds of the population year (31 December before the spring survey) shared out to the
+   kommuner. Rounds after 2020 use the population of 2019, the last year of the shipped
+   population data.
 2. **Schools** (:func:`school_units`): each kommun has ``max(1, round(N / 95))`` compulsory schools
    with pupils in åk 7–9 (N = the kommun's åk 9 cohort) and ``max(1, round(N / 220))``
    upper-secondary units (N = its gy 2 cohort); school sizes are Gamma(4) draws, classes have at
@@ -56,7 +50,8 @@ round). The generator has five parts, each usable on its own:
    Item non-response is missing completely at random (:data:`ITEM_NONRESPONSE`). Physical
    activity is not asked before 2009 (the seed's series is 2009–2017), so not in 2005 and 2008;
    the limited 2021 round is assumed not to ask about safety in public places and associations.
-5. **Calibration** (:func:`calibrate`, stored in :data:`CALIBRATED`). Almost nothing about the
+5. **Calibration** (:func:`calibrate`, stored in ``calibrated/liv_och_halsa_ung.json`` and read
+   into :data:`CALIBRATED`). Almost nothing about the
    youth survey was published with numbers (the action plan's charts lost their data), so the
    levels of the 2017 round are calibrated to **documented assumptions** (:data:`TARGETS`, each
    labelled as such): the shape of the dose–response from about 30 % at no protective factor to
@@ -67,11 +62,21 @@ round). The generator has five parts, each usable on its own:
    post-stratified estimate equals the population share, so each free intercept is solved on the
    2017 cohorts (replicated, with common random numbers) so that the population share equals its
    target. Sex, school-year and round differences are set in :data:`PARAMS` (invented, plausible).
-   ``python -m analysis.synthetic.synth_ung calibrate --write`` recomputes :data:`CALIBRATED`;
-   ``tests/unit/test_synth_ung.py`` fails when the stored values no longer reproduce the targets.
+   ``python -m analysis.synthetic.synth_ung calibrate --write`` recomputes :data:`CALIBRATED`
+   and writes the JSON file; ``tests/unit/test_synth_ung.py`` fails when the stored values no
+   longer reproduce the targets.
 
 Rounds are cached on disk (:func:`cached_rounds`, ``data/interim/liv_och_halsa_ung/``), keyed by
-the seed, the rounds, the population inputs and the code of this module and of the contract.
+the seed, the rounds, the population inputs and the code of this module and everything it
+imports, the fitted parameters included (:func:`analysis.core.diskcache.code_hash`).
+
+Why one module
+--------------
+Schools, non-response and outcomes are one joint model: the calibration solves the outcome
+intercepts on the same latent variables the rounds are drawn from, and a round draws every part
+from one random stream in a fixed order (changing the order changes every synthetic figure in
+the book). The cohorts live below it (:mod:`analysis.methods.frames`), and the choice between
+real and synthetic rounds above it (:mod:`analysis.inputs.liv_och_halsa_ung`).
 """
 
 from __future__ import annotations
@@ -87,22 +92,17 @@ import pandas as pd
 from analysis.contracts import ung_contract
 from analysis.contracts.ung_contract import PROTECTIVE_ITEMS, Round
 from analysis.core import diskcache, geo
-from analysis.methods import population
-from analysis.methods.rounding import largest_remainder
-from analysis.methods.working_age import share_0_19
+from analysis.methods import frames, population
 from analysis.sources import catalog
 from analysis.synthetic import synthtools
 
 __all__ = [
     "CALIBRATED",
-    "GRADE_AGE",
     "PARAMS",
     "ROUNDS",
     "TARGETS",
     "cached_rounds",
     "calibrate",
-    "cohort_frame",
-    "cohort_shares",
     "draw_pupils",
     "expected_targets",
     "generate_round",
@@ -116,12 +116,8 @@ __all__ = [
 #: Rounds generated (seed 004 rows 690–1140: series 2005–2017; 000 rows 332–337: February 2021).
 ROUNDS: tuple[int, ...] = (2005, 2008, 2011, 2014, 2017, 2021)
 CALIBRATION_YEAR = 2017
-_SOURCE = "syntetiska data (analysis.synthetic.synth_ung)"
-LAST_POPULATION_YEAR = 2019
-#: Age on 31 December of the year before the survey (spring) of each school year.
-GRADE_AGE: dict[str, int] = {"ak7": 13, "ak9": 15, "gy2": 17}
-#: Middle of the 0–19 band: a cohort aged ``a`` was there ``a − 9,5`` years before.
-BAND_CENTRE = 9.5
+#: The ``source`` of the synthetic rounds.
+SOURCE = "syntetiska data (analysis.synthetic.synth_ung)"
 PUPILS_PER_SCHOOL = {"grund": 95, "gy": 220}
 CLASS_SIZE = 25
 #: Probability that a school takes part (invented; 2021 was a limited round, seed 000).
@@ -273,28 +269,11 @@ PARAMS: dict[str, dict] = {
                              2021: -0.3}},
 }
 
-#: Calibrated parameters (``python -m analysis.synthetic.synth_ung calibrate --write``).
-CALIBRATED: dict[str, float] = {
-    "finances.const": -1.469,
-    "finances.often": -1.6826,
-    "protective.school_wellbeing.const": 1.5349,
-    "protective.home_wellbeing.const": 3.0284,
-    "protective.future.const": 2.221,
-    "protective.trust_parents.const": 2.5685,
-    "protective.calm_school.const": 2.0231,
-    "feel_good.const": -0.5039,
-    "feel_good.per_factor": 0.4742,
-    "general_wellbeing.const": 0.2382,
-    "general_wellbeing.girl": -0.4681,
-    "worry.const": -0.7699,
-    "worry.girl": 1.0235,
-    "who5.const": -0.3338,
-    "who5.girl": -0.2466,
-    "smoking.const": -2.2036,
-    "activity.const": -2.3212,
-    "safety.const": 0.6624,
-    "association.const": -0.1693,
-}
+#: The fitted parameters of :func:`calibrate` (``python -m analysis.synthetic.synth_ung calibrate
+#: --write`` rewrites the file).
+CALIBRATION_FILE = synthtools.calibrated_path("liv_och_halsa_ung")
+#: Calibrated parameters, ``{"model.parameter": value}``, read from :data:`CALIBRATION_FILE`.
+CALIBRATED: dict[str, float] = synthtools.read_calibrated(CALIBRATION_FILE)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -324,94 +303,6 @@ def resolved_params(calibrated: Mapping[str, float] | None = None) -> dict:
             node = node[part]
         node[parts[-1]] = float(value)
     return prm
-
-
-# --------------------------------------------------------------------------- 1 cohorts
-def cohort_shares(kolada_groups: pd.DataFrame, year: int,
-                  ages: Sequence[int] = (13, 15, 17)) -> pd.DataFrame:
-    """Each kommun's estimated share of the län's population at single ``ages`` in ``year``.
-
-    The blended estimator of :func:`analysis.methods.working_age.teen_shares` for any age: the mean of
-    the kommun's share of the län's 0–19 in ``year`` and in ``year − (age − 9,5)``, when the
-    cohort was in the middle of the 0–19 band (linear between years, clamped to the Kolada years).
-    For ages 13–17 the two years are 3,5–7,5 years apart, closer than for 16–19 where the method
-    was back-tested on age 20 (:func:`analysis.methods.working_age.backtest_age20`); the shares of each age
-    sum to 1 over the kommuner.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index kommun code, one column per age.
-    """
-
-    s0 = share_0_19(kolada_groups)
-    if year not in s0.index:
-        raise ValueError(f"no Kolada 0–19 counts for {year} (available "
-                         f"{int(s0.index.min())}–{int(s0.index.max())})")
-
-    def at(y: float) -> pd.Series:
-        y = min(max(y, float(s0.index.min())), float(s0.index.max()))
-        lo = int(np.floor(y))
-        hi = min(lo + 1, int(s0.index.max()))
-        f = y - lo
-        return s0.loc[lo] * (1 - f) + s0.loc[hi] * f
-
-    return pd.DataFrame({a: 0.5 * s0.loc[year] + 0.5 * at(year - (a - BAND_CENTRE))
-                         for a in ages})
-
-
-def population_year(year: int) -> int:
-    """The population year of a round: 31 December of the year before, at most 2019."""
-    return min(year - 1, LAST_POPULATION_YEAR)
-
-
-def cohort_frame(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame,
-                 year: int) -> pd.DataFrame:
-    """Pupils by kommun × school year × sex for the round ``year`` (see the module docstring).
-
-    Parameters
-    ----------
-    lan_single_ages
-        The län's single ages by sex, ``ar, kon ("kvinnor"/"män"), alder, folkmangd``
-        (:func:`analysis.methods.population.lan_series`).
-    kolada_groups
-        :func:`analysis.methods.population.kolada_age_groups` (kommun counts 0–19).
-    year
-        The survey round.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kommun, grade, sex ("kvinnor"/"man"), age, population`` (whole pupils); the kommuner of
-        each school year and sex add up to the län's count at that age, rounded. ``attrs`` hold
-        ``population_year``.
-
-    Raises
-    ------
-    ValueError
-        If the inputs have no data for the population year.
-    """
-    py = population_year(year)
-    lan = lan_single_ages[lan_single_ages["ar"] == py]
-    if lan.empty:
-        raise ValueError(f"no population data for {py} (the round {year} uses the population "
-                         f"of 31 December {py})")
-    shares = cohort_shares(kolada_groups, py, tuple(GRADE_AGE.values()))
-    kommuner = list(geo.KOMMUNER)
-    rows = []
-    for grade, age in GRADE_AGE.items():
-        for sex, kon in (("kvinnor", "kvinnor"), ("man", "män")):
-            n = lan.loc[(lan["kon"] == kon) & (lan["alder"] == age), "folkmangd"]
-            if len(n) != 1:
-                raise ValueError(f"the län's population aged {age} ({kon}) is missing for {py}")
-            total = int(round(float(n.iloc[0])))
-            s = shares.loc[kommuner, age].to_numpy(dtype=float)
-            counts = largest_remainder(total * s / s.sum(), total)
-            rows.append(pd.DataFrame({"kommun": kommuner, "grade": grade, "sex": sex,
-                                      "age": age, "population": counts}))
-    out = pd.concat(rows, ignore_index=True)
-    out.attrs["population_year"] = py
-    return out
 
 
 # --------------------------------------------------------------------------- 2 schools
@@ -660,7 +551,8 @@ def generate_round(year: int, frame: pd.DataFrame, seed: int, *, params: dict | 
     year
         The round.
     frame
-        :func:`cohort_frame` for the round (scale its ``population`` for small test rounds).
+        :func:`analysis.methods.frames.cohort_frame` for the round (scale its ``population``
+        for small test rounds).
     seed
         Seed; the round's generator is ``numpy.random.default_rng([seed, year])`` and the schools
         come from :func:`school_units` with the same seed, so a round does not depend on which
@@ -710,12 +602,13 @@ def generate_round(year: int, frame: pd.DataFrame, seed: int, *, params: dict | 
     school_file = ung_contract.validate_schools(units, name + " schools", year=year)
     ung_contract.check_consistency(pupils, school_file, name)
     part = school_file.groupby("school")["participated"].max()
-    info = {"population_year": int(frame.attrs.get("population_year", population_year(year))),
+    info = {"population_year": int(frame.attrs.get("population_year",
+                                                   frames.population_year(year))),
             "enrolled": int(school_file["enrolled"].sum()), "respondents": int(len(pupils)),
             "schools": int(len(part)), "participating_schools": int(part.sum()),
             "response_rate": float(len(pupils) / school_file["enrolled"].sum()),
             "not_asked": list(not_asked)}
-    return Round(year, pupils, school_file, source=_SOURCE,
+    return Round(year, pupils, school_file, source=SOURCE,
                  synthetic=True, info=info)
 
 
@@ -723,15 +616,15 @@ def generate_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, 
                     years: Sequence[int] = ROUNDS) -> dict[int, Round]:
     """Several rounds: ``{year: Round}`` (see :func:`generate_round`)."""
     prm = resolved_params()
-    return {y: generate_round(y, cohort_frame(lan_single_ages, kolada_groups, y), seed,
+    return {y: generate_round(y, frames.cohort_frame(lan_single_ages, kolada_groups, y), seed,
                               params=prm) for y in years}
 
 
 # --------------------------------------------------------------------------- caching
 CACHE_VERSION = 1
-#: Modules whose code shapes the cached rounds (their source is part of the cache key).
-CODE_MODULES = ("synth_ung", "ung_contract", "working_age", "microdata", "synthtools",
-                "diskcache")
+#: This module's dotted name: the cache key covers its code and everything it imports
+#: (:func:`analysis.core.diskcache.code_hash`; ``__name__`` is ``__main__`` under ``python -m``).
+MODULE = "analysis.synthetic.synth_ung"
 
 
 def _write_rounds(rounds: dict[int, Round], folder: Path) -> dict:
@@ -747,7 +640,7 @@ def _read_rounds(folder: Path, meta: dict) -> dict[int, Round]:
         y = int(y_s)
         out[y] = Round(y, pd.read_parquet(folder / f"pupils_{y}.parquet"),
                        pd.read_parquet(folder / f"schools_{y}.parquet"),
-                       source=_SOURCE, synthetic=True, info=info)
+                       source=SOURCE, synthetic=True, info=info)
     return dict(sorted(out.items()))
 
 
@@ -761,11 +654,11 @@ def cached_rounds(lan_single_ages: pd.DataFrame, kolada_groups: pd.DataFrame, se
     temporary folder and renamed into place under an exclusive lock, so notebooks running in
     parallel build a key once and never read a half-written folder
     (:func:`analysis.core.diskcache.cached`). The key is a hash of the seed, the rounds, the inputs
-    and the code of :data:`CODE_MODULES` (this module, the contract, :mod:`analysis.methods.working_age`
-    and the shared contract, generator and cache code); folders written by other code versions
-    are removed.
+    and the code of this module and everything it imports, transitively, with the fitted
+    parameters (:func:`analysis.core.diskcache.code_hash`); folders written by other code
+    versions are removed.
     """
-    code = diskcache.code_hash(CODE_MODULES)
+    code = diskcache.code_hash(MODULE)
     key = diskcache.key({
         "v": CACHE_VERSION, "seed": int(seed), "years": sorted(int(y) for y in years),
         "inputs": [diskcache.frame_hash(lan_single_ages), diskcache.frame_hash(kolada_groups)],
@@ -910,7 +803,8 @@ def calibrate(frame: pd.DataFrame, *, replicates: int = 20, seed: int = 2017,
     Returns
     -------
     dict
-        ``{"model.parameter": value}``, rounded to 4 decimals, to paste into :data:`CALIBRATED`.
+        ``{"model.parameter": value}``, rounded to 4 decimals (:func:`write_calibrated` stores
+        them).
     """
     from scipy.optimize import brentq, least_squares
 
@@ -970,21 +864,24 @@ def calibrate(frame: pd.DataFrame, *, replicates: int = 20, seed: int = 2017,
 
 
 def write_calibrated(values: Mapping[str, float], path: str | None = None) -> None:
-    """Replace the :data:`CALIBRATED` block of this module's source with ``values``."""
-    synthtools.write_calibrated(values, path or __file__)
+    """Write ``values`` as the calibrated parameters (:data:`CALIBRATION_FILE`, or ``path``)."""
+    synthtools.write_calibrated(values, path or CALIBRATION_FILE)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.synthetic.synth_ung calibrate [replicates] [--write]``."""
-    def run(replicates: int) -> dict[str, float]:
+    """``python -m analysis.synthetic.synth_ung calibrate [replicates] [--write]``.
 
+    Prints the new :data:`CALIBRATED` values; ``--write`` also stores them in
+    :data:`CALIBRATION_FILE`.
+    """
+    def run(replicates: int) -> dict[str, float]:
         kolada = catalog.load("kolada_befolkning")
         lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
-                                    LAST_POPULATION_YEAR)
-        frame = cohort_frame(lan, population.kolada_age_groups(kolada), CALIBRATION_YEAR)
+                                    frames.LAST_POPULATION_YEAR)
+        frame = frames.cohort_frame(lan, population.kolada_age_groups(kolada), CALIBRATION_YEAR)
         return calibrate(frame, replicates=replicates)
 
-    return synthtools.calibrate_main(argv, "analysis.synthetic.synth_ung", __file__, 20, run)
+    return synthtools.calibrate_main(argv, MODULE, CALIBRATION_FILE, 20, run)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,19 +1,26 @@
 """Small pieces shared by the synthetic generators (:mod:`analysis.synthetic.synth_survey`, :mod:`analysis.synthetic.synth_ung`).
 
 The logistic function, year tables interpolated over the rounds, values looked up by code, the
-WHO-5 answers drawn from a latent well-being, and the rewriting of a generator's ``CALIBRATED``
-block in its own source after a calibration.
+WHO-5 answers drawn from a latent well-being, and the fitted parameters of a generator: a JSON
+file ``calibrated/<name>.json`` beside the generators (:func:`read_calibrated`,
+:func:`write_calibrated`), read when a generator is imported and rewritten by its
+``calibrate --write`` command (:func:`calibrate_main`). Floats are written with ``repr``, so a
+value read back is bit for bit the value written. The files are package data, and
+:func:`analysis.core.codehash.code_hash` counts them, so a new fit changes every cache key that
+depends on the generator.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+#: Folder of the generators' fitted parameters (``<name>.json``).
+CALIBRATED_DIR = Path(__file__).resolve().parent / "calibrated"
 
 
 def expit(x):
@@ -57,23 +64,39 @@ def who5_items(mean: np.ndarray, c: Mapping, rng: np.random.Generator) -> np.nda
     return items
 
 
-def write_calibrated(values: Mapping[str, float], path: str | Path) -> None:
-    """Replace the ``CALIBRATED: dict[str, float] = {...}`` block of a module's source file.
+def calibrated_path(name: str) -> Path:
+    """The file of a generator's fitted parameters: ``calibrated/<name>.json``."""
+    return CALIBRATED_DIR / f"{name}.json"
+
+
+def read_calibrated(path: str | Path) -> dict[str, float]:
+    """A generator's fitted parameters, ``{"model.parameter": value}`` in the file's order.
 
     Raises
     ------
-    RuntimeError
-        If the file has no such block.
+    ValueError
+        If the file is not a JSON object of numbers.
     """
     src = Path(path)
-    text = src.read_text(encoding="utf-8")
-    body = "".join(f'    "{k}": {v!r},\n' for k, v in values.items())
-    new, n = re.subn(r"(CALIBRATED: dict\[str, float\] = \{\n).*?(\n\}\n)",
-                     lambda m: m.group(1) + body.rstrip("\n") + m.group(2), text,
-                     count=1, flags=re.S)
-    if n != 1:
-        raise RuntimeError(f"cannot find the CALIBRATED block in {src}")
-    src.write_text(new, encoding="utf-8")
+    values = json.loads(src.read_text(encoding="utf-8"))
+    if not isinstance(values, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+        raise ValueError(f"{src} is not a JSON object of numbers")
+    return {str(k): float(v) for k, v in values.items()}
+
+
+def write_calibrated(values: Mapping[str, float], path: str | Path) -> None:
+    """Write a generator's fitted parameters as JSON (floats exactly, in the given order).
+
+    The file is written to a temporary name and renamed into place, so a reader never sees a
+    half-written file.
+    """
+    dst = Path(path)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({str(k): float(v) for k, v in values.items()}, indent=2) + "\n"
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(dst)
 
 
 def calibrate_main(argv: list[str] | None, module: str, path: str | Path, default_replicates: int,
@@ -81,7 +104,7 @@ def calibrate_main(argv: list[str] | None, module: str, path: str | Path, defaul
     """The ``python -m <module> calibrate [replicates] [--write]`` command of a generator.
 
     ``run(replicates)`` returns the new ``CALIBRATED`` values; they are printed as JSON and, with
-    ``--write``, stored in the module's source ``path`` (:func:`write_calibrated`).
+    ``--write``, stored in the JSON file ``path`` (:func:`write_calibrated`).
     """
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] != ["calibrate"]:
