@@ -426,3 +426,21 @@ class TestConstants:
     def test_chapter_reads_the_definitions_from_methods(self):
         assert cp.INDICATORS is cpt.INDICATORS and cp.published_figures is cpt.published_figures
         assert cp.RUS_BASE_YEAR == 2015
+
+
+class TestMapAndReference:
+    def test_map_frame_keeps_every_kommun(self):
+        shapes = pd.DataFrame({"kommun_kod": ["1860", "1880"], "geometry": [None, None]})
+        cells = pd.DataFrame({"area_code": ["1880"], "value": [0.25]})
+        out = cp.map_frame(shapes, cells)
+        assert list(out["kommun_kod"]) == ["1860", "1880"]
+        assert out["pct"].iloc[1] == 25 and pd.isna(out["pct"].iloc[0])
+
+    def test_reference_in_every_panel(self):
+        lan = pd.DataFrame({"area_name": ["Örebro län"] * 2, "period": [2018, 2019],
+                            "value": [0.1, 0.2]})
+        kom = pd.DataFrame({"area_name": ["Laxå", "Laxå", "Nora", "Nora"],
+                            "period": [2018, 2019, 2018, 2019], "value": [0.3] * 4})
+        ref = cp.reference_panels(lan, kom)
+        assert len(ref) == 4 and set(ref["area_name"]) == {"Laxå", "Nora"}
+        assert ref.loc[ref["period"] == 2019, "value"].eq(0.2).all()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from analysis.core import text
 
 NB = "\u00a0"
@@ -41,3 +43,29 @@ class TestPct:
 
     def test_year_range(self):
         assert text.year_range(2009, 2019) == "2009\u20132019"
+
+
+class TestFormatter:
+    def test_same_text_as_the_function(self):
+        assert text.formatter("share", 1, sign=True)(0.0123) == text.share(0.0123, 1, sign=True)
+        assert text.formatter("num")(1234.4) == text.num(1234.4)
+        assert text.formatter("num", -2)(63512) == text.num(63512, -2)
+
+    def test_points(self):
+        assert text.points(-0.0123, 1) == text.num(-1.23, 1)
+        assert text.formatter("points", 1, sign=True)(0.05) == "+5,0"
+        assert text.points(None) == ".."
+
+    def test_unknown_kind(self):
+        with pytest.raises(ValueError, match="unknown formatter"):
+            text.formatter("money")
+
+
+class TestParseYears:
+    def test_forms(self):
+        assert text.parse_years("2016-2018") == [2016, 2017, 2018]
+        assert text.parse_years("2015,2019") == [2015, 2019]
+
+    def test_backwards(self):
+        with pytest.raises(ValueError, match="backwards"):
+            text.parse_years("2019-2015")

@@ -419,3 +419,20 @@ def kolada_comparison(kolada_table: pd.DataFrame, table: pd.DataFrame, year: int
     out["difference"] = out["computed"] - out["kolada"]
     out = out.assign(_l=(out["area_type"] == "lan").astype(int))
     return out.sort_values(["kpi", "_l", "area_code"]).drop(columns="_l").reset_index(drop=True)
+
+
+def map_frame(boundaries: pd.DataFrame, kommun_cells: pd.DataFrame) -> pd.DataFrame:
+    """Kommun boundaries with each kommun's ``value`` (0–1) and ``pct`` (per cent) for a map;
+    a kommun without a cell keeps its shape and gets no value."""
+    out = boundaries.merge(
+        kommun_cells[["area_code", "value"]].rename(columns={"area_code": "kommun_kod"}),
+        on="kommun_kod", how="left")
+    out["pct"] = 100 * out["value"]
+    return out
+
+
+def reference_panels(lan_cells: pd.DataFrame, kommun_cells: pd.DataFrame) -> pd.DataFrame:
+    """The län's series repeated in every kommun's panel of a small-multiples chart (the
+    dashed reference line): one row per kommun name and period."""
+    return lan_cells.drop(columns="area_name").merge(
+        kommun_cells[["area_name", "period"]], on="period")

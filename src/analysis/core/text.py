@@ -50,6 +50,12 @@ def share(x: float | None, decimals: int = 1, *, sign: bool = False) -> str:
     return pct(100 * x, decimals, sign=sign)
 
 
+def points(x: float | None, decimals: int = 1, *, sign: bool = False) -> str:
+    """Format a difference of two proportions (0–1) in percentage points, without a unit:
+    ``-0.0123`` → ``"−1,2"``."""
+    return num(None if x is None else 100 * x, decimals, sign=sign)
+
+
 def year_range(start: int, end: int) -> str:
     """``2009, 2019`` → ``"2009–2019"`` (en dash, as Swedish typography wants)."""
     return f"{start}\u2013{end}"
@@ -83,9 +89,9 @@ def parse_years(text: str) -> list[int]:
 def formatter(kind: str = "num", decimals: int | None = None, *, sign: bool = False
               ) -> Callable[[float | None], str]:
     """A one-argument formatter for table columns: ``formatter("share", 1, sign=True)`` is
-    :func:`share` with one decimal and a sign. ``kind`` is ``"num"``, ``"pct"`` or ``"share"``;
+    :func:`share` with one decimal and a sign. ``kind`` is ``"num"``, ``"pct"``, ``"share"`` or ``"points"``;
     ``decimals`` defaults to that function's own default."""
-    funcs = {"num": num, "pct": pct, "share": share}
+    funcs = {"num": num, "pct": pct, "share": share, "points": points}
     if kind not in funcs:
         raise ValueError(f"unknown formatter kind {kind!r}; use one of {sorted(funcs)}")
     kwargs = {"sign": sign} if decimals is None else {"decimals": decimals, "sign": sign}
