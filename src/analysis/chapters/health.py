@@ -680,3 +680,13 @@ def profile_sentence(table: pd.DataFrame, area_name: str, indicator: str = "good
         return (f"För {area_name} finns för få svarande för att redovisa andelen med {label} "
                 "(se röjandeskydd).")
     return f"I {area_name} har {_share(r['value_area'])} {label}, " + surveytables.difference_text(r)
+
+
+#: The Liv & hälsa round whose figures the seed report (Region Örebro län's action plan) quotes:
+#: a property of that document, not of the edition.
+PUBLISHED_ROUND = 2017
+
+
+def published_table(groups: pd.DataFrame, crude: pd.DataFrame) -> pd.DataFrame:
+    """The age-standardised groups and the crude shares of the published figures, one table."""
+    return pd.concat([groups, crude], ignore_index=True)

@@ -41,7 +41,7 @@ import pandas as pd
 from analysis.contracts import ung_contract
 from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
 from analysis.core import geo, text
-from analysis.methods import survey, surveytables
+from analysis.methods import disclosure, survey, surveytables
 
 # --------------------------------------------------------------------------- definitions
 #: The chapter's indicators: 0/1 columns made by :func:`prepare`. ``grades`` restricts an
@@ -656,37 +656,19 @@ def suppress_schools(table: pd.DataFrame, min_respondents: int) -> pd.DataFrame:
     Secondary suppression: where exactly one school of a kommun × school year is suppressed and
     the kommun total is shown, the next smallest school is suppressed too, so the suppressed
     school cannot be recovered by subtracting the others from the total (Hundepool et al. 2012,
-    §5.3, complementary suppression).
+    §5.3, complementary suppression). The one disclosure API does it
+    (:func:`analysis.methods.disclosure.protect_counts`).
 
     Returns
     -------
     pandas.DataFrame
         A copy with ``suppressed`` and ``note``; blanked cells are NaN.
     """
-    t = table.copy()
-    resp = t["respondents"].to_numpy(dtype=float)
-    primary = ~(resp >= min_respondents)
-    secondary = np.zeros(len(t), dtype=bool)
-    for _, g in t.groupby(["area_code", "grade"]):
-        sch = g[~g["is_total"]]
-        tot = g[g["is_total"]]
-        if len(sch) < 2:
-            continue
-        hidden = primary[sch.index]
-        total_shown = len(tot) and not primary[tot.index].all()
-        if hidden.sum() == 1 and total_shown:
-            shown = sch[~hidden]
-            nxt = shown["respondents"].astype(float).idxmin()
-            secondary[nxt] = True
-    sup = primary | secondary
-    for c in SCHOOL_FIGURES:
-        if c in t:
-            t[c] = t[c].astype(float)
-            t.loc[sup, c] = np.nan
-    t["suppressed"] = sup
-    t["note"] = np.where(primary, f"färre än {min_respondents} svarande",
-                         np.where(secondary, "skyddar en annan skola", ""))
-    return t
+    return disclosure.protect_counts(
+        table, rules=disclosure.respondent_rules(min_respondents, ["respondents"]),
+        relations=disclosure.group_relations(table, ["area_code", "grade"], total="is_total"),
+        size="respondents", columns=[c for c in SCHOOL_FIGURES if c in table],
+        blank_counts=False, note="skyddar en annan skola")
 
 
 # --------------------------------------------------------------------------- presentation

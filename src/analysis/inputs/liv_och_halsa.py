@@ -17,6 +17,17 @@ from analysis.contracts import lh_contract, microdata
 from analysis.methods import frames
 from analysis.synthetic import synth_survey
 
+__all__ = [
+    "CALIBRATED_TO",
+    "ENV_MICRODATA",
+    "PRIVATE_FOLDER",
+    "SYNTHETIC_SOURCE",
+    "Rounds",
+    "latest_round",
+    "load_rounds",
+    "microdata_source",
+]
+
 #: Environment variable naming a folder (or one file) of real rounds in the contract, e.g.
 #: ``data/private/liv_och_halsa/`` holding ``liv_och_halsa_2017.sav``.
 ENV_MICRODATA = "ANALYSIS_LIV_OCH_HALSA"

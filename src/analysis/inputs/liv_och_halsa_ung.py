@@ -20,6 +20,19 @@ from analysis.core import text
 from analysis.methods import frames
 from analysis.synthetic import synth_ung
 
+__all__ = [
+    "CALIBRATED_TO",
+    "ENV_MICRODATA",
+    "PRIVATE_FOLDER",
+    "SYNTHETIC_SOURCE",
+    "YouthRounds",
+    "generator_facts",
+    "latest_round",
+    "load_rounds",
+    "microdata_source",
+    "targets_table",
+]
+
 #: Environment variable naming a folder of real rounds in the contract, e.g.
 #: ``data/private/liv_och_halsa_ung/`` with ``liv_och_halsa_ung_2017.sav`` and
 #: ``skolor_2017.csv``.

@@ -92,6 +92,7 @@ __all__ = [
     "allocation",
     "calibrate",
     "calibration_targets",
+    "crude_targets",
     "draw_persons",
     "draw_sample",
     "expected_weights",
