@@ -342,7 +342,7 @@ class TestLoadRounds:
         r = liv_och_halsa.load_rounds(2019, 3, *inputs)
         assert not r.synthetic and list(r) == [2012, 2017] and str(tmp_path) in r.source
         assert liv_och_halsa.load_rounds(2019, 3, *inputs, latest=True).keys() == {2017}
-        with pytest.raises(ValueError, match="no round up to"):
+        with pytest.raises(ValueError, match="no Liv & hälsa round up to 2010 in "):
             liv_och_halsa.load_rounds(2010, 3, *inputs)
 
     def test_private_folder_found_without_the_variable(self, inputs, tmp_path, monkeypatch):

@@ -40,7 +40,7 @@ def frame_hash(df: pd.DataFrame) -> str:
 
 def code_hash(*modules: str) -> str:
     """The code key of the cache: :func:`analysis.core.codehash.code_hash` of the module(s) that
-    build the value (e.g. ``"analysis.inputs.child_poverty"``), i.e. their source and that of
+    build the value (e.g. ``"analysis.inputs.barnfattigdom"``), i.e. their source and that of
     everything they import, transitively. The notebook cache uses the same function, so the
     two can never disagree about what changed; no list of modules is kept by hand."""
     return codehash.code_hash(modules)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.contracts import lh_contract, microdata
+from analysis.inputs import rounds
 from analysis.methods import frames
 from analysis.synthetic import synth_survey
 
@@ -41,13 +42,7 @@ CALIBRATED_TO = (
 )
 
 
-class Rounds(dict):
-    """``{year: canonical round}`` with ``frames`` (population frame per round), ``synthetic``
-    and ``source`` (where the data came from)."""
-
-    frames: dict[int, pd.DataFrame]
-    synthetic: bool
-    source: str
+Rounds = rounds.SurveyRounds
 
 
 #: The ``source`` of synthetic rounds.
@@ -97,37 +92,17 @@ def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
     """
 
     src = microdata_source(source)
-    if src:
-        found = lh_contract.read_rounds(src)
-        data = {y: d for y, d in found.items() if y <= edition and (years is None or y in years)}
-        if not data:
-            raise ValueError(f"{src} holds no round up to {edition} (found {sorted(found)})")
-        if latest:
-            data = {max(data): data[max(data)]}
-    else:
-        wanted = [y for y in synth_survey.ROUNDS if y <= edition
-                  and (years is None or y in years)]
-        if not wanted:
-            raise ValueError(f"no survey round up to {edition}; the first is "
-                             f"{synth_survey.ROUNDS[0]}")
-        if latest:
-            wanted = [max(wanted)]
-        data = {}
-    out = Rounds()
-    out.frames = {}
     prm = synth_survey.resolved_params()
-    for y in (sorted(data) if src else wanted):
-        frame = frames.population_frame(lan_single_ages, kolada_groups, y)
-        out.frames[y] = frame
-        out[y] = data[y] if src else synth_survey.generate_round(y, frame, seed, params=prm)
-    out.synthetic = not src
-    out.source = str(src) if src else SYNTHETIC_SOURCE
-    return out
+    return rounds.load(
+        edition, source=src, read_real=lh_contract.read_rounds,
+        synthetic_rounds=synth_survey.ROUNDS,
+        make_synthetic=lambda wanted, fr: {
+            y: synth_survey.generate_round(y, fr[y], seed, params=prm) for y in wanted},
+        make_frame=lambda y: frames.population_frame(lan_single_ages, kolada_groups, y),
+        synthetic_source=SYNTHETIC_SOURCE, years=years, latest=latest, what="Liv & hälsa")
 
 
 def latest_round(edition: int, available: list[int] | None = None) -> int:
     """The last round at or before ``edition`` (of ``available``, default the synthetic rounds)."""
-    rounds = [y for y in (available or list(synth_survey.ROUNDS)) if y <= edition]
-    if not rounds:
-        raise ValueError(f"no survey round up to {edition}")
-    return max(rounds)
+    return rounds.select(available or synth_survey.ROUNDS, edition, latest=True,
+                         what="Liv & hälsa")[0]

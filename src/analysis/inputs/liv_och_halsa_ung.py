@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.contracts import microdata, ung_contract
 from analysis.core import text
+from analysis.inputs import rounds
 from analysis.methods import frames
 from analysis.synthetic import synth_ung
 
@@ -48,13 +49,7 @@ CALIBRATED_TO = (
 )
 
 
-class YouthRounds(dict):
-    """``{year: analysis.contracts.ung_contract.Round}`` with ``frames`` (cohorts per round),
-    ``synthetic`` and ``source``."""
-
-    frames: dict[int, pd.DataFrame]
-    synthetic: bool
-    source: str
+YouthRounds = rounds.SurveyRounds
 
 
 #: The ``source`` of synthetic rounds.
@@ -67,7 +62,7 @@ def microdata_source(source: str | None = None) -> str | None:
     In order: ``source``; the environment variable ``ANALYSIS_LIV_OCH_HALSA_UNG``;
     ``data/private/liv_och_halsa_ung/`` if it holds round files (``.sav``, ``.zsav``,
     ``.parquet``, ``.pq``, ``.csv``). The build's cache key covers both the variable and
-    ``data/private/`` (:func:`analysis.book.build.private_data_hash`).
+    ``data/private/`` (:func:`analysis.book.jobs.private_data_hash`).
     """
     return microdata.rounds_source(source, ENV_MICRODATA, PRIVATE_FOLDER,
                                    ung_contract.ROUND_SUFFIXES)
@@ -104,32 +99,20 @@ def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
         ``{year: Round}`` in year order.
     """
     src = microdata_source(source)
-    if src:
-        found = ung_contract.read_rounds(src)
-    else:
-        found = None
-    available = sorted(found) if found is not None else list(synth_ung.ROUNDS)
-    wanted = [y for y in available if y <= edition and (years is None or y in years)]
-    if not wanted:
-        raise ValueError(f"no Liv & hälsa ung round up to {edition} (rounds: {available})")
-    if latest:
-        wanted = [max(wanted)]
-    if found is None:
-        found = synth_ung.cached_rounds(lan_single_ages, kolada_groups, seed, wanted,
-                                        cache_root=cache_root)
-    out = YouthRounds({y: found[y] for y in wanted})
-    out.frames = {y: frames.cohort_frame(lan_single_ages, kolada_groups, y) for y in wanted}
-    out.synthetic = not src
-    out.source = str(src) if src else SYNTHETIC_SOURCE
-    return out
+    return rounds.load(
+        edition, source=src, read_real=ung_contract.read_rounds,
+        synthetic_rounds=synth_ung.ROUNDS,
+        make_synthetic=lambda wanted, fr: synth_ung.cached_rounds(
+            lan_single_ages, kolada_groups, seed, wanted, cache_root=cache_root),
+        make_frame=lambda y: frames.cohort_frame(lan_single_ages, kolada_groups, y),
+        synthetic_source=SYNTHETIC_SOURCE, years=years, latest=latest,
+        what="Liv & hälsa ung")
 
 
 def latest_round(edition: int, available: list[int] | None = None) -> int:
     """The last round at or before ``edition`` (of ``available``, default the synthetic rounds)."""
-    rounds = [y for y in (available or list(synth_ung.ROUNDS)) if y <= edition]
-    if not rounds:
-        raise ValueError(f"no Liv & hälsa ung round up to {edition}")
-    return max(rounds)
+    return rounds.select(available or synth_ung.ROUNDS, edition, latest=True,
+                         what="Liv & hälsa ung")[0]
 
 
 # --------------------------------------------------------------------------- the generator
