@@ -760,18 +760,6 @@ class TestCatalogEntry:
 # ----------------------------------------------------------------------------- command line
 
 
-class TestParseYears:
-    @pytest.mark.parametrize(
-        ("text", "years"),
-        [("2016-2024", list(range(2016, 2025))), ("2024", [2024]), ("2016,2018,2020-2021", [2016, 2018, 2020, 2021])],
-    )
-    def test_forms(self, text, years):
-        assert text.parse_years(text) == years
-
-    @pytest.mark.parametrize("text", ["16-24", "2024-2016", "last five", ""])
-    def test_bad(self, text):
-        with pytest.raises(ValueError):
-            text.parse_years(text)
 
 
 class TestMain:

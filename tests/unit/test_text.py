@@ -69,3 +69,17 @@ class TestParseYears:
     def test_backwards(self):
         with pytest.raises(ValueError, match="backwards"):
             text.parse_years("2019-2015")
+
+
+class TestParseYearsForms:
+    @pytest.mark.parametrize(
+        ("spec", "years"),
+        [("2016-2024", list(range(2016, 2025))), ("2024", [2024]), ("2016,2018,2020-2021", [2016, 2018, 2020, 2021])],
+    )
+    def test_forms(self, spec, years):
+        assert text.parse_years(spec) == years
+
+    @pytest.mark.parametrize("spec", ["16-24", "2024-2016", "last five", ""])
+    def test_bad(self, spec):
+        with pytest.raises(ValueError):
+            text.parse_years(spec)
