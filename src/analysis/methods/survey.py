@@ -76,6 +76,10 @@ PROPORTION_METHODS = ("logit", "korn-graubard", "wilson", "taylor", "taylor-norm
 MEAN_METHODS = ("taylor", "taylor-normal")
 
 
+#: Cells (rows × variables) per block of :meth:`SurveyDesign.estimate`: about 32 MB a temporary.
+_BLOCK_CELLS = 4_000_000
+
+
 class ConvergenceError(RuntimeError):
     """Raking (iterative proportional fitting) did not reach the tolerance in time."""
 
@@ -107,10 +111,18 @@ def _as_list(x: str | Sequence[str] | None) -> list[str]:
 
 
 def _agg(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Sum the rows of ``values`` (n × k or n) by integer group ``codes`` (0..size-1)."""
-    n = codes.shape[0]
-    g = sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(size, n))
-    return np.asarray(g @ values)
+    """Sum the rows of ``values`` (n × k or n) by integer group ``codes`` (0..size-1).
+
+    One sequential pass per column (``np.bincount``): linear in n, and each group's sum adds its
+    rows in row order, as a sparse group-indicator product does, so the bits are the same."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        return np.bincount(codes, weights=values, minlength=size)
+    columns = np.ascontiguousarray(values.T)
+    out = np.empty((values.shape[1], size))
+    for k in range(values.shape[1]):
+        out[k] = np.bincount(codes, weights=columns[k], minlength=size)
+    return out.T
 
 
 def _group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -717,25 +729,15 @@ class SurveyDesign:
         variables = _as_list(variables)
         if not variables:
             raise ValueError("give at least one variable")
-        Y, valid = self._matrix(variables, binary=statistic == "proportion")
         dom, levels = self._domain(by, where)
         D = len(levels)
-        keep = (dom >= 0).astype(float)[:, None]
-        M = valid * keep
-        wM = self._w[:, None] * M
-        dclip = np.where(dom >= 0, dom, 0)
-        Wd = _agg(dclip, wM, D)
-        Sd = _agg(dclip, wM * Y, D)
-        if statistic == "total":
-            est = Sd
-            a = wM * Y
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                est = Sd / Wd
-                a = wM * (Y - np.nan_to_num(est)[dclip]) / np.where(Wd > 0, Wd, 1.0)[dclip]
-        var = self._domain_variance(a, dom, D)
-        se = np.sqrt(var)
-        n_dk, df = self._domain_counts(valid, dom, D)
+        # Variables are estimated in blocks of columns, so that no n × K temporary grows with the
+        # number of variables (memory, not arithmetic, is what makes large rounds slow). Every
+        # column's arithmetic is independent of the others: the results are the same bits.
+        step = max(1, _BLOCK_CELLS // max(self.n, 1))
+        parts = [self._estimate_block(variables[i:i + step], statistic, dom, D)
+                 for i in range(0, len(variables), step)]
+        est, se, n_dk, df = (np.hstack([p[j] for p in parts]) for j in range(4))
         lower, upper, methods = _intervals(est, se, n_dk, df, statistic, method, confidence)
         return _tidy(
             variables,
@@ -750,6 +752,27 @@ class SurveyDesign:
             statistic,
             methods,
         )
+
+    def _estimate_block(self, variables: Sequence[str], statistic: str, dom: np.ndarray, D: int
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Estimates, SEs, respondents and df (each D × K) of some variables in every domain."""
+        Y, valid = self._matrix(variables, binary=statistic == "proportion")
+        keep = (dom >= 0).astype(float)[:, None]
+        M = valid * keep
+        wM = self._w[:, None] * M
+        dclip = np.where(dom >= 0, dom, 0)
+        Wd = _agg(dclip, wM, D)
+        Sd = _agg(dclip, wM * Y, D)
+        if statistic == "total":
+            est = Sd
+            a = wM * Y
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                est = Sd / Wd
+                a = wM * (Y - np.nan_to_num(est)[dclip]) / np.where(Wd > 0, Wd, 1.0)[dclip]
+        var = self._domain_variance(a, dom, D)
+        n_dk, df = self._domain_counts(valid, dom, D)
+        return est, np.sqrt(var), n_dk, df
 
     def proportion(self, variables: str | Sequence[str], **kwargs: object) -> pd.DataFrame:
         """Weighted proportions; see :meth:`estimate` (``statistic="proportion"``)."""
