@@ -144,6 +144,62 @@ _register(
 )
 
 _register(
+    "fodda_lan_wide",
+    pa.DataFrameSchema(
+        {
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "lan_namn": pa.Column(str),
+            "barnets_kon": pa.Column(str, pa.Check.isin(SEXES)),
+            "moderns_alder": pa.Column(str, pa.Check.isin(
+                ["<15", *(str(a) for a in range(15, 49)), "49+", "no information"])),
+            r"^(19[6-9]\d|20\d\d)$": pa.Column(int, pa.Check.ge(0), regex=True),
+        },
+        unique=["lan_kod", "barnets_kon", "moderns_alder"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "doda_lan_wide",
+    pa.DataFrameSchema(
+        {
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "lan_namn": pa.Column(str),
+            "kon": pa.Column(str, pa.Check.isin(SEXES)),
+            "alder": pa.Column(str, pa.Check.isin(AGES)),
+            r"^(19[6-9]\d|20\d\d)$": pa.Column(int, pa.Check.ge(0), regex=True),
+        },
+        unique=["lan_kod", "kon", "alder"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "regionfakta_long",
+    pa.DataFrameSchema(
+        {
+            "tabell": pa.Column(str),
+            "region_kod": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4})$")),
+            "region_namn": pa.Column(str),
+            "period": pa.Column(str),
+            "variabel": pa.Column(str),
+            "varde": pa.Column(float, nullable=True),
+            "enhet": pa.Column(str),
+            "producent": pa.Column(str, pa.Check.isin(["SCB", "Arbetsförmedlingen",
+                                                      "Socialstyrelsen"])),
+            "kalla_url": pa.Column(str),
+            "senast_uppdaterad": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"),
+                                           nullable=True),
+            "sida_id": pa.Column(str),
+        },
+        # No unique key: one page repeats a few rows of a table in a second table (Regionfakta's
+        # aid households 2020); readers of a table check their own keys.
+        coerce=True,
+        strict=True,
+    ),
+)
+
+_register(
     "kolada_befolkning",
     pa.DataFrameSchema(
         {
