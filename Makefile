@@ -8,9 +8,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EDITION ?= 2019
 J ?= 2
+PORT ?= 8000
+PREVIEW_PORT ?= 8001
 STAMP := $(VENV)/.installed
 
-.PHONY: book test test-fast fetch fetch-kolada editions clean-book lint venv help
+.PHONY: book test test-fast fetch fetch-kolada editions clean-book lint venv help lab preview \
+	serve new-edition
 
 help:
 	@echo "make book [EDITION=2019] [J=2]   build one edition into _build/html/<EDITION>/"
@@ -18,7 +21,13 @@ help:
 	@echo "make test                        run the whole test suite"
 	@echo "make fetch                       download SCB population data into data/raw/ (online)"
 	@echo "make fetch-kolada                download Kolada's child-poverty indicators (online)"
-	@echo "make lint                        ruff on the library and the notebooks, and the layer rules"
+	@echo "make lint                        the pre-commit checks on every file: ruff, notebook rules,"
+	@echo "                                 layers, no .ipynb or outputs, whitespace, large files"
+	@echo "make lab                         JupyterLab: notebooks/*.md open as notebooks, save as MyST text"
+	@echo "make preview CHAPTER=04_liv_och_halsa [EDITION=2019] [AREA=1860]"
+	@echo "                                 one page into _build/preview/, served on 127.0.0.1:$(PREVIEW_PORT)"
+	@echo "make serve                       serve the built book (_build/html/) on 127.0.0.1:$(PORT)"
+	@echo "make new-edition YEAR=2020       write params/2020.yml and report which data lack 2020"
 
 venv: $(STAMP)
 
@@ -48,9 +57,29 @@ fetch: $(STAMP)
 fetch-kolada: $(STAMP)
 	$(BIN)/python -m analysis.sources.kolada fetch --years 2011-2021
 
+# The pre-commit hooks on every file git would commit (tracked, and new files not ignored).
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit/test_notebook_rules.py tests/unit/test_layers.py
+	git ls-files -z --cached --others --exclude-standard | \
+	  xargs -0 $(BIN)/pre-commit run --show-diff-on-failure --files
+
+# JupyterLab with the repository's settings (.jupyter/, jupytext.toml); only this machine can reach it.
+lab: $(STAMP)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/.jupyter" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab/settings" $(LAB_ARGS)
+
+preview: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "usage: make preview CHAPTER=04_liv_och_halsa [EDITION=2019] [AREA=1860]"; exit 2; }
+	$(BIN)/python -m analysis.book.preview $(CHAPTER) --edition $(EDITION) $(if $(AREA),--area $(AREA)) \
+	  $(if $(BUILD_DIR),--build-dir $(BUILD_DIR)) $(if $(filter no,$(SERVE)),,--serve $(PREVIEW_PORT))
+
+serve: $(STAMP)
+	@test -f _build/html/index.html || { echo "Nothing to serve yet: build the book first (make book)"; exit 1; }
+	@echo "The book: http://127.0.0.1:$(PORT)/  (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+new-edition: $(STAMP)
+	@test -n "$(YEAR)" || { echo "usage: make new-edition YEAR=2020"; exit 2; }
+	$(BIN)/python -m analysis.book.newedition $(YEAR)
 
 clean-book:
 	rm -rf _build

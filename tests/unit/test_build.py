@@ -323,3 +323,15 @@ class TestPrivateData:
         monkeypatch.setenv("ANALYSIS_REGISTER_EXTRACT", "/elsewhere.csv")
         again = {j.label: book_jobs.job_key(repo, j) for j in jobs}
         assert all(after[k] != again[k] for k in after)
+
+    def test_a_build_folder_under_private_changes_nothing(self, repo, edition):
+        """Real data are built into data/private/_build (docs/analytikerguide.md): the build's
+        own output there must not change the keys, or nothing would ever be cached."""
+        jobs = book_jobs.plan(repo, edition)[:1]
+        (repo / "data" / "private" / "liv_och_halsa").mkdir(parents=True)
+        before = book_jobs.job_key(repo, jobs[0])
+        (repo / "data" / "private" / "_build" / "cache").mkdir(parents=True)
+        (repo / "data" / "private" / "_build" / "cache" / "x.json").write_text("{}")
+        assert book_jobs.job_key(repo, jobs[0]) == before
+        (repo / "data" / "private" / "liv_och_halsa" / "liv_och_halsa_2017.sav").write_bytes(b"x")
+        assert book_jobs.job_key(repo, jobs[0]) != before

@@ -76,3 +76,107 @@ class TestNotebookParams:
         ed = params.load_edition(write(tmp_path, GOOD))
         with pytest.raises(Exception, match="Unknown area code"):
             params.notebook_params(ed, "9999")
+
+
+def _ed(year: int) -> params.EditionParams:
+    return params.EditionParams(edition=year, title="Test", published=f"{year + 1}-06-01",
+                                compare_year=year - 10, pyramid_compare_year=year - 20)
+
+
+@pytest.fixture()
+def tiny_catalog(tmp_path):
+    """A repository with three small datasets: long by year, wide by year, a KPI list whose
+    later years have no values yet."""
+    folder = tmp_path / "data" / "raw" / "src" / "1"
+    folder.mkdir(parents=True)
+    files = {
+        "long.csv": "kod,ar,n\n1,2018,5\n1,2019,6\n",
+        "wide.csv": "kod,2017,2018\n1,5,6\n",
+        "kpi.csv": "kpi,period,value\nN1,2019,1.5\nN1,2020,\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    from analysis.sources import catalog
+
+    cat = {
+        "sources": {"src": {"producer": "p", "title": "t", "licence": "l",
+                            "date_accessed": "2020-01-01", "folder": "raw/src/1",
+                            "files": {n: catalog.md5(folder / n) for n in files}}},
+        "datasets": {
+            "long": {"source": "src", "file": "long.csv", "driver": "csv",
+                     "edition_year": {"need": "required", "update": "make fetch"}},
+            "wide": {"source": "src", "file": "wide.csv", "driver": "csv"},
+            "kpi": {"source": "src", "file": "kpi.csv", "driver": "csv",
+                    "edition_year": {"need": "optional", "column": "period", "values": "value"}},
+        },
+    }
+    import yaml
+
+    (tmp_path / "data" / "catalog.yml").write_text(yaml.safe_dump(cat), encoding="utf-8")
+    return tmp_path
+
+
+class TestDatasetYears:
+    def test_year_column_wide_table_and_values(self, tiny_catalog):
+        assert params.dataset_years("long", tiny_catalog) == [2018, 2019]
+        assert params.dataset_years("wide", tiny_catalog) == [2017, 2018]
+        assert params.dataset_years("kpi", tiny_catalog) == [2019]  # 2020 has no value yet
+
+    def test_no_years_in_a_map(self):
+        assert params.dataset_years("kommungranser", ROOT) is None
+
+
+class TestEditionSpec:
+    def test_spec_and_unknown_need(self, tiny_catalog):
+        assert params.edition_spec("long", tiny_catalog)["need"] == "required"
+        assert params.edition_spec("wide", tiny_catalog) == {}
+        cat = tiny_catalog / "data" / "catalog.yml"
+        cat.write_text(cat.read_text(encoding="utf-8").replace("need: required", "need: always"),
+                       encoding="utf-8")
+        with pytest.raises(InputError, match="need must be one of"):
+            params.edition_spec("long", tiny_catalog)
+
+
+class TestYearSpan:
+    def test_runs(self):
+        assert params.year_span([2019, 2017, 2018, 2021]) == "2017–2019, 2021"
+        assert params.year_span(None) == "–"
+
+
+class TestCheckEditionData:
+    def test_the_shipped_editions_pass(self):
+        for year in (2015, 2019):
+            params.check_edition_data(ROOT, _ed(year), ["folkmangd_kommun", "kolada_befolkning",
+                                                        "kpi_arsmedel", "kolada_barn_ekonomi"])
+
+    def test_a_year_missing_in_required_data_is_refused_naming_them(self):
+        with pytest.raises(InputError) as e:
+            params.check_edition_data(ROOT, _ed(2020), ["folkmangd_kommun", "kolada_befolkning",
+                                                        "folkmangd_lan_alder_kon", "esp2013"])
+        msg = str(e.value)
+        assert msg.startswith("params/2020.yml: edition 2020 cannot be built")
+        assert "folkmangd_kommun (has 1950–2019, make fetch)" in msg
+        assert "kolada_befolkning (has 1998–2019" in msg
+        # estimated and untied datasets never stop a build
+        assert "folkmangd_lan_alder_kon" not in msg and "esp2013" not in msg
+        assert "make new-edition YEAR=2020" in msg
+
+    def test_only_the_declared_inputs_count(self, tiny_catalog):
+        params.check_edition_data(tiny_catalog, _ed(2020), ["wide", "kpi"])
+        with pytest.raises(InputError, match=r"long \(has 2018–2019, make fetch\)"):
+            params.check_edition_data(tiny_catalog, _ed(2020), ["long"])
+
+
+class TestParameterDefaults:
+    def test_reads_the_parameters_cell(self):
+        d = params.parameter_defaults(ROOT / "notebooks" / "profil_kommun.md")
+        assert set(d) == set(params.NotebookParams.model_fields) and d["area_code"] == "1880"
+
+    def test_refuses_code_in_the_parameters_cell(self, tmp_path):
+        md = tmp_path / "x.md"
+        head = (ROOT / "notebooks" / "04_liv_och_halsa.md").read_text(encoding="utf-8")
+        head = head[:head.index("---", 3) + 4]
+        md.write_text(head + "```{code-cell} ipython3\n:tags: [parameters]\n\n"
+                      "edition = 2000 + 19\n```\n", encoding="utf-8")
+        with pytest.raises(InputError, match="literal values"):
+            params.parameter_defaults(md)

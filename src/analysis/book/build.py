@@ -6,7 +6,9 @@ Usage (the Makefile wraps this)::
 
 Steps
 -----
-1. Validate ``params/<edition>.yml`` (pydantic, :mod:`analysis.book.params`).
+1. Validate ``params/<edition>.yml`` (pydantic, :mod:`analysis.book.params`), and that every
+   dataset the notebooks declare and the catalogue marks ``edition_year: need: required`` holds
+   the edition's year (:func:`analysis.book.params.check_edition_data`).
 2. Plan one job per chapter notebook and one per area for each profile template. A job's key is
    the hash of the notebook text, its parameters, the md5 of every dataset it declares in its
    front matter (``analysis: inputs:``), the code in ``src/analysis`` and this build's version.
@@ -38,8 +40,16 @@ import yaml
 
 from analysis.book import bookpages, whatchanged
 from analysis.book.execute import NotebookFailed, fmt_secs, run_jobs, strip_ansi
-from analysis.book.jobs import BUILD_VERSION, Job, code_hash, code_hash_for, job_key, plan
-from analysis.book.params import EditionParams, load_edition
+from analysis.book.jobs import (
+    BUILD_VERSION,
+    Job,
+    code_hash,
+    code_hash_for,
+    code_key,
+    job_key,
+    plan,
+)
+from analysis.book.params import EditionParams, check_edition_data, load_edition
 from analysis.core import codehash
 from analysis.core.errors import InputError
 from analysis.sources import catalog
@@ -257,9 +267,11 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
                          + "\n  ".join(problems))
     jobs = plan(root, ed)
+    check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
     code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
     for j in jobs:
         j.key = job_key(root, j, code[j.source])
+        j.extra["code_key"] = code_key(root, j, code[j.source])
     build_dir = Path(build_dir) if build_dir else root / "_build"
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)

@@ -195,6 +195,8 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         src_nb.unlink()
         info = {"key": job.key, "label": job.label, "source": job.source, "stem": job.stem,
                 "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts}
+        if job.extra.get("code_key"):  # lets the preview find this run after a prose edit
+            info["code_key"] = job.extra["code_key"]
         (work / "job.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
         shutil.rmtree(final, ignore_errors=True)
         work.rename(final)

@@ -149,6 +149,12 @@ def _notebook_imports(path: str, mtime: int, size: int) -> frozenset[str] | None
     return frozenset(wanted)
 
 
+def notebook_imports(md_path: Path) -> frozenset[str]:
+    """The ``analysis`` modules a notebook's code cells import (empty if a cell does not parse)."""
+    st = md_path.stat()
+    return _notebook_imports(str(md_path), st.st_mtime_ns, st.st_size) or frozenset()
+
+
 def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
     """Hash of the library modules a notebook uses: its imports, followed transitively
     (:func:`analysis.core.codehash.code_hash`, the same key the on-disk caches use).
@@ -167,13 +173,16 @@ def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
 
 def private_data_hash(root: Path) -> str:
     """Fingerprint of local confidential inputs: files under ``data/private/`` (name, size,
-    mtime) and ``ANALYSIS_*`` settings that point chapters at them. Real microdata never enter
-    the catalogue, but a changed extract must still re-execute the notebooks."""
+    mtime; not a ``_build`` folder there) and ``ANALYSIS_*`` settings that point chapters at
+    them. Real microdata never enter the catalogue, but a changed extract must still
+    re-execute the notebooks."""
     h = hashlib.sha256()
     priv = root / "data" / "private"
     if priv.is_dir():
         for p in sorted(priv.rglob("*")):
-            if p.is_file():
+            # A build or preview of real data goes to data/private/_build (docs): its own
+            # output must not change the keys it is cached under.
+            if p.is_file() and "_build" not in p.relative_to(priv).parts:
                 st = p.stat()
                 h.update(f"{p.relative_to(priv)}|{st.st_size}|{st.st_mtime_ns}".encode())
     internal = {catalog.ENV_ROOT, catalog.ENV_DECLARED, catalog.ENV_INPUT_LOG, ENV_STEM,
@@ -184,16 +193,12 @@ def private_data_hash(root: Path) -> str:
     return h.hexdigest()
 
 
-def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
-    """Cache key: notebook text, parameters, the data it reads, the library code it uses
-    (:func:`code_hash_for`), the build version and the Python version.
-
-    ``src_hash`` overrides the per-notebook code hash (e.g. the whole library's)."""
+def _key_payload(root: Path, job: Job, src_hash: str | None, notebook: str) -> str:
     data = {}
     for name in job.inputs:
         data[name] = _file_md5(catalog.path(name, root))
     payload = {
-        "notebook": hashlib.sha256((root / job.source).read_bytes()).hexdigest(),
+        "notebook": notebook,
         "params": job.params,
         "area_name": job.area_name,
         "stem": job.stem,
@@ -204,5 +209,37 @@ def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
         "python": platform.python_version(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:
+    """Cache key: notebook text, parameters, the data it reads, the library code it uses
+    (:func:`code_hash_for`), the build version and the Python version.
+
+    ``src_hash`` overrides the per-notebook code hash (e.g. the whole library's)."""
+    notebook = hashlib.sha256((root / job.source).read_bytes()).hexdigest()
+    return _key_payload(root, job, src_hash, notebook)
+
+
+def code_cells_hash(md_path: Path) -> str:
+    """Hash of what a kernel runs in a notebook: its metadata (front matter) and its code cells
+    with their metadata, not the markdown cells (the prose)."""
+    st = md_path.stat()
+    return _code_cells_hash(str(md_path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=256)
+def _code_cells_hash(path: str, mtime: int, size: int) -> str:
+    nb = jupytext.read(path)
+    code = [[c.source, dict(c.metadata)] for c in nb.cells if c.cell_type == "code"]
+    body = json.dumps([dict(nb.metadata), code], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def code_key(root: Path, job: Job, src_hash: str | None = None) -> str:
+    """Like :func:`job_key`, but blind to the notebook's prose: two versions of a notebook that
+    differ only in markdown cells execute identically and share this key. The preview uses it
+    to show a prose edit without executing again (:mod:`analysis.book.preview`); the build
+    itself always keys on the whole text."""
+    return _key_payload(root, job, src_hash, "code:" + code_cells_hash(root / job.source))
 
 

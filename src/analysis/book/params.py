@@ -1,22 +1,35 @@
 """Edition parameter files (``params/<edition>.yml``) and the parameters each notebook receives.
 
 Validated with pydantic before anything runs, so a typo in a parameter file stops the build with a
-message naming the file and the field, not halfway through a notebook.
+message naming the file and the field, not halfway through a notebook. Then
+:func:`check_edition_data` stops an edition whose year is missing in a dataset it requires (the
+``edition_year`` entries of the catalogue; ``make new-edition`` reports on all of them,
+:mod:`analysis.book.newedition`).
 """
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jupytext
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from analysis.core import geo
 from analysis.core.errors import InputError
+from analysis.sources import catalog
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: What an edition's year means for a dataset (``edition_year.need`` in the catalogue).
+NEEDS = ("required", "estimated", "optional")
+#: Year columns looked for when ``edition_year.column`` is not given.
+YEAR_COLUMNS = ("ar", "period", "year")
 
 
 class EditionParams(BaseModel):
@@ -120,3 +133,117 @@ def notebook_params(ed: EditionParams, area_code: str = geo.LAN_KOD) -> dict[str
         seed=ed.seed,
     )
     return p.model_dump()
+
+
+def parameter_defaults(md_path: Path | str) -> dict[str, Any]:
+    """The defaults of a notebook's ``parameters`` cell: what a notebook runs with when it is
+    opened in JupyterLab and run as it is (papermill replaces them in a build).
+
+    Raises
+    ------
+    InputError
+        If the notebook has no or several ``parameters`` cells, or the cell holds anything but
+        ``name = literal`` lines.
+    """
+    md_path = Path(md_path)
+    nb = jupytext.read(md_path)
+    cells = [c for c in nb.cells
+             if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise InputError(str(md_path), f"needs exactly one cell tagged 'parameters', has {len(cells)}")
+    out: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        try:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)):
+                raise ValueError
+            out[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise InputError(str(md_path), "the parameters cell may only hold `name = value` "
+                             f"lines with literal values (cell line {node.lineno})") from None
+    return out
+
+
+# --------------------------------------------------------------------------- the edition's data
+def edition_spec(name: str, root: Path | None = None) -> dict[str, Any]:
+    """A dataset's ``edition_year`` catalogue entry (empty when it is not tied to the year).
+
+    Raises
+    ------
+    InputError
+        If ``need`` is not one of :data:`NEEDS`.
+    """
+    spec = catalog.entry(name, root).get("edition_year") or {}
+    if spec and spec.get("need") not in NEEDS:
+        raise InputError("data/catalog.yml", f"dataset {name!r}: edition_year.need must be one "
+                         f"of {', '.join(NEEDS)}, not {spec.get('need')!r}")
+    return spec
+
+
+@lru_cache(maxsize=64)
+def _years(path: str, md5: str, column: str | None, values: str | None) -> tuple[int, ...] | None:
+    df = catalog.read_csv(path)
+    col = column or next((c for c in YEAR_COLUMNS if c in df.columns), None)
+    if col is not None:
+        if col not in df.columns:
+            raise InputError(path, f"edition_year.column {col!r} is not a column of the file")
+        if values:
+            df = df[df[values].notna()]
+        years = pd.to_numeric(df[col], errors="coerce").dropna()  # "2017-2019" is not a year
+        return tuple(sorted({int(y) for y in years if 1000 <= y <= 9999}))
+    wide = sorted(int(c) for c in df.columns if re.fullmatch(r"\d{4}", str(c)))
+    return tuple(wide) or None
+
+
+def dataset_years(name: str, root: Path | None = None) -> list[int] | None:
+    """The years a catalogued dataset holds, read from its file (the md5 is part of the memo
+    key); None if it has no years (no year column, or not a table, e.g. map boundaries)."""
+    root = root or catalog.project_root()
+    ent = catalog.entry(name, root)
+    if ent.get("driver") != "csv":
+        return None
+    spec = ent.get("edition_year") or {}
+    ys = _years(str(root / "data" / ent["relpath"]), ent["md5"], spec.get("column"),
+                spec.get("values"))
+    return None if ys is None else list(ys)
+
+
+def year_span(years: Iterable[int] | None) -> str:
+    """``1950–2019`` or ``2000, 2004–2006`` (runs of years); ``–`` for none."""
+    runs: list[list[int]] = []
+    for y in sorted(set(years or ())):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs) or "–"
+
+
+def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> None:
+    """Refuse an edition whose year is missing in a dataset it requires.
+
+    ``inputs`` are the datasets the planned notebooks declare (a build with ``--only`` checks
+    the chapters it builds); those whose catalogue entry says ``edition_year: need: required``
+    must hold the edition's year.
+
+    Raises
+    ------
+    InputError
+        Naming ``params/<edition>.yml``, every such dataset without the year (with the years it
+        has and how to get the year) and the command that reports on all sources.
+    """
+    missing = []
+    for name in sorted(set(inputs)):
+        spec = edition_spec(name, root)
+        if spec.get("need") != "required":
+            continue
+        years = dataset_years(name, root)
+        if years is None or ed.edition not in years:
+            how = f", {spec['update']}" if spec.get("update") else ""
+            missing.append(f"{name} (has {year_span(years)}{how})")
+    if missing:
+        raise InputError(
+            f"params/{ed.edition}.yml",
+            f"edition {ed.edition} cannot be built: the data for {ed.edition} are missing in "
+            + "; ".join(missing) + f". `make new-edition YEAR={ed.edition}` lists every source "
+            "and how to get the year")

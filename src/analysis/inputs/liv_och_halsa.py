@@ -22,6 +22,7 @@ __all__ = [
     "CALIBRATED_TO",
     "ENV_MICRODATA",
     "PRIVATE_FOLDER",
+    "SYNTHETIC_ROUNDS",
     "SYNTHETIC_SOURCE",
     "Rounds",
     "latest_round",
@@ -45,6 +46,8 @@ CALIBRATED_TO = (
 Rounds = rounds.SurveyRounds
 
 
+#: The rounds the synthetic generator draws.
+SYNTHETIC_ROUNDS: tuple[int, ...] = tuple(synth_survey.ROUNDS)
 #: The ``source`` of synthetic rounds.
 SYNTHETIC_SOURCE = "syntetiska data (analysis.synthetic.synth_survey)"
 

@@ -25,6 +25,7 @@ __all__ = [
     "CALIBRATED_TO",
     "ENV_MICRODATA",
     "PRIVATE_FOLDER",
+    "SYNTHETIC_ROUNDS",
     "SYNTHETIC_SOURCE",
     "YouthRounds",
     "generator_facts",
@@ -52,6 +53,8 @@ CALIBRATED_TO = (
 YouthRounds = rounds.SurveyRounds
 
 
+#: The rounds the synthetic generator draws.
+SYNTHETIC_ROUNDS: tuple[int, ...] = tuple(synth_ung.ROUNDS)
 #: The ``source`` of synthetic rounds.
 SYNTHETIC_SOURCE = synth_ung.SOURCE
 

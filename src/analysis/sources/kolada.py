@@ -451,6 +451,9 @@ _KOLADA_DATASET_ENTRY = {
     "schema": "kolada_kpi",
     "title": "Koladas nyckeltal om barns ekonomi (N66077, U31803, U31809) per kommun, region och riket",
     "unit": "andel (%) enligt nyckeltalet",
+    # For `make new-edition` (analysis.book.newedition): the chapter shows these when fetched.
+    "edition_year": {"need": "optional", "column": "period", "values": "value",
+                     "update": "make fetch-kolada"},
     "columns": {
         "kpi": "Koladas nyckeltals-id",
         "area_code": "kommunkod, 18 = Region Örebro län, 00 = riket",

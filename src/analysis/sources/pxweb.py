@@ -1500,6 +1500,8 @@ def register_release(folder: str | os.PathLike, root: Path | None = None) -> Pat
         "schema": "folkmangd_pxweb",
         "title": ent["title"],
         "unit": "personer",
+        # For `make new-edition` (analysis.book.newedition): a later year comes with a new fetch.
+        "edition_year": {"need": "optional", "update": "make fetch"},
         "columns": {
             "region_kod": "SCB regionkod: 18 = Örebro län, fyra tecken = kommun",
             "region_namn": "regionens namn",
