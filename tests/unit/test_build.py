@@ -107,6 +107,19 @@ class TestJobKey:
         assert "03_barnfattigdom" in changed and "04_liv_och_halsa" in changed
         assert "01_befolkning" not in changed and "02_malgrupp" not in changed
 
+    def test_code_hashes_are_memoised_and_follow_edits(self, repo, edition, monkeypatch):
+        nb = repo / "notebooks" / "01_befolkning.md"
+        first = book_jobs.code_hash_for(repo, nb, [])
+        memo = repo / "_build" / "cache" / book_jobs.CODE_MEMO
+        assert str(nb) in memo.read_text(encoding="utf-8")
+        # a second call with nothing changed does not parse anything
+        monkeypatch.setattr(book_jobs.codehash, "code_hash", lambda *a, **k: 1 / 0)
+        assert book_jobs.code_hash_for(repo, nb, []) == first
+        monkeypatch.undo()
+        pop = repo / "src" / "analysis" / "methods" / "population.py"
+        pop.write_text(pop.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        assert book_jobs.code_hash_for(repo, nb, []) != first
+
     def test_params_change_keys(self, repo, edition):
         before, _ = self._keys(repo, edition)
         other = edition.model_copy(update={"compare_year": 2008})

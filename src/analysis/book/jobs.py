@@ -163,12 +163,56 @@ def code_hash_for(root: Path, md_path: Path, inputs: list[str]) -> str:
     notebook cell that does not parse makes the whole library count. Editing the survey
     engine therefore does not re-execute the population chapter.
     """
+    memo_file = root / "_build" / "cache" / CODE_MEMO
+    memo = _read_memo(memo_file)
+    entry = memo.get(str(md_path))
+    if entry and _stamps(entry["files"]) == entry["stamps"]:
+        return entry["hash"]
     st = md_path.stat()
     wanted = _notebook_imports(str(md_path), st.st_mtime_ns, st.st_size)
     if wanted is None:
         return code_hash(root)
-    modules = set(wanted) | {"analysis.sources.catalog", "analysis.sources.schemas"}
-    return codehash.code_hash(sorted(modules), root / "src" / "analysis")
+    modules = sorted(set(wanted) | {"analysis.sources.catalog", "analysis.sources.schemas"})
+    pkg = root / "src" / "analysis"
+    digest = codehash.code_hash(modules, pkg)
+    found = codehash.closure(modules, pkg).values()
+    files = sorted({str(md_path), *map(str, found),
+                    *(str(d) for f in found for d in codehash.package_data(f))})
+    memo[str(md_path)] = {"hash": digest, "files": files, "stamps": _stamps(files)}
+    _write_memo(memo_file, memo)
+    return digest
+
+
+#: Memo of :func:`code_hash_for` under ``_build/cache/``: per notebook, its hash and the size and
+#: mtime of every file that went into it. A rebuild with nothing changed then stats those files
+#: instead of parsing the notebooks and the library again.
+CODE_MEMO = "code-hashes.json"
+
+
+def _stamps(files: list[str]) -> list[list[int]] | None:
+    try:
+        return [[st.st_mtime_ns, st.st_size] for st in map(os.stat, files)]
+    except OSError:
+        return None
+
+
+def _read_memo(path: Path) -> dict[str, Any]:
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _write_memo(path: Path, memo: dict[str, Any]) -> None:
+    """Write atomically (builds may run side by side; a lost update only costs a re-parse)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(memo), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 def private_data_hash(root: Path) -> str:
