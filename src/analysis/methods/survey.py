@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import linalg, sparse, stats
 
 from analysis.core.errors import InputError
 
@@ -123,6 +123,70 @@ def _agg(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     for k in range(values.shape[1]):
         out[k] = np.bincount(codes, weights=columns[k], minlength=size)
     return out.T
+
+
+#: Relative tolerance on a column's norm below which it counts as a combination of the columns
+#: before it (R ``qr()``, LINPACK ``dqrdc2``, uses the same 1e-7).
+_RANK_TOL = 1e-7
+
+
+def _independent_columns(M: np.ndarray, tol: float = _RANK_TOL) -> np.ndarray:
+    """Indices of a maximal set of linearly independent columns of ``M``, taken in order.
+
+    Column *j* is kept unless its residual from the kept columns before it has a norm below
+    ``tol`` times its own norm; all-zero columns are dropped. This is the column choice of R's
+    ``qr()`` (LINPACK ``dqrdc2``: in-order Householder QR that moves near-dependent columns to
+    the end), here by Gram–Schmidt with reorthogonalisation (Björck 1996, §2.4.5), which gives
+    the residual to rounding error. ``M`` is the (small) matrix itself, not its Gram matrix,
+    whose rounding (relative ``eps × cond``) would hide an exact dependency.
+    """
+    Q = np.zeros_like(M, dtype=float)
+    kept: list[int] = []
+    for j in range(M.shape[1]):
+        v = np.asarray(M[:, j], dtype=float)
+        norm = float(np.linalg.norm(v))
+        if not norm > 0:
+            continue
+        r = v.copy()
+        if kept:
+            Qk = Q[:, : len(kept)]
+            r -= Qk @ (Qk.T @ r)
+            r -= Qk @ (Qk.T @ r)
+        rnorm = float(np.linalg.norm(r))
+        if rnorm <= tol * norm:
+            continue
+        Q[:, len(kept)] = r / rnorm
+        kept.append(j)
+    return np.asarray(kept, dtype=np.int64)
+
+
+def _full_rank_inverse(gram: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """A generalised inverse of the Gram matrix ``X'DX`` of calibration dummies.
+
+    The inverse of the Gram matrix of the independent ``columns`` (:func:`_independent_columns`:
+    one level of every margin after the first drops out, as do categories without respondents),
+    with zeros elsewhere: ``X (X'DX)⁻ X'D`` is then the weighted least-squares projection onto the
+    columns of ``X`` computed without any near-zero singular value (R ``calibrate`` uses
+    ``qr.resid`` on the same full-rank columns). A pseudo-inverse with numpy's default cut-off
+    keeps the tiny singular value of the exact collinearity when rounding lifts it over the
+    cut-off, and the standard errors then drift by up to 1e-5 relative.
+    """
+    out = np.zeros_like(gram, dtype=float)
+    if columns.size:
+        sub = gram[np.ix_(columns, columns)]
+        out[np.ix_(columns, columns)] = linalg.cho_solve(linalg.cho_factor(sub), np.eye(columns.size))
+    return out
+
+
+def _cells(codes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cell (its combination of ``codes``, each in 0..size-1) and the cells' codes,
+    one row per cell in sorted order."""
+    shape = (size,) * len(codes)
+    if float(size) ** len(codes) < 2.0**62:
+        uniq, cell = np.unique(np.ravel_multi_index(tuple(codes), shape), return_inverse=True)
+        return cell.ravel(), np.column_stack(np.unravel_index(uniq, shape))
+    cells, cell = np.unique(np.column_stack(codes), axis=0, return_inverse=True)
+    return cell.ravel(), cells
 
 
 def _group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -535,9 +599,21 @@ class SurveyDesign:
         )
         d = self._base_w
         XtDX = (X.T @ X.multiply(d[:, None])).toarray()
-        # the margins are collinear through the intercept: the pseudo-inverse gives the
-        # minimum-norm coefficients, and the fitted values (all that is used) are unique
-        P = np.linalg.pinv(XtDX)
+        # The margins are collinear (each spans the intercept): fit on a full-rank subset of
+        # the columns. The fitted values, all that is used, are the same for any such subset.
+        # Rows with the same categories in every margin are the same row of X, so the columns
+        # are chosen on one row per such cell, scaled by the root of its summed weight: a
+        # matrix with the Gram matrix X'DX and at most one row per cell.
+        cell, cells = _cells([c for c, _ in margins], G)
+        Xc = sparse.csr_matrix(
+            (
+                np.ones(cells.shape[0] * len(margins)),
+                (np.tile(np.arange(cells.shape[0]), len(margins)), cells.T.ravel()),
+            ),
+            shape=(cells.shape[0], G),
+        ).toarray()
+        root = np.sqrt(np.bincount(cell, weights=d, minlength=cells.shape[0]))
+        P = _full_rank_inverse(XtDX, _independent_columns(Xc * root[:, None]))
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(self._w > 0, d / self._w, 0.0)
         return X, P, ratio
