@@ -349,6 +349,46 @@ class TestEstimate:
         np.testing.assert_allclose(got.loc[want.index, "se"], want["se"], rtol=1e-10)
 
 
+class TestGroupCodes:
+    """The radix grouping of domain and stratum keys equals pandas' sorted groupby."""
+
+    @pytest.mark.parametrize("kind", ["str", "object", "numeric", "categorical", "nullable"])
+    def test_as_groupby(self, kind):
+        rng = np.random.default_rng(7)
+        n = 3000
+        frames = {
+            "str": pd.DataFrame({"a": pd.Series(rng.choice(["1880", "1814", None], n)),
+                                 "b": rng.choice(["man", "kvinnor"], n)}),
+            "object": pd.DataFrame({"a": pd.Series(rng.choice(["x", "y", None], n), dtype=object)}),
+            "numeric": pd.DataFrame({"a": rng.integers(0, 5, n), "b": rng.choice([1.5, np.nan, -2.0], n)}),
+            "categorical": pd.DataFrame({"a": pd.Categorical(rng.choice(["z", "b"], n),
+                                                             categories=["z", "m", "b"])}),
+            "nullable": pd.DataFrame({"a": rng.random(n) < 0.5,
+                                      "c": pd.array(rng.choice([1, 2, None], n), dtype="Int64")}),
+        }
+        frame = frames[kind]
+        codes, levels = survey_module._group_codes(frame)
+        grouped = frame.groupby(list(frame.columns), sort=True, dropna=True, observed=True)
+        want = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
+        np.testing.assert_array_equal(codes, np.where(np.isnan(want), -1, want))
+        pd.testing.assert_frame_equal(levels, grouped.size().index.to_frame(index=False))
+
+    @pytest.mark.parametrize("columns", [10, 13])  # radix with a sort of the codes; groupby
+    def test_many_combinations(self, columns):
+        frame = pd.DataFrame({f"k{i}": (np.arange(40) * 7) % 40 for i in range(columns)})
+        codes, levels = survey_module._group_codes(frame)
+        assert codes.tolist() == ((np.arange(40) * 7) % 40).tolist()
+        assert levels["k0"].tolist() == list(range(40))
+
+    def test_design_unaffected_by_later_changes_to_the_data(self, apistrat):
+        data = apistrat.copy()
+        des = SurveyDesign(data, strata="stype", weights="pw", fpc="fpc")
+        before = des.mean("api00", by="stype")
+        data.loc[:, "api00"] = 0.0
+        data.loc[:, "stype"] = "E"
+        pd.testing.assert_frame_equal(des.mean("api00", by="stype"), before)
+
+
 class TestProportionIntervals:
     """svyciprop(method = "logit") and svyciprop(method = "beta"), recorded from R."""
 

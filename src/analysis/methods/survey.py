@@ -76,8 +76,6 @@ PROPORTION_METHODS = ("logit", "korn-graubard", "wilson", "taylor", "taylor-norm
 MEAN_METHODS = ("taylor", "taylor-normal")
 
 
-#: Cells (rows × variables) per block of :meth:`SurveyDesign.estimate`: about 32 MB a temporary.
-_BLOCK_CELLS = 4_000_000
 
 
 class ConvergenceError(RuntimeError):
@@ -91,6 +89,49 @@ class _Calibration:
     kind: str
     codes: tuple[np.ndarray, ...]
     sizes: tuple[int, ...]
+
+
+@dataclass
+class _CalibrationPlan:
+    """The calibration terms of a domain variance that every variable shares."""
+
+    G: int
+    P: np.ndarray  # (X'DX)⁻, G × G
+    ratio: np.ndarray  # d/w of each row of the plan
+    codes: list[np.ndarray]  # (margin category) × D + domain of each row, per margin
+    R: sparse.csr_matrix  # (stratum, category, domain) × PSU-domain pair: C_pg
+    S: np.ndarray  # H × G × G: Σ_{p∈h} C_p C_p'
+    Wc: np.ndarray  # H × G: Σ_{p∈h} C_p
+
+
+@dataclass
+class _DomainPlan:
+    """The rows of the domains and their groupings, shared by every variable of one estimate."""
+
+    D: int
+    rows: np.ndarray | None  # rows in a domain (None: every row)
+    dom: np.ndarray  # domain code of each of those rows
+    w: np.ndarray  # their weights
+    pair_of_row: np.ndarray | None  # PSU × domain pair of each row (None: element PSUs)
+    n_pairs: int
+    pair_dom: np.ndarray  # domain of each pair
+    pair_hd: np.ndarray  # stratum × D + domain of each pair
+    W: np.ndarray | None = None  # Σ w per domain
+    cal: _CalibrationPlan | None = None
+    _buffers: tuple[np.ndarray, np.ndarray] | None = None
+    _W_row: np.ndarray | None = None
+
+    def scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays of one value per row, reused by every variable."""
+        if self._buffers is None:
+            self._buffers = (np.empty(self.dom.size), np.empty(self.dom.size))
+        return self._buffers
+
+    def W_row(self) -> np.ndarray:
+        """Each row's domain total of weights (1 where it is 0), the divisor of a mean."""
+        if self._W_row is None:
+            self._W_row = np.where(self.W > 0, self.W, 1.0)[self.dom]
+        return self._W_row
 
 
 # ----------------------------------------------------------------------------------------------
@@ -190,7 +231,49 @@ def _cells(codes: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _group_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer codes (−1 where any key is missing) and the sorted observed key combinations."""
+    """Integer codes (−1 where any key is missing) and the sorted observed key combinations.
+
+    Each column is factorised once (hashing, sorted codes), the codes are combined in mixed
+    radix, which keeps the lexicographic order of the key tuples, and the observed combinations
+    are numbered by a presence count: linear in the rows, no object tuples, no sort of the rows.
+    The result is that of ``groupby(columns, sort=True, dropna=True, observed=True).ngroup()``.
+    """
+    n = len(frame)
+    combined = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    uniques, sizes = [], []
+    for col in frame.columns:
+        c, u = pd.factorize(frame[col], sort=True, use_na_sentinel=True)
+        missing |= c < 0
+        sizes.append(max(len(u), 1))
+        if float(np.prod(sizes, dtype=float)) >= 2.0**62:
+            return _group_codes_by_sorting(frame)
+        combined = combined * sizes[-1] + np.maximum(c, 0)
+        uniques.append(u)
+    total = int(np.prod(sizes, dtype=np.int64))
+    have = ~missing
+    if total <= 4 * n + 1024:
+        present = np.bincount(combined[have], minlength=total) > 0
+        observed = np.flatnonzero(present)
+        remap = np.cumsum(present) - 1
+        codes = np.where(have, remap[combined], -1)
+    else:
+        observed, inv = np.unique(combined[have], return_inverse=True)
+        codes = np.full(n, -1, dtype=np.int64)
+        codes[have] = inv.ravel()
+    index = np.unravel_index(observed, sizes)
+    levels = pd.DataFrame({col: _infer(u.take(i)) for col, u, i in zip(frame.columns, uniques,
+                                                                         index, strict=True)})
+    return codes.astype(np.int64), levels
+
+
+def _infer(values: pd.Index) -> pd.Index:
+    """Object levels with their inferred dtype (strings → ``str``), as groupby gives them."""
+    return pd.Index(values.to_list()) if values.dtype == object else values
+
+
+def _group_codes_by_sorting(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """:func:`_group_codes` by pandas groupby, for keys with too many combinations for a radix."""
     cols = list(frame.columns)
     grouped = frame.groupby(cols, sort=True, dropna=True, observed=True)
     codes = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
@@ -276,7 +359,9 @@ class SurveyDesign:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
         if weights is None and fpc is None:
             raise ValueError("give weights=, or fpc= so that weights N_h/n_h can be derived")
-        self.data = data.reset_index(drop=True).copy()
+        # pandas copy-on-write: a lazy copy, so the caller's frame and this one never change
+        # each other, without copying (or consolidating) the data up front
+        self.data = data.reset_index(drop=True)
         self.strata = _as_list(strata)
         self.weights_column = weights
         self.psu = psu
@@ -533,45 +618,6 @@ class SurveyDesign:
                 raise ValueError("where must be boolean (True = in the subpopulation)")
         return s.to_numpy().astype(bool)
 
-    def _matrix(self, variables: Sequence[str], binary: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(values with NaN→0, valid mask) as n × K float arrays."""
-        self._check_columns(variables)
-        frame = self.data[list(variables)]
-        if all(
-            pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in frame.dtypes
-        ):
-            Y = frame.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            cols = []
-            for v in variables:
-                s = self.data[v]
-                x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                nonnum = np.isnan(x) & s.notna().to_numpy()
-                if nonnum.any():
-                    raise InputError(
-                        self.source,
-                        "values must be numeric",
-                        column=v,
-                        rows=_rows(nonnum),
-                        values=s.to_numpy()[nonnum].tolist(),
-                    )
-                cols.append(x)
-            Y = np.column_stack(cols)
-        if binary:
-            bad = ~(np.isnan(Y) | (Y == 0) | (Y == 1))
-            if bad.any():
-                k = int(np.flatnonzero(bad.any(axis=0))[0])
-                col = bad[:, k]
-                raise InputError(
-                    self.source,
-                    "a proportion needs a 0/1 (or boolean) indicator",
-                    column=variables[k],
-                    rows=_rows(col),
-                    values=Y[col, k].tolist(),
-                )
-        valid = ~np.isnan(Y)
-        return np.where(valid, Y, 0.0), valid.astype(float)
-
     # -- the variance engine -------------------------------------------------------------------
 
     def _calibration_matrices(self) -> tuple[list[tuple[np.ndarray, int]], int] | None:
@@ -618,70 +664,128 @@ class SurveyDesign:
             ratio = np.where(self._w > 0, d / self._w, 0.0)
         return X, P, ratio
 
-    def _domain_variance(self, a: np.ndarray, dom: np.ndarray, D: int) -> np.ndarray:
-        """Taylor variance (D × K) of sums of the estimating functions ``a`` over each domain.
-
-        ``a`` is n × K and already zero outside the domains (``dom == -1``). For domain *d*
-        the estimating function is ``a·[dom == d]``; its PSU totals ``z_pd`` (after removing
-        the calibration fit) give ``V_d = Σ_h c_h [Σ_{p∈h} z_pd² − (Σ_{p∈h} z_pd)² / n_h]``
-        with ``c_h = (1 − f_h) n_h/(n_h − 1)``. All domains and indicators are computed
-        together from grouped sums; no loop runs over domains or indicators.
-        """
+    def _plan(self, dom: np.ndarray, D: int) -> _DomainPlan:
+        """What every variable's domain estimate shares, computed once per call (linear in n)."""
         H = self.n_strata
-        K = a.shape[1]
-        keep = dom >= 0
-        # PSU × domain pairs that hold domain rows, and their totals A
+        inside = dom >= 0
+        rows = None if inside.all() else np.flatnonzero(inside)
+        dk = dom if rows is None else dom[rows]
+        w = self._w if rows is None else self._w[rows]
+        h = self._h if rows is None else self._h[rows]
         if self._element_psu:
-            rows = np.flatnonzero(keep)
-            pair_psu = rows
-            pair_dom = dom[rows]
-            A = a[rows]
+            pair_of_row = None
+            n_pairs = dk.size
+            pair_psu = np.arange(self.n) if rows is None else rows
+            pair_dom = dk
+            pair_hd = h * D + dk
         else:
-            key = self._p[keep] * D + dom[keep]
-            uniq, inv = np.unique(key, return_inverse=True)
-            A = _agg(inv, a[keep], uniq.size)
+            p = self._p if rows is None else self._p[rows]
+            uniq, inv = np.unique(p * D + dk, return_inverse=True)
+            pair_of_row = inv.ravel()
+            n_pairs = uniq.size
             pair_psu = uniq // D
             pair_dom = uniq % D
-        pair_h = self._psu_stratum[pair_psu]
-        hd = pair_h * D + pair_dom
-        SS = _agg(hd, A * A, H * D).reshape(H, D, K)
-        T = _agg(hd, A, H * D).reshape(H, D, K)
-
+            pair_hd = self._psu_stratum[pair_psu] * D + pair_dom
+        plan = _DomainPlan(D=D, rows=rows, dom=dk, w=w, pair_of_row=pair_of_row,
+                           n_pairs=n_pairs, pair_dom=pair_dom, pair_hd=pair_hd)
+        plan.W = np.bincount(dk, weights=w, minlength=D)
         cal = self._calibration_matrices()
         if cal is not None:
-            margins, G = cal
-            w = self._w
-            n = self.n
-            X, P, ratio = self._calibration_fit(margins, G)
-            # X'D u per (margin category, domain) = Σ X_ig a_i d_i/w_i: G × D × K
-            ak = a[keep] * ratio[keep, None]
-            XA = np.zeros((G * D, K))
-            for codes, _ in margins:
-                XA += _agg(codes[keep] * D + dom[keep], ak, G * D)
-            XA = XA.reshape(G, D, K)
-            B = np.einsum("gf,fdk->gdk", P, XA)
-            # C_pg = Σ_{i∈p} w_i X_ig (PSU × G)
-            psu_ind = sparse.csr_matrix(
-                (np.ones(n), (self._p, np.arange(n))), shape=(self.n_psu, n)
-            )
-            C = (psu_ind @ X.multiply(w[:, None])).tocsr()
-            # Q[h,g,d,k] = Σ_{pairs in h} C_{p,g} A_{pair,k}
-            Cp = C[pair_psu].tocoo()
-            r = Cp.row
-            qrow = (pair_h[r] * G + Cp.col) * D + pair_dom[r]
-            R = sparse.csr_matrix((Cp.data, (qrow, r)), shape=(H * G * D, len(pair_psu)))
-            Q = np.asarray(R @ A).reshape(H, G, D, K)
-            # S[h] = C_h' C_h and Wc[h] = Σ_{p∈h} C_p
-            S = np.zeros((H, G, G))
-            Wc = np.zeros((H, G))
-            for s in range(H):
-                Ch = C[self._psu_stratum == s]
-                S[s] = (Ch.T @ Ch).toarray()
-                Wc[s] = np.asarray(Ch.sum(axis=0)).ravel()
-            SB = np.einsum("hgf,fdk->hgdk", S, B)
-            SS = SS - 2.0 * np.einsum("gdk,hgdk->hdk", B, Q) + np.einsum("gdk,hgdk->hdk", B, SB)
-            T = T - np.einsum("hg,gdk->hdk", Wc, B)
+            plan.cal = self._calibration_plan(cal, plan, pair_psu, H)
+        return plan
 
+    def _calibration_plan(self, cal: tuple[list[tuple[np.ndarray, int]], int],
+                          plan: _DomainPlan, pair_psu: np.ndarray, H: int) -> _CalibrationPlan:
+        """The calibration terms of the domain variance that do not depend on the variable."""
+        margins, G = cal
+        D, n = plan.D, self.n
+        X, P, ratio = self._calibration_fit(margins, G)
+        keep = slice(None) if plan.rows is None else plan.rows
+        codes = [c[keep] * D + plan.dom for c, _ in margins]
+        # C_pg = Σ_{i∈p} w_i X_ig (PSU × G)
+        psu_ind = sparse.csr_matrix((np.ones(n), (self._p, np.arange(n))), shape=(self.n_psu, n))
+        C = (psu_ind @ X.multiply(self._w[:, None])).tocsr()
+        # R: (h, g, d) × pair, so that Q[h,g,d] = Σ_{pairs in h} C_{p,g} A_pair is R @ A
+        Cp = C[pair_psu].tocoo()
+        r = Cp.row
+        qrow = (self._psu_stratum[pair_psu][r] * G + Cp.col) * D + plan.pair_dom[r]
+        R = sparse.csr_matrix((Cp.data, (qrow, r)), shape=(H * G * D, plan.n_pairs))
+        # S[h] = C_h' C_h and Wc[h] = Σ_{p∈h} C_p, by one product over all PSUs
+        Cc = C.tocoo()
+        E = sparse.csr_matrix((Cc.data, (self._psu_stratum[Cc.row] * G + Cc.col, Cc.row)),
+                              shape=(H * G, self.n_psu))
+        S = np.asarray((E @ C).todense()).reshape(H, G, G)
+        Wc = np.asarray(E.sum(axis=1)).reshape(H, G)
+        return _CalibrationPlan(G=G, P=P, ratio=ratio[keep], codes=codes, R=R, S=S, Wc=Wc)
+
+    def _estimate_one(self, y: np.ndarray, valid: np.ndarray | None, statistic: str,
+                      plan: _DomainPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Estimates (D) of one variable and the sums ``SS``, ``T`` (H × D) of its variance.
+
+        ``y`` holds the values in the plan's rows (0 where missing), ``valid`` the non-missing
+        rows (None: all). The estimating function of a mean is ``w (y − ŷ_d) / Σ_d w`` in its
+        domain (Woodruff 1971), of a total ``w y``; it is built in two scratch arrays of the
+        plan, so that no temporary of the size of the data is allocated per variable.
+        """
+        D = plan.D
+        a, b = plan.scratch()
+        if valid is None:
+            wv, Wd = plan.w, plan.W
+        else:
+            wv = np.multiply(plan.w, valid, out=b)
+            Wd = np.bincount(plan.dom, weights=wv, minlength=D)
+        np.multiply(wv, y, out=a)
+        Sd = np.bincount(plan.dom, weights=a, minlength=D)
+        if statistic == "total":
+            return Sd, *self._pair_sums(a, plan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = Sd / Wd
+        np.take(np.nan_to_num(est), plan.dom, out=a)
+        np.subtract(y, a, out=a)
+        np.multiply(wv, a, out=a)
+        if valid is None:
+            np.divide(a, plan.W_row(), out=a)
+        else:
+            np.divide(a, np.where(Wd > 0, Wd, 1.0)[plan.dom], out=a)
+        return est, *self._pair_sums(a, plan)
+
+    def _pair_sums(self, a: np.ndarray, plan: _DomainPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Σ z² and Σ z (each H × D) of the PSU × domain totals z of one estimating function
+        ``a`` (one value per row of the plan), after removing the calibration fit.
+
+        For domain *d* the estimating function is ``a·[dom == d]``; its PSU totals ``z_pd``
+        give ``V_d = Σ_h c_h [Σ_{p∈h} z_pd² − (Σ_{p∈h} z_pd)² / n_h]`` (see
+        :meth:`_domain_variance`). All domains come from grouped sums (``np.bincount``), one
+        linear pass each; no loop runs over domains.
+        """
+        H, D = self.n_strata, plan.D
+        if plan.pair_of_row is None:
+            A = a
+        else:
+            A = np.bincount(plan.pair_of_row, weights=a, minlength=plan.n_pairs)
+        sq = plan.scratch()[1][: A.size]
+        SS = np.bincount(plan.pair_hd, weights=np.multiply(A, A, out=sq),
+                         minlength=H * D).reshape(H, D)
+        T = np.bincount(plan.pair_hd, weights=A, minlength=H * D).reshape(H, D)
+        cal = plan.cal
+        if cal is not None:
+            G = cal.G
+            # X'D u per (margin category, domain) = Σ X_ig a_i d_i/w_i: G × D
+            ak = a * cal.ratio
+            XA = np.zeros(G * D)
+            for codes in cal.codes:
+                XA += np.bincount(codes, weights=ak, minlength=G * D)
+            B = cal.P @ XA.reshape(G, D)
+            Q = np.asarray(cal.R @ A).reshape(H, G, D)
+            SB = np.einsum("hgf,fd->hgd", cal.S, B)
+            SS = SS - 2.0 * np.einsum("gd,hgd->hd", B, Q) + np.einsum("gd,hgd->hd", B, SB)
+            T = T - cal.Wc @ B
+        return SS, T
+
+    def _domain_variance(self, SS: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """Taylor variance (D × K) from the per stratum × domain sums ``SS``, ``T`` (H × D × K)
+        of the squared and plain PSU totals: ``V = Σ_h c_h [SS − T²/n_h]`` with
+        ``c_h = (1 − f_h) n_h/(n_h − 1)`` (Cochran 1977, eq. 5A.42; R ``svyrecvar``)."""
         n_h = self._n_h[:, None, None]
         f_h = self._f_h[:, None, None]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -694,6 +798,48 @@ class SurveyDesign:
             lonely = np.zeros_like(SS)
         V = np.where(single, lonely, regular).sum(axis=0)
         return np.maximum(V, 0.0)
+
+    def _domain_counts(self, valid: np.ndarray | None, plan: _DomainPlan
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Respondents and degrees of freedom (PSUs − strata holding them) per domain (each D)
+        of one variable; ``valid`` marks its non-missing rows of the plan (None: all)."""
+        H, D = self.n_strata, plan.D
+        v = None if valid is None else valid.astype(float)
+        n_d = np.bincount(plan.dom, weights=v, minlength=D).astype(float)
+        if plan.pair_of_row is None:
+            psus = n_d
+            per_pair = v
+        else:
+            cnt = np.bincount(plan.pair_of_row, weights=v, minlength=plan.n_pairs)
+            per_pair = (cnt > 0).astype(float)
+            psus = np.bincount(plan.pair_dom, weights=per_pair, minlength=D)
+        strata = (np.bincount(plan.pair_hd, weights=per_pair, minlength=H * D).reshape(H, D)
+                  > 0).sum(0)
+        return n_d, psus - strata
+
+    def _column(self, variable: str, binary: bool, plan: _DomainPlan) -> tuple[np.ndarray, np.ndarray]:
+        """One variable's values in the plan's rows (NaN → 0) and its non-missing mask (None
+        when nothing is missing), checked (numeric; 0/1 for a proportion)."""
+        s = self.data[variable]
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            y = s.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            y = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            nonnum = np.isnan(y) & s.notna().to_numpy()
+            if nonnum.any():
+                raise InputError(self.source, "values must be numeric", column=variable,
+                                 rows=_rows(nonnum), values=s.to_numpy()[nonnum].tolist())
+        missing = np.isnan(y)
+        if binary:
+            bad = (y != 0.0) & (y != 1.0) & ~missing
+            if bad.any():
+                raise InputError(self.source, "a proportion needs a 0/1 (or boolean) indicator",
+                                 column=variable, rows=_rows(bad), values=y[bad].tolist())
+        if plan.rows is not None:
+            y, missing = y[plan.rows], missing[plan.rows]
+        if missing.any():
+            return np.where(missing, 0.0, y), ~missing
+        return y, None
 
     def _covariance(self, x: np.ndarray) -> np.ndarray:
         """Taylor covariance matrix (K × K) of the totals of estimating functions ``x`` (n × K)."""
@@ -715,31 +861,6 @@ class SurveyDesign:
             scale = np.where(single, 0.0, scale)
         zc = np.where(single[:, None] & (self.lonely_psu == "adjust"), z, z - zbar[h])
         return (zc * scale[:, None]).T @ zc
-
-    def _domain_counts(
-        self, valid: np.ndarray, dom: np.ndarray, D: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Respondents (D × K) and degrees of freedom (PSUs − strata holding them) per domain."""
-        keep = dom >= 0
-        K = valid.shape[1]
-        n_dk = _agg(dom[keep], valid[keep], D)
-        if self._element_psu:
-            psus = n_dk
-            hd = self._h[keep] * D + dom[keep]
-            strata = (
-                _agg(hd, valid[keep], self.n_strata * D).reshape(self.n_strata, D, K) > 0
-            ).sum(0)
-        else:
-            key = self._p[keep] * D + dom[keep]
-            uniq, inv = np.unique(key, return_inverse=True)
-            per_pair = _agg(inv, valid[keep], uniq.size) > 0
-            pdom = uniq % D
-            psus = _agg(pdom, per_pair.astype(float), D)
-            hd = self._psu_stratum[uniq // D] * D + pdom
-            strata = (
-                _agg(hd, per_pair.astype(float), self.n_strata * D).reshape(self.n_strata, D, K) > 0
-            ).sum(0)
-        return n_dk, psus - strata
 
     # -- estimation ----------------------------------------------------------------------------
 
@@ -805,15 +926,26 @@ class SurveyDesign:
         variables = _as_list(variables)
         if not variables:
             raise ValueError("give at least one variable")
+        self._check_columns(variables)
         dom, levels = self._domain(by, where)
-        D = len(levels)
-        # Variables are estimated in blocks of columns, so that no n × K temporary grows with the
-        # number of variables (memory, not arithmetic, is what makes large rounds slow). Every
-        # column's arithmetic is independent of the others: the results are the same bits.
-        step = max(1, _BLOCK_CELLS // max(self.n, 1))
-        parts = [self._estimate_block(variables[i:i + step], statistic, dom, D)
-                 for i in range(0, len(variables), step)]
-        est, se, n_dk, df = (np.hstack([p[j] for p in parts]) for j in range(4))
+        D, K, H = len(levels), len(variables), self.n_strata
+        # One pass per variable over the rows of the domains: grouped sums (np.bincount) of
+        # the weighted values and of the estimating function per stratum × domain (× PSU when
+        # clustered); nothing is n × K, and no mask over all rows is built per domain.
+        plan = self._plan(dom, D)
+        est, n_dk, df = np.empty((D, K)), np.empty((D, K)), np.empty((D, K))
+        SS, T = np.empty((H, D, K)), np.empty((H, D, K))
+        complete = None
+        for k, variable in enumerate(variables):
+            y, valid = self._column(variable, statistic == "proportion", plan)
+            if valid is None:
+                if complete is None:
+                    complete = self._domain_counts(None, plan)
+                n_dk[:, k], df[:, k] = complete
+            else:
+                n_dk[:, k], df[:, k] = self._domain_counts(valid, plan)
+            est[:, k], SS[:, :, k], T[:, :, k] = self._estimate_one(y, valid, statistic, plan)
+        se = np.sqrt(self._domain_variance(SS, T))
         lower, upper, methods = _intervals(est, se, n_dk, df, statistic, method, confidence)
         return _tidy(
             variables,
@@ -828,27 +960,6 @@ class SurveyDesign:
             statistic,
             methods,
         )
-
-    def _estimate_block(self, variables: Sequence[str], statistic: str, dom: np.ndarray, D: int
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Estimates, SEs, respondents and df (each D × K) of some variables in every domain."""
-        Y, valid = self._matrix(variables, binary=statistic == "proportion")
-        keep = (dom >= 0).astype(float)[:, None]
-        M = valid * keep
-        wM = self._w[:, None] * M
-        dclip = np.where(dom >= 0, dom, 0)
-        Wd = _agg(dclip, wM, D)
-        Sd = _agg(dclip, wM * Y, D)
-        if statistic == "total":
-            est = Sd
-            a = wM * Y
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                est = Sd / Wd
-                a = wM * (Y - np.nan_to_num(est)[dclip]) / np.where(Wd > 0, Wd, 1.0)[dclip]
-        var = self._domain_variance(a, dom, D)
-        n_dk, df = self._domain_counts(valid, dom, D)
-        return est, np.sqrt(var), n_dk, df
 
     def proportion(self, variables: str | Sequence[str], **kwargs: object) -> pd.DataFrame:
         """Weighted proportions; see :meth:`estimate` (``statistic="proportion"``)."""
