@@ -53,6 +53,7 @@ from analysis.book.params import (
     EditionParams,
     check_chapters,
     check_edition_data,
+    check_inputs,
     check_parameter_names,
     load_edition,
 )
@@ -309,6 +310,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     log(f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)")
     confidential = safety.confidential_inputs(root)
     build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
+    safety.CLEANUP.build_dir = build_dir
     problems = catalog.verify(root)
     if problems:
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
@@ -316,6 +318,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     jobs = plan(root, ed)
     check_parameter_names(sorted({root / j.source for j in jobs}), root)
     check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
+    check_inputs(root, [name for j in jobs for name in j.inputs],
+                 memo=build_dir / "cache" / "checked-inputs.json")
     safety.clean_stale(build_dir, log)
     code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
     for j in jobs:

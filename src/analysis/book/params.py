@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -134,6 +137,9 @@ def load_edition(path: Path | str) -> EditionParams:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(str(path), f"not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 (byte {exc.start}: "
+                         f"{exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8") from None
     if not isinstance(raw, dict):
         raise InputError(str(path), "an edition file must be a mapping of field: value")
     try:
@@ -302,6 +308,47 @@ def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> 
             f"edition {ed.edition} cannot be built: the data for {ed.edition} are missing in "
             + "; ".join(missing) + f". `make new-edition YEAR={ed.edition}` lists every source "
             "and how to get the year")
+
+
+def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> list[str]:
+    """Load every catalogued table the planned notebooks declare, before any runs: its md5,
+    schema and completeness (``complete:``, :func:`analysis.sources.catalog.check_complete`)
+    are checked here, so a bad table stops the build at validation, not in a notebook.
+
+    ``memo`` (a JSON file) remembers tables already checked by md5 and catalogue entry.
+    Returns the names checked now.
+
+    Raises
+    ------
+    InputError
+        As :func:`analysis.sources.catalog.load`, naming the file, column and rows.
+    """
+    seen: dict[str, str] = {}
+    if memo is not None:
+        try:
+            seen = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            seen = {}
+    checked = []
+    for name in sorted(set(names)):
+        ent = catalog.entry(name, root)
+        if ent.get("driver") != "csv":
+            continue
+        stamp = hashlib.sha256(json.dumps(ent, sort_keys=True, default=str).encode()).hexdigest()
+        if seen.get(name) == stamp:
+            continue
+        catalog.load(name, root=root)
+        seen[name] = stamp
+        checked.append(name)
+    if memo is not None and checked:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f"{memo.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(seen, indent=1), encoding="utf-8")
+            tmp.replace(memo)
+        except OSError:
+            pass  # only a memo
+    return checked
 
 
 def notebook_stems(root: Path) -> list[str]:

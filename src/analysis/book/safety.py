@@ -152,11 +152,14 @@ class _Cleanup:
 
     def __init__(self) -> None:
         self.paths: list[Path] = []
+        self.build_dir: Path | None = None
 
     def __call__(self) -> None:
         for p in self.paths:
             shutil.rmtree(p, ignore_errors=True)
         self.paths.clear()
+        if self.build_dir is not None:  # work folders of workers that are gone by now
+            clean_stale(self.build_dir, log=lambda msg: None)
 
 
 CLEANUP = _Cleanup()

@@ -85,7 +85,7 @@ def run(work: Callable[[], Any], *, debug: bool = False,
         stderr: TextIO | None = None, prog: str = "") -> int:
     """Run ``work()`` and turn every failure into a message and an exit status.
 
-    Returns 0 on success, :data:`EXIT_FAILED` for an expected failure (:func:`explain`),
+    Returns what ``work`` returns if it is an exit status (else 0), :data:`EXIT_FAILED` for an expected failure (:func:`explain`),
     :data:`EXIT_BUG` for an unexpected one and :data:`EXIT_INTERRUPTED` for Ctrl-C. With
     ``debug`` the traceback follows the message. ``cleanup`` runs on every failure.
     """
@@ -93,7 +93,7 @@ def run(work: Callable[[], Any], *, debug: bool = False,
     prefix = f"{prog}: " if prog else ""
     try:
         status = work()
-        return int(status or 0)
+        return status if isinstance(status, int) and not isinstance(status, bool) else 0
     except KeyboardInterrupt:
         if cleanup:
             cleanup()

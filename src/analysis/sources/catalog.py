@@ -223,9 +223,12 @@ def validate(df: pd.DataFrame, schema_name: str, file: str) -> pd.DataFrame:
         fc = fc.sort_values(["prio"], kind="stable")
         first = fc.iloc[0]
         what, column = first["what"], first["column"]
-        if what == "required column is missing":
-            column = first["failure_case"]
-            raise InputError(file, f"{what}: {column!r}", column=column) from None
+        if what in ("required column is missing", "unexpected column (not in the schema)"):
+            cols = list(dict.fromkeys(fc.loc[fc["what"] == what, "failure_case"].astype(str)))
+            raise InputError(file, f"{what}: {', '.join(map(repr, cols))}"
+                             + ("; the schema's columns are " + ", ".join(schema.columns)
+                                if what.startswith("unexpected") else ""),
+                             column=cols[0]) from None
         if what == "duplicate key":
             grp = fc[fc["what"] == what].drop_duplicates("index")
         else:
