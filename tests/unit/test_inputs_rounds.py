@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from analysis.inputs import rounds
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class TestSelect:
@@ -47,3 +51,12 @@ class TestLoad:
         assert dict(out) == {2017: "real 2017"} and made == []
         assert not out.synthetic and out.source == "data/private/x"
         assert list(out.frames) == [2017]
+
+
+class TestPublicSource:
+    def test_never_an_absolute_path(self, tmp_path):
+        assert rounds.public_source("data/private/x") == "data/private/x"
+        assert rounds.public_source(tmp_path / "lh") == "lh"
+        inside = ROOT / "data" / "private" / "liv_och_halsa"
+        assert rounds.public_source(inside) == "data/private/liv_och_halsa"
+

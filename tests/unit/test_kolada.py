@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from analysis.chapters import child_poverty as cp
-from analysis.core import text
+from analysis.core import geo, text
 from analysis.core.errors import InputError
 from analysis.sources import catalog, kolada
 
@@ -230,6 +230,14 @@ class _Fake:
         return type("R", (), {"status_code": 200, "content": self.body})()
 
 
+def complete_body(kpi: str, years: list[int], areas=kolada.DEFAULT_AREAS, value=12.5) -> bytes:
+    """One response page with a value for every area and year asked for."""
+    values = [{"kpi": kpi, "municipality": m, "period": y,
+               "values": [{"gender": "T", "value": value, "count": 1, "status": ""}]}
+              for m in areas for y in years]
+    return json.dumps({"count": len(values), "values": values}).encode()
+
+
 class TestFetchKolada:
     @pytest.fixture
     def repo(self, tmp_path):
@@ -241,7 +249,7 @@ class TestFetchKolada:
         return tmp_path
 
     def test_writes_raw_files_and_catalogues_them(self, repo):
-        body = (FIXTURES / "n66077_p2.json").read_bytes()
+        body = complete_body("N66077", [2019, 2020])
         frag = kolada.fetch_kolada([2019, 2020], ["N66077"], root=repo, session=_Fake(body),
                                today=date(2026, 11, 23))
         folder = repo / "data" / "raw" / "kolada_barn_ekonomi" / "2026-11-23"
@@ -251,7 +259,7 @@ class TestFetchKolada:
         assert raw and raw[0].read_bytes() == body  # stored exactly as received
         loaded = catalog.load("kolada_barn_ekonomi", root=repo)
         assert cp.kolada_fetched(loaded)
-        assert set(loaded["area_code"]) == {"1880", "18"}
+        assert set(loaded["area_code"]) == {*geo.KOMMUNER, "18", "00"}
         assert catalog.verify(repo) == [] or all("kolada_barn_ekonomi" not in p
                                                  for p in catalog.verify(repo))
 

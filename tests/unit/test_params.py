@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path, text: str) -> Path:
-    p = tmp_path / "2099.yml"
+    p = tmp_path / "2019.yml"
     p.write_text(text, encoding="utf-8")
     return p
 

@@ -38,8 +38,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import bookpages, whatchanged
-from analysis.book.execute import NotebookFailed, fmt_secs, run_jobs, strip_ansi
+from analysis.book import bookpages, execute, safety, whatchanged
+from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
     Job,
@@ -49,8 +49,15 @@ from analysis.book.jobs import (
     job_key,
     plan,
 )
-from analysis.book.params import EditionParams, check_edition_data, load_edition
-from analysis.core import codehash
+from analysis.book.params import (
+    EditionParams,
+    check_chapters,
+    check_edition_data,
+    check_inputs,
+    check_parameter_names,
+    load_edition,
+)
+from analysis.core import cli, codehash
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -118,6 +125,29 @@ def _filter_toc(toc: Any, exists) -> Any:
     return toc
 
 
+def copy_notebook(src: Path, dst: Path) -> None:
+    """Copy an executed notebook without papermill's local paths (``input_path``,
+    ``output_path``): the notebooks are published for download and must not name the
+    analyst's folders.
+
+    Raises
+    ------
+    InputError
+        If the cached notebook is not valid JSON (a truncated cache entry).
+    """
+    try:
+        nb = json.loads(src.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(str(src), f"the cached notebook is damaged ({exc}); run again (the "
+                         "entry is discarded) or with --force") from None
+    pm = nb.get("metadata", {}).get("papermill")
+    if isinstance(pm, dict):
+        for k in ("input_path", "output_path", "cwd"):
+            if pm.get(k):
+                pm[k] = Path(str(pm[k])).name
+    dst.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionParams,
              manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the staging book source: config, toc, static pages, executed notebooks, generated pages."""
@@ -137,7 +167,7 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
         src = cache / job.key
         dst = stage / Path(job.target).parent
         dst.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src / f"{job.stem}.ipynb", dst / f"{job.stem}.ipynb")
+        copy_notebook(src / f"{job.stem}.ipynb", dst / f"{job.stem}.ipynb")
         files = src / f"{job.stem}_files"
         if files.exists():
             shutil.copytree(files, dst / f"{job.stem}_files", dirs_exist_ok=True)
@@ -253,29 +283,57 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                log=print, build_dir: Path | None = None, only: list[str] | None = None) -> Path:
     """Build one edition end to end; return the published folder.
 
-    ``build_dir`` (default ``_build``) holds the cache, staging and published HTML; ``only``
+    ``build_dir`` (default ``_build``; ``_build/private`` when confidential data are in place,
+    :func:`analysis.book.safety.confidential_inputs`) holds the cache, staging and published HTML; ``only``
     restricts the build to some notebook stems (for quick iterations while writing a chapter).
+    A partial build (``only`` or ``chapters:`` in the parameters) is published to
+    ``<build_dir>/partial/<edition>``, never over the edition's book in ``html/``.
+
+    Raises
+    ------
+    InputError
+        Before anything runs: invalid parameters, an edition that does not match its file
+        name, unknown chapter stems, notebook parameters that differ from the edition's,
+        missing data; after the run: pages that would publish local paths.
+    NotebookFailed
+        A notebook failed (nothing is published).
     """
     t_start = time.perf_counter()
     params_file = root / "params" / f"{edition}.yml"
     ed = load_edition(params_file)
-    if only:
+    rel_params = str(params_file.relative_to(root))
+    check_chapters(root, ed.chapters, rel_params)
+    if only is not None:
+        check_chapters(root, only, "--only")
         ed = ed.model_copy(update={"chapters": list(only)})
-    log(f"Edition {edition}: {ed.title}  (parameters {params_file.relative_to(root)} are valid)")
+    partial = ed.chapters is not None
+    log(f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)")
+    confidential = safety.confidential_inputs(root)
+    build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
+    safety.CLEANUP.build_dir = build_dir
     problems = catalog.verify(root)
     if problems:
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
                          + "\n  ".join(problems))
     jobs = plan(root, ed)
+    check_parameter_names(sorted({root / j.source for j in jobs}), root)
     check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
+    check_inputs(root, [name for j in jobs for name in j.inputs],
+                 memo=build_dir / "cache" / "checked-inputs.json")
+    safety.clean_stale(build_dir, log)
     code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
     for j in jobs:
         j.key = job_key(root, j, code[j.source])
         j.extra["code_key"] = code_key(root, j, code[j.source])
-    build_dir = Path(build_dir) if build_dir else root / "_build"
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
-    target = build_dir / "html" / edition
+    if partial:
+        target = build_dir / safety.PARTIAL / edition
+        log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
+            f"over the edition's book in {build_dir / 'html' / edition}.")
+    else:
+        target = build_dir / "html" / edition
+    failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
     prev_ed, prev_jobs = previous_edition_jobs(root, ed)
     build_key = hashlib.sha256(
         json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
@@ -288,25 +346,28 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     elif old_manifest.exists():
         try:
             same = json.loads(old_manifest.read_text(encoding="utf-8")).get("build_key") == build_key
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             same = False
         if same:
             log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
                 "0 to execute")
             log(f"Nothing changed since the last build: {target} is up to date.")
-            write_landing_page(build_dir / "html")
+            if not partial:
+                write_landing_page(build_dir / "html")
             return target
-    run_jobs(root, jobs, cache, build_dir / "failed" / edition, workers, log=log)
+    safety.discard_damaged(cache, jobs + prev_jobs, log)
+    run_jobs(root, jobs, cache, failed_root / edition, workers, log=log)
     comparison = None
     if prev_ed is not None:
         log(f"Previous edition {prev_ed.edition}, for the comparison page:")
-        run_jobs(root, prev_jobs, cache, build_dir / "failed" / str(prev_ed.edition), workers,
+        run_jobs(root, prev_jobs, cache, failed_root / str(prev_ed.edition), workers,
                  log=log)
 
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
                                          collect_indicators(jobs, cache))
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
+    safety.CLEANUP.paths.append(stage_root)
     try:
         assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison)
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
@@ -322,10 +383,20 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                             encoding="utf-8")
         (html / ".nojekyll").write_text("", encoding="utf-8")
+        leaks = safety.local_path_leaks(html, root, [os.environ[k] for k in safety.CONFIDENTIAL_ENV
+                                              if os.environ.get(k)])
+        if leaks:
+            raise InputError(str(target), "the built pages name local paths, which would be "
+                             "published: " + "; ".join(leaks[:5])
+                             + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
+                             + ". Nothing was published")
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
-    write_landing_page(build_dir / "html")
+        if stage_root in safety.CLEANUP.paths:
+            safety.CLEANUP.paths.remove(stage_root)
+    if not partial:
+        write_landing_page(build_dir / "html")
     log(f"Published {target}/index.html in "
         f"{fmt_secs(time.perf_counter() - t_start)}")
     return target
@@ -378,28 +449,37 @@ def write_landing_page(html_root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
+    """Command-line entry point: every expected failure is a short message and exit status 1
+    (:func:`analysis.core.cli.run`); ``--debug`` adds the traceback."""
     ap = argparse.ArgumentParser(prog="python -m analysis.book.build", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--debug", action="store_true", help="show Python tracebacks of failures")
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("book", help="build one edition of the book")
     b.add_argument("--edition", default="2019")
     b.add_argument("-j", "--jobs", type=int, default=2, help="notebooks executed in parallel")
     b.add_argument("--force", action="store_true", help="re-execute every notebook")
     b.add_argument("--build-dir", type=Path, default=None,
-                   help="folder for cache, staging and HTML (default: _build)")
+                   help="folder for cache, staging and HTML (default: _build, or _build/private "
+                   "with confidential data)")
     b.add_argument("--only", default=None,
-                   help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun)")
+                   help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun); "
+                   "published to <build-dir>/partial/<edition>")
+    b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show Python tracebacks of failures")
     sub.add_parser("landing", help="rewrite the landing page listing the editions")
     sub.add_parser("plan", help="list the notebook jobs of an edition").add_argument(
         "--edition", default="2019")
     args = ap.parse_args(argv)
-    root = catalog.project_root()
-    try:
+    execute.SHOW_TRACEBACK = args.debug
+
+    def work() -> int:
+        root = catalog.project_root()
         if args.cmd == "book":
             build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
                        build_dir=args.build_dir,
-                       only=args.only.split(",") if args.only else None)
+                       only=[s.strip() for s in args.only.split(",") if s.strip()]
+                       if args.only is not None else None)
         elif args.cmd == "landing":
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":
@@ -407,13 +487,12 @@ def main(argv: list[str] | None = None) -> int:
             for j in plan(root, ed):
                 j.key = job_key(root, j)
                 print(f"{j.key}  {j.target:<55} inputs={','.join(j.inputs)}")
-    except (NotebookFailed, InputError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted; nothing was published.", file=sys.stderr)
-        return 130
-    return 0
+        return 0
+
+    if argv is None:  # the command line, not a test calling main()
+        safety.install_signal_handlers()
+    return cli.run(work, debug=args.debug, expected=(NotebookFailed, KernelStartFailed),
+                   cleanup=safety.CLEANUP, prog="build")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ from analysis.book.jobs import (
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
+#: Whether a failure report carries the cell's Python traceback (``build --debug``); without
+#: it the report names the notebook, the cell, its line and the error.
+SHOW_TRACEBACK = True
+
 
 # --------------------------------------------------------------------------- executing
 class NotebookFailed(Exception):
@@ -245,7 +249,10 @@ def report_failure(res: dict[str, Any]) -> str:
         lines.append(res.get("cell_source", "").rstrip())
         lines.append("-" * 78)
     lines.append(res["error"])
-    lines.append(res.get("traceback", "").rstrip())
+    if SHOW_TRACEBACK:
+        lines.append(res.get("traceback", "").rstrip())
+    else:
+        lines.append("(the cell's traceback: run again with --debug)")
     if res.get("failed_nb"):
         lines.append(f"The partly executed notebook is kept in {res['failed_nb']}")
     lines.append("Nothing was published; the previous book is unchanged.")

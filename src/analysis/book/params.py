@@ -10,6 +10,10 @@ message naming the file and the field, not halfway through a notebook. Then
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -19,7 +23,16 @@ from typing import Any
 import jupytext
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from analysis.core import geo
 from analysis.core.errors import InputError
@@ -37,17 +50,17 @@ class EditionParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    edition: int = Field(ge=1990, le=2100, description="Reference year of the edition's figures")
-    title: str = Field(min_length=3)
+    edition: StrictInt = Field(ge=1990, le=2100, description="Reference year of the edition's figures")
+    title: StrictStr = Field(min_length=3)
     published: str = Field(description="Publication date, quoted ISO date 'YYYY-MM-DD'")
-    previous_edition: int | None = Field(default=None, description="Edition to compare with")
-    compare_year: int = Field(description="Start year of the ten-year comparison")
-    pyramid_compare_year: int = Field(description="Earlier year shown in the age pyramid")
-    min_respondents: int = Field(default=30, ge=1, description="Disclosure: survey respondents")
-    min_count: int = Field(default=5, ge=1, description="Disclosure: smallest published count")
-    min_denominator: int = Field(default=20, ge=1, description="Disclosure: smallest denominator")
-    seed: int = Field(default=20191231, ge=0, description="Seed of the synthetic-data generators")
-    chapters: list[str] | None = Field(default=None, description="Only these notebook stems")
+    previous_edition: StrictInt | None = Field(default=None, description="Edition to compare with")
+    compare_year: StrictInt = Field(ge=1900, description="Start year of the ten-year comparison")
+    pyramid_compare_year: StrictInt = Field(ge=1900, description="Earlier year shown in the age pyramid")
+    min_respondents: StrictInt = Field(default=30, ge=1, description="Disclosure: survey respondents")
+    min_count: StrictInt = Field(default=5, ge=1, description="Disclosure: smallest published count")
+    min_denominator: StrictInt = Field(default=20, ge=1, description="Disclosure: smallest denominator")
+    seed: StrictInt = Field(default=20191231, ge=0, description="Seed of the synthetic-data generators")
+    chapters: list[StrictStr] | None = Field(default=None, description="Only these notebook stems")
 
     @field_validator("published", mode="before")
     @classmethod
@@ -59,6 +72,18 @@ class EditionParams(BaseModel):
             )
         if not DATE_RE.match(v):
             raise ValueError(f"{v!r} is not an ISO date YYYY-MM-DD")
+        try:
+            dt.date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a valid date (no such day)") from None
+        return v
+
+    @field_validator("chapters")
+    @classmethod
+    def _chapters_listed(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and not v:
+            raise ValueError("an empty list would build a book without chapters; leave "
+                             "'chapters' out to build them all")
         return v
 
     @model_validator(mode="after")
@@ -69,6 +94,9 @@ class EditionParams(BaseModel):
             raise ValueError("pyramid_compare_year must be before the edition year")
         if self.previous_edition is not None and self.previous_edition >= self.edition:
             raise ValueError("previous_edition must be before the edition year")
+        if isinstance(self.published, str) and int(self.published[:4]) <= self.edition:
+            raise ValueError(f"published {self.published} must be after the edition year "
+                             f"{self.edition} (an edition reports on a year that has ended)")
         return self
 
 
@@ -109,15 +137,35 @@ def load_edition(path: Path | str) -> EditionParams:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(str(path), f"not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 (byte {exc.start}: "
+                         f"{exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8") from None
     if not isinstance(raw, dict):
         raise InputError(str(path), "an edition file must be a mapping of field: value")
     try:
-        return EditionParams(**raw)
+        ed = EditionParams(**raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(file)'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(map(str, e['loc'])) or '(file)'}: {_say(e)}" for e in exc.errors()
         )
         raise InputError(str(path), f"invalid edition parameters: {problems}") from None
+    if re.fullmatch(r"\d{4}", path.stem) and int(path.stem) != ed.edition:
+        raise InputError(str(path), f"edition: {ed.edition} does not match the file name "
+                         f"{path.name}: the book would be published under html/{path.stem} "
+                         f"with the figures of {ed.edition}. Set edition: {path.stem}, or "
+                         f"use params/{ed.edition}.yml", column="edition")
+    return ed
+
+
+def _say(err: dict[str, Any]) -> str:
+    """One pydantic error in words; a YAML yes/no read as a boolean is named as such."""
+    if isinstance(err.get("input"), bool) and err.get("type", "").endswith("_type"):
+        word = "yes/true/on" if err["input"] else "no/false/off"
+        return (f"got the boolean {err['input']} (YAML reads {word} as a boolean), "
+                f"expected a whole number; write the number")
+    if err.get("type") in ("int_type", "string_type"):
+        return f"{err['msg']} (got {err.get('input')!r} of type {type(err.get('input')).__name__})"
+    return err["msg"]
 
 
 def notebook_params(ed: EditionParams, area_code: str = geo.LAN_KOD) -> dict[str, Any]:
@@ -232,18 +280,126 @@ def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> 
         Naming ``params/<edition>.yml``, every such dataset without the year (with the years it
         has and how to get the year) and the command that reports on all sources.
     """
-    missing = []
+    missing, outside = [], []
     for name in sorted(set(inputs)):
         spec = edition_spec(name, root)
-        if spec.get("need") != "required":
+        if not spec:
+            continue
+        wanted = spec.get("params") or (["edition"] if spec.get("need") == "required" else [])
+        if not wanted:
             continue
         years = dataset_years(name, root)
-        if years is None or ed.edition not in years:
-            how = f", {spec['update']}" if spec.get("update") else ""
-            missing.append(f"{name} (has {year_span(years)}{how})")
+        for field in wanted:
+            year = getattr(ed, field)
+            if years is not None and year in years:
+                continue
+            if field == "edition":
+                how = f", {spec['update']}" if spec.get("update") else ""
+                missing.append(f"{name} (has {year_span(years)}{how})")
+            else:
+                outside.append(f"{field}: {year} is outside the years of {name} "
+                               f"({year_span(years)})")
+    if outside:
+        raise InputError(f"params/{ed.edition}.yml", "; ".join(outside)
+                         + ". Choose a year the data hold")
     if missing:
         raise InputError(
             f"params/{ed.edition}.yml",
             f"edition {ed.edition} cannot be built: the data for {ed.edition} are missing in "
             + "; ".join(missing) + f". `make new-edition YEAR={ed.edition}` lists every source "
             "and how to get the year")
+
+
+def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> list[str]:
+    """Load every catalogued table the planned notebooks declare, before any runs: its md5,
+    schema and completeness (``complete:``, :func:`analysis.sources.catalog.check_complete`)
+    are checked here, so a bad table stops the build at validation, not in a notebook.
+
+    ``memo`` (a JSON file) remembers tables already checked by md5 and catalogue entry.
+    Returns the names checked now.
+
+    Raises
+    ------
+    InputError
+        As :func:`analysis.sources.catalog.load`, naming the file, column and rows.
+    """
+    seen: dict[str, str] = {}
+    if memo is not None:
+        try:
+            seen = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            seen = {}
+    checked = []
+    for name in sorted(set(names)):
+        ent = catalog.entry(name, root)
+        if ent.get("driver") != "csv":
+            continue
+        stamp = hashlib.sha256(json.dumps(ent, sort_keys=True, default=str).encode()).hexdigest()
+        if seen.get(name) == stamp:
+            continue
+        catalog.load(name, root=root)
+        seen[name] = stamp
+        checked.append(name)
+    if memo is not None and checked:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f"{memo.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(seen, indent=1), encoding="utf-8")
+            tmp.replace(memo)
+        except OSError:
+            pass  # only a memo
+    return checked
+
+
+def notebook_stems(root: Path) -> list[str]:
+    """The stems of the chapter and profile notebooks (``notebooks/*.md``)."""
+    return sorted(p.stem for p in (root / "notebooks").glob("*.md"))
+
+
+def check_chapters(root: Path, chapters: Iterable[str] | None, where: str) -> None:
+    """Refuse chapter stems that are not notebooks (a typo would build a book without them).
+
+    Raises
+    ------
+    InputError
+        Naming ``where`` (the params file or ``--only``), the unknown stems and the known ones.
+    """
+    if chapters is None:
+        return
+    if not list(chapters):
+        raise InputError(where, "names no chapter; leave it out to build them all",
+                         column="chapters")
+    known = notebook_stems(root)
+    unknown = [c for c in chapters if c not in known]
+    if unknown:
+        raise InputError(where, f"unknown chapter(s) {', '.join(map(repr, unknown))}; the "
+                         f"notebooks are {', '.join(known)}", column="chapters")
+
+
+def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = None) -> None:
+    """Every notebook's ``parameters`` cell holds exactly the names the build passes.
+
+    A renamed parameter (``min_resp`` for ``min_respondents``) would otherwise run with the
+    notebook's default while the edition's value is injected under a name nobody reads.
+
+    Raises
+    ------
+    InputError
+        Naming the notebook, the names the build does not pass and those the cell lacks.
+    """
+    wanted = set(NotebookParams.model_fields)
+    for md in md_paths:
+        md = Path(md)
+        names = set(parameter_defaults(md))
+        extra, lacking = sorted(names - wanted), sorted(wanted - names)
+        if extra or lacking:
+            shown = md.relative_to(root) if root and md.is_relative_to(root) else md
+            parts = []
+            if extra:
+                parts.append(f"sets {', '.join(extra)}, which the edition does not pass (the "
+                             "notebook would run with this default, not the edition's value)")
+            if lacking:
+                parts.append(f"lacks {', '.join(lacking)}")
+            raise InputError(str(shown), "the parameters cell " + " and ".join(parts)
+                             + f"; the build passes exactly {', '.join(sorted(wanted))}",
+                             column="parameters")

@@ -80,6 +80,8 @@ from analysis.core.errors import InputError
 
 __all__ = [
     "ITEMS",
+    "PLAUSIBLE",
+    "check_plausible",
     "VARIABLES",
     "WHO5_ITEMS",
     "Variable",
@@ -281,6 +283,17 @@ def _check_rows(df: pd.DataFrame, path: str, strata_declared: Sequence[str] | No
     if (size < 2).any():
         raise _fail(path, "stratum with a single respondent: its variance cannot be estimated; "
                     "collapse it with a neighbouring stratum", "stratum", size < 2, df["stratum"])
+    if "calibrated_weight" in df:
+        w = df["calibrated_weight"].to_numpy(dtype=float)
+        total = df.assign(_w=w).groupby("kommun")["_w"].transform("sum").to_numpy()
+        zero = total <= 0
+        if zero.any():
+            kom = sorted(set(df.loc[zero, "kommun"]))
+            raise _fail(path, f"calibrated_weight is 0 for every respondent of kommun "
+                        f"{', '.join(f'{k} {geo.KOMMUNER.get(k, k)}' for k in kom)}: nothing "
+                        "could be estimated there (drop the column to rake from the design "
+                        "weights, or fix the weights)", "calibrated_weight", zero,
+                        df["calibrated_weight"])
     if "stratum_population" in df:
         Nh = df.groupby("stratum")["stratum_population"]
         varies = (Nh.transform("nunique") > 1).to_numpy()
@@ -401,8 +414,50 @@ def read_round(path: str | Path, *, year: int | None = None,
     raw, labels = microdata.read_coded(path, fmt, sep, encoding)
     declared = _declared_strata(raw, labels, fmt)
     raw, labels = microdata.canonical_names(raw, labels, columns, [v.name for v in VARIABLES])
-    return validate_round(raw, str(path), year=year, not_asked=not_asked, file_labels=labels,
-                          strata_declared=declared)
+    frame = validate_round(raw, str(path), year=year, not_asked=not_asked, file_labels=labels,
+                           strata_declared=declared)
+    check_plausible(frame, str(path))
+    return frame
+
+
+#: Plausible län-wide weighted shares of some answers, wide bands around what Region Örebro
+#: län published (seed figures, Liv & hälsa 2017): good or very good health 70–77 % (57–77 %
+#: per kommun), anxiety 28–41 %, diagnosed depression 10 %. A share outside means a misread
+#: file (codes reversed, labels shifted, another question), not a changed population.
+PLAUSIBLE: dict[str, tuple[tuple[int, ...], float, float, str]] = {
+    "general_health": ((1, 2), 0.45, 0.92, "mycket bra/bra hälsa, 57–77 % per kommun 2017"),
+    "anxiety": ((2, 3), 0.12, 0.65, "besvär av ängslan, oro eller ångest, 28–41 % 2017"),
+    "depression": ((1,), 0.02, 0.30, "diagnosticerad depression, 10 % 2017"),
+}
+#: Rounds with fewer respondents than this are not judged (a test file, not a survey).
+MIN_RESPONDENTS_JUDGED = 1000
+
+
+def check_plausible(frame: pd.DataFrame, path: str = "<DataFrame>") -> None:
+    """Stop a round whose answers cannot be right: the design-weighted län share of the answers
+    in :data:`PLAUSIBLE` must lie in its band (rounds of at least
+    :data:`MIN_RESPONDENTS_JUDGED` respondents).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the column, the share found and the published range.
+    """
+    if len(frame) < MIN_RESPONDENTS_JUDGED:
+        return
+    w = frame["design_weight"].to_numpy(dtype=float)
+    for item, (codes, lo, hi, published) in PLAUSIBLE.items():
+        if item not in frame or frame[item].isna().all():
+            continue
+        answered = frame[item].notna().to_numpy()
+        yes = frame[item].isin(codes).fillna(False).to_numpy(dtype=bool)
+        share = float((w * yes).sum() / (w * answered).sum())
+        if not lo <= share <= hi:
+            raise InputError(path, f"implausible answers: {share:.1%} ({item} = "
+                             f"{', '.join(map(str, codes))}, weighted) is outside "
+                             f"{lo:.0%}–{hi:.0%} around the published figures ({published}); "
+                             "are the codes or value labels of this question mapped right?",
+                             column=item)
 
 
 def read_rounds(source: str | Path, *, not_asked: Mapping[int, Sequence[str]] | None = None

@@ -330,6 +330,15 @@ def read_text_csv(path: Path, sep: str, encoding: str) -> pd.DataFrame:
                            na_values=[""])
     except pd.errors.EmptyDataError:
         raise InputError(str(path), "the file is empty") from None
+    except UnicodeDecodeError as exc:
+        raw = Path(path).read_bytes()[: exc.start] if exc.start < 10**8 else b""
+        line = raw.count(b"\n") + 1
+        raise InputError(str(path), f"the file is not valid {encoding} (byte {exc.start}, line "
+                         f"{line}: {exc.object[exc.start:exc.start + 1]!r}); pass the file's "
+                         "encoding (e.g. encoding='latin-1' in the read options) or save it as "
+                         f"{encoding}") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(str(path), f"cannot parse the CSV with sep={sep!r}: {exc}") from None
 
 
 def check_not_empty(path: Path) -> None:

@@ -46,6 +46,7 @@ codes above or their labels may be stored. Columns not in the contract are dropp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -62,6 +63,8 @@ __all__ = [
     "EDUCATION",
     "BACKGROUND",
     "SEXES",
+    "check_plausible",
+    "decimal_to_point",
     "read_register",
     "validate_register",
 ]
@@ -349,6 +352,42 @@ def validate_register(frame: pd.DataFrame, path: str = "<DataFrame>") -> pd.Data
     return canonical[[c for c in COLUMNS if c in canonical.columns]]
 
 
+#: A number written with ``.`` grouping thousands and ``decimal`` for decimals, e.g. 1.234.567,5.
+_GROUPED = r"^[-\u2212]?\d{1,3}(\.\d{3})+(%s\d+)?$"
+
+
+def decimal_to_point(values: pd.Series, decimal: str, path: str, column: str) -> pd.Series:
+    """Numbers written with ``decimal`` (e.g. ``","``) as text with a decimal point.
+
+    A ``.`` is accepted only as a thousands separator in its place (``1.234.567,5``); any
+    other ``.`` means the file does not use ``decimal`` and is refused rather than guessed,
+    as is a file where no value holds ``decimal`` while some hold a ``.``.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the column and the first rows whose number does not fit.
+    """
+    text = values.astype("string").str.strip()
+    has_point = text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    if has_point.any():
+        grouped = text.str.fullmatch(_GROUPED % re.escape(decimal)).fillna(False).to_numpy(dtype=bool)
+        has_decimal = text.str.contains(decimal, regex=False).fillna(False).to_numpy(dtype=bool)
+        bad = has_point & ~grouped
+        if bad.any() or not has_decimal.any():
+            rows = np.flatnonzero(bad if bad.any() else has_point)
+            why = ("these values have a '.' that is not a thousands separator (the file seems "
+                   "to use '.' for decimals)" if bad.any() else
+                   f"no value has a {decimal!r} while these have a '.', which may be decimals or "
+                   "thousands: the numbers are ambiguous")
+            raise InputError(
+                path, f"decimal={decimal!r} does not fit the data: {why}; drop 'decimal' from "
+                "the read options (ANALYSIS_REGISTER_OPTIONS) or fix the file",
+                column=column, rows=(rows[:10] + 1).tolist(),
+                values=text.iloc[rows[:10]].tolist())
+    return text.str.replace(".", "", regex=False).str.replace(decimal, ".", regex=False)
+
+
 def _read_raw(path: Path, fmt: str, sep: str, decimal: str, encoding: str,
               catalog_file: str | Path | None) -> pd.DataFrame:
     if fmt == "csv":
@@ -356,8 +395,7 @@ def _read_raw(path: Path, fmt: str, sep: str, decimal: str, encoding: str,
         if decimal != ".":
             for col in ("disposable_income",):
                 if col in raw.columns:
-                    raw[col] = raw[col].str.replace(".", "", regex=False).str.replace(
-                        decimal, ".", regex=False)
+                    raw[col] = decimal_to_point(raw[col], decimal, str(path), col)
         return raw
     microdata.check_not_empty(path)
     if fmt == "parquet":
@@ -429,7 +467,50 @@ def read_register(
         raise FileNotFoundError(path)
     raw = _read_raw(path, fmt, sep, decimal, encoding, catalog_file)
     raw, _ = microdata.canonical_names(raw, {}, columns, list(COLUMNS))
-    return validate_register(raw, str(path))
+    frame = validate_register(raw, str(path))
+    check_plausible(frame, str(path))
+    return frame
+
+
+#: Plausible median disposable income of a household, SEK per year (SCB's median for Örebro
+#: län was about 400 000 in 2019; a ten-fold error in reading lands far outside).
+MEDIAN_INCOME_RANGE = (80_000.0, 1_500_000.0)
+#: Largest plausible share of households with a disposable income of exactly zero.
+MAX_ZERO_INCOME_SHARE = 0.05
+#: Fewer households in a year than this are not judged (a test file, not an extract).
+MIN_HOUSEHOLDS_JUDGED = 100
+
+
+def check_plausible(frame: pd.DataFrame, path: str = "<DataFrame>") -> None:
+    """Stop a register extract whose incomes cannot be right (a misread file, wrong units).
+
+    Per year with at least :data:`MIN_HOUSEHOLDS_JUDGED` households (one row per household
+    and year): the median disposable income must lie in :data:`MEDIAN_INCOME_RANGE` and the
+    share of zero incomes must not exceed :data:`MAX_ZERO_INCOME_SHARE`.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the column, the year and the value found.
+    """
+    hh = frame.drop_duplicates(["household_id", "year"])
+    lo, hi = MEDIAN_INCOME_RANGE
+    for year, g in hh.groupby("year", sort=True):
+        if len(g) < MIN_HOUSEHOLDS_JUDGED:
+            continue
+        med = float(g["disposable_income"].median())
+        if not lo <= med <= hi:
+            raise InputError(
+                path, f"implausible incomes in {year}: the median disposable income of the "
+                f"households is {med:,.0f} SEK a year, outside {lo:,.0f}–{hi:,.0f} (a misread "
+                "decimal or thousands separator, or incomes in another unit?)",
+                column="disposable_income")
+        zero = float((g["disposable_income"] == 0).mean())
+        if zero > MAX_ZERO_INCOME_SHARE:
+            raise InputError(
+                path, f"implausible incomes in {year}: {zero:.1%} of the households have a "
+                f"disposable income of 0 (at most {MAX_ZERO_INCOME_SHARE:.0%} is plausible; "
+                "missing incomes coded as 0?)", column="disposable_income")
 
 
 def contract_table(columns: Sequence[str] | None = None) -> pd.DataFrame:

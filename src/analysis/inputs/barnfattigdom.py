@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.contracts import register
 from analysis.core import diskcache
+from analysis.core.errors import InputError
 from analysis.methods import child_poverty_tables as cpt
 from analysis.methods import disclosure, population
 from analysis.methods import poverty as pv
@@ -42,8 +43,11 @@ __all__ = [
     "DEFAULT_EXTRACT",
     "ENV_EXTRACT",
     "ENV_EXTRACT_OPTIONS",
+    "MIN_YEARS",
     "YEARS",
     "ChildData",
+    "extract_years",
+    "read_options_from_env",
     "load",
     "register_children",
     "register_extract_path",
@@ -234,6 +238,61 @@ def register_extract_path(root: Path | None = None) -> Path | None:
     return p if p.exists() else None
 
 
+#: Years an extract must hold, one after another: persistent low economic standard looks at
+#: the three years before a year (:data:`analysis.methods.child_poverty_tables.NEEDS_HISTORY`).
+MIN_YEARS = 4
+
+
+#: The options :func:`analysis.contracts.register.read_register` takes.
+READ_OPTIONS = ("columns", "file_format", "sep", "decimal", "encoding", "catalog_file")
+
+
+def read_options_from_env() -> dict:
+    """``$ANALYSIS_REGISTER_OPTIONS`` as read options (a JSON object), checked.
+
+    Raises
+    ------
+    InputError
+        If it is not a JSON object or names an option :data:`READ_OPTIONS` does not hold.
+    """
+    text = os.environ.get(ENV_EXTRACT_OPTIONS) or "{}"
+    try:
+        opts = json.loads(text)
+    except ValueError as exc:
+        raise InputError(ENV_EXTRACT_OPTIONS, f"not valid JSON ({exc}): {text[:80]!r}") from None
+    if not isinstance(opts, dict):
+        raise InputError(ENV_EXTRACT_OPTIONS, f"must be a JSON object like "
+                         f'{{"sep": ";", "decimal": ","}}, not {text[:80]!r}')
+    unknown = sorted(set(opts) - set(READ_OPTIONS))
+    if unknown:
+        raise InputError(ENV_EXTRACT_OPTIONS, f"unknown option(s) {', '.join(unknown)}; the "
+                         f"options are {', '.join(READ_OPTIONS)}")
+    return opts
+
+
+def extract_years(panel: pd.DataFrame, path: str | Path) -> list[int]:
+    """The income years of a register extract, checked: at least :data:`MIN_YEARS` years, none
+    missing between the first and the last.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the years it holds and what is missing.
+    """
+    years = sorted(int(y) for y in panel["year"].unique())
+    gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+    if gaps:
+        raise InputError(str(path), f"the extract lacks the years {', '.join(map(str, gaps))} "
+                         f"between {years[0]} and {years[-1]}; every year is needed",
+                         column="year")
+    if len(years) < MIN_YEARS:
+        raise InputError(str(path), f"the extract holds {len(years)} year(s) "
+                         f"({', '.join(map(str, years))}); the chapter needs at least "
+                         f"{MIN_YEARS} consecutive years (persistent low economic standard "
+                         "looks three years back)", column="year")
+    return years
+
+
 def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFrame,
                       medians_raw: pd.DataFrame, kpi: pd.DataFrame, riksnorm: pd.DataFrame, *,
                       read_options: Mapping | None = None, cache_root: Path | None = None
@@ -248,7 +307,7 @@ def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFr
 
     path = Path(path)
     if read_options is None:
-        read_options = json.loads(os.environ.get(ENV_EXTRACT_OPTIONS) or "{}")
+        read_options = read_options_from_env()
     code = diskcache.code_hash(_CODE)
     key = diskcache.key({
         "v": CACHE_VERSION, "file": catalog.md5(path), "options": read_options,
@@ -257,7 +316,7 @@ def register_children(path: str | Path, kolada: pd.DataFrame, lan_pop: pd.DataFr
 
     def build() -> ChildData:
         panel = register.read_register(path, **read_options)
-        years = sorted(int(y) for y in panel["year"].unique())
+        years = extract_years(panel, path)
         groups, counts, medians, norms = _inputs(kolada, lan_pop, medians_raw, kpi, riksnorm, years)
         measures = pv.poverty_measures(panel, medians.set_index("year")["median"], norms)
         kids = cpt.children_table(measures)

@@ -9,14 +9,18 @@ else synthetic ones, in one :class:`SurveyRounds` shape.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.core.paths import project_root
+
 
 class SurveyRounds(dict):
     """``{year: round}`` with ``frames`` (the population frame of each round), ``synthetic``
-    (True for generated data) and ``source`` (where the data came from)."""
+    (True for generated data) and ``source`` (where the data came from, never an absolute
+    path: :func:`public_source`)."""
 
     frames: dict[int, pd.DataFrame]
     synthetic: bool
@@ -58,5 +62,18 @@ def load(edition: int, *, source: Any, read_real: Callable[[Any], Mapping[int, A
     data = found if found is not None else make_synthetic(wanted, out.frames)
     out.update({y: data[y] for y in wanted})
     out.synthetic = not source
-    out.source = str(source) if source else synthetic_source
+    out.source = public_source(source) if source else synthetic_source
     return out
+
+
+def public_source(source: Any) -> str:
+    """Where real data came from, as pages may show it: relative to the repository
+    (``data/private/liv_och_halsa``), or only the file or folder name when it lies elsewhere;
+    never an absolute local path."""
+    p = Path(str(source))
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.resolve().relative_to(project_root().resolve()).as_posix()
+    except (ValueError, FileNotFoundError):
+        return p.name

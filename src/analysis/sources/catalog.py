@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 import re
 from functools import lru_cache
@@ -24,6 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from analysis.core import geo
 from analysis.core.errors import InputError
 from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root  # noqa: F401 (API)
 from analysis.sources import schemas
@@ -37,19 +39,36 @@ def _catalog_path(root: Path | None) -> Path:
     return (root or project_root()) / CATALOG_RELPATH
 
 
+def _yaml_file(path: Path) -> Any:
+    """A YAML file, or an :class:`InputError` naming it and the line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise InputError(str(path), f"not valid YAML{line}: "
+                         f"{getattr(exc, 'problem', None) or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+
+
 @lru_cache(maxsize=8)
 def _read_catalog(path: str, stamp: tuple) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        cat = yaml.safe_load(fh)
+    cat = _yaml_file(Path(path))
     if not isinstance(cat, dict) or "sources" not in cat or "datasets" not in cat:
         raise InputError(path, "the catalogue must have top-level 'sources' and 'datasets'")
     # Fragments in data/catalog.d/*.yml (one per topic or per fetched release) are merged in,
     # so that a fetch or a chapter can add entries without rewriting the main file.
     for frag in sorted(Path(path).parent.joinpath("catalog.d").glob("*.yml")):
-        with open(frag, encoding="utf-8") as fh:
-            part = yaml.safe_load(fh) or {}
+        part = _yaml_file(frag) or {}
+        if not isinstance(part, dict) or set(part) - {"sources", "datasets"}:
+            raise InputError(str(frag), "a catalogue fragment is a mapping with only 'sources' "
+                             "and 'datasets'")
         for section in ("sources", "datasets"):
-            for name, body in (part.get(section) or {}).items():
+            items = part.get(section) or {}
+            if not isinstance(items, dict) or not all(isinstance(b, dict) for b in items.values()):
+                raise InputError(str(frag), f"'{section}' must map names to entries")
+            for name, body in items.items():
                 if name in cat[section]:
                     raise InputError(str(frag), f"{section[:-1]} {name!r} is already catalogued")
                 cat[section][name] = body
@@ -204,9 +223,12 @@ def validate(df: pd.DataFrame, schema_name: str, file: str) -> pd.DataFrame:
         fc = fc.sort_values(["prio"], kind="stable")
         first = fc.iloc[0]
         what, column = first["what"], first["column"]
-        if what == "required column is missing":
-            column = first["failure_case"]
-            raise InputError(file, f"{what}: {column!r}", column=column) from None
+        if what in ("required column is missing", "unexpected column (not in the schema)"):
+            cols = list(dict.fromkeys(fc.loc[fc["what"] == what, "failure_case"].astype(str)))
+            raise InputError(file, f"{what}: {', '.join(map(repr, cols))}"
+                             + ("; the schema's columns are " + ", ".join(schema.columns)
+                                if what.startswith("unexpected") else ""),
+                             column=cols[0]) from None
         if what == "duplicate key":
             grp = fc[fc["what"] == what].drop_duplicates("index")
         else:
@@ -246,6 +268,54 @@ def read_table(file: Path | str, driver: str, schema_name: str | None) -> pd.Dat
     if schema_name:
         df = validate(df, schema_name, str(file))
     return df
+
+
+# --------------------------------------------------------------------------- completeness
+#: Named sets of values a catalogue entry's ``complete:`` can ask for.
+LEVELS = {"observed", "kommuner", "ages"}
+
+
+def _levels(df: pd.DataFrame, col: str, level: Any, file: str) -> list[str]:
+    observed = sorted(set(df[col].astype(str)))
+    if level == "observed":
+        return observed
+    if level == "kommuner":  # the län's twelve, and any other code the table holds
+        return sorted(set(observed) | set(geo.KOMMUNER))
+    if level == "ages":
+        return list(schemas.AGES)
+    if isinstance(level, list):
+        return [str(v) for v in level]
+    raise InputError(file, f"complete: {col}: {level!r} is not one of {sorted(LEVELS)} or a list")
+
+
+def check_complete(df: pd.DataFrame, spec: dict[str, Any] | None, file: str) -> None:
+    """Every combination of the key values a table claims is present (``complete:`` in its
+    catalogue entry: column -> ``observed`` (every value seen anywhere in the column),
+    ``kommuner`` (the län's kommuner, plus any other code seen), ``ages`` (0–99, 100+) or a
+    list). A missing row would otherwise shift an age series or fail as a missing number far
+    from its cause.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the key columns and the first missing combinations.
+    """
+    if not spec:
+        return
+    cols = list(spec)
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise InputError(file, f"complete: names columns the table lacks: {absent}")
+    levels = [_levels(df, c, spec[c], file) for c in cols]
+    have = set(df[cols].astype(str).itertuples(index=False, name=None))
+    missing = [combo for combo in itertools.product(*levels) if combo not in have]
+    if missing:
+        shown = "; ".join(", ".join(f"{c}={v}" for c, v in zip(cols, m, strict=True))
+                          for m in missing[:5])
+        more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
+        raise InputError(file, f"incomplete table: {len(missing)} row(s) missing, no row for "
+                         f"{shown}{more}; every {' × '.join(cols)} must be present",
+                         column=", ".join(cols))
 
 
 # --------------------------------------------------------------------------- the public door
@@ -296,6 +366,7 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
         raise InputError(str(file), f"catalogued file for dataset {name!r} does not exist")
     check_md5(file, ent["md5"])
     df = read_table(file, ent["driver"], ent.get("schema"))
+    check_complete(df, ent.get("complete"), str(file))
     _log_input(name, ent["md5"])
     df.attrs["catalog"] = {k: ent.get(k) for k in ("name", "title", "producer", "citation",
                                                    "relpath", "md5", "licence")}

@@ -24,6 +24,14 @@ The child poverty chapter's indicators (:data:`KOLADA_FETCH`) are fetched and ca
 (``make fetch-kolada``) stores the raw responses with provenance under
 ``data/raw/kolada_barn_ekonomi/<date>/`` and writes the catalogue fragment. Until then the catalogue
 holds :func:`kolada_request`, the list of what will be asked for, with every value empty.
+A response with an area that was not asked for, without an area that was (:func:`check_response`)
+or with a value that is not a JSON number is refused before anything is written.
+
+Why one module
+--------------
+Everything here is one source's format: the request URLs, the response checks, the raw files
+and their provenance, and the catalogue entry written from them. Split, a change in Kolada's
+format would have to be followed across modules.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ import pandas as pd
 import requests
 import yaml
 
-from analysis.core import geo, text
+from analysis.core import cli, geo, text
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -173,10 +181,40 @@ def parse_values(payload: dict, source: str = "<response>") -> pd.DataFrame:
             if gender not in SEX:
                 raise KoladaError(f"{source}: unknown gender code {gender!r} for {kpi} {muni} {period}")
             value = v.get("value")
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, int | float)):
+                raise KoladaError(f"{source}: value {value!r} for {kpi} {muni} {period} is not a "
+                                  "JSON number (Kolada sends numbers; a text like '17,5' is not "
+                                  "guessed at)")
             rows.append((kpi, code, area_type, period, SEX[gender],
                          float("nan") if value is None else float(value), v.get("status") or ""))
     out = pd.DataFrame(rows, columns=TIDY_COLUMNS)
     return out.astype({"period": "int64", "value": "float64"})
+
+
+def check_response(tidy: pd.DataFrame, kpis: Sequence[str], municipalities: Sequence[str], *,
+                   complete: bool = True) -> None:
+    """Refuse a fetched table with an area that was not asked for (e.g. ``0180``) or, with
+    ``complete``, without an area that was asked for (for some KPI), instead of cataloguing it.
+
+    Raises
+    ------
+    KoladaError
+        Naming the KPI and the unknown or missing area codes.
+    """
+    asked = {_area(m)[0] for m in municipalities}
+    unknown = sorted(set(tidy["area_code"]) - asked)
+    if unknown:
+        raise KoladaError(f"the response holds area codes that were not asked for: "
+                          f"{', '.join(unknown)} (asked for {', '.join(sorted(asked))})")
+    for kpi in kpis if complete else ():
+        have = set(tidy.loc[tidy["kpi"] == kpi, "area_code"])
+        lacking = sorted(asked - have)
+        if lacking:
+            names = [geo.KOMMUNER.get(c) or {"00": "(riket)"}.get(c, "(länet)") for c in lacking]
+            raise KoladaError(f"the response for {kpi} lacks {len(lacking)} of the areas asked "
+                              f"for: {', '.join(f'{c} {n}'.strip() for c, n in zip(lacking, names, strict=True))}. "
+                              "Nothing was written; fetch again later or ask for fewer areas")
 
 
 def _get(session, url: str, *, timeout: float, retries: int, backoff: float,
@@ -216,6 +254,9 @@ def _pages(session, url: str, **kw) -> list[tuple[str, bytes]]:
             payload = json.loads(body)
         except ValueError:
             raise KoladaError(f"{url}: response is not JSON: {body[:80]!r}") from None
+        if not isinstance(payload, dict):
+            raise KoladaError(f"{url}: response is a JSON {type(payload).__name__}, not the "
+                              f"documented object with 'values': {body[:80]!r}")
         pages.append((url, body))
         nxt = payload.get("next_page") or payload.get("next_url")
         if nxt:
@@ -252,6 +293,7 @@ def fetch(
     retries: int = 3,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    complete: bool = False,
 ) -> pd.DataFrame:
     """Download KPI values from Kolada v3, store the raw responses, return a tidy table.
 
@@ -279,6 +321,9 @@ def fetch(
     timeout, retries, backoff, sleep
         Per-request time-out in seconds; retries after a network error, HTTP 429 or 5xx, waiting
         ``backoff * 2**k`` seconds (``sleep`` is injectable for tests).
+    complete
+        Also refuse a response that lacks an area asked for (:func:`check_response`); an
+        area not asked for is always refused. Checked before anything is written.
 
     Returns
     -------
@@ -314,6 +359,7 @@ def fetch(
 
     # process
     tables = [parse_values(json.loads(body), url) for _, _, _, url, body in fetched]
+    check_response(_tidy(tables), kpi_list, munis, complete=complete)
 
     # save outputs
     folder = Path(raw_root) if raw_root is not None else _default_root()
@@ -535,7 +581,7 @@ def fetch_kolada(years: Sequence[int], kpis: Sequence[str] = KOLADA_FETCH, *,
     accessed = (today or date.today()).isoformat()
     raw_root = root / "data" / "raw" / KOLADA_DATASET
     tidy = fetch(list(kpis), list(years), session=session, raw_root=raw_root,
-                 today=date.fromisoformat(accessed))
+                 today=date.fromisoformat(accessed), complete=True)
     folder = raw_root / accessed
     tidy.to_csv(folder / _KOLADA_DATASET_ENTRY["file"], index=False, lineterminator="\n")
     provenance = (
@@ -576,14 +622,20 @@ def main(argv: list[str] | None = None) -> int:
                        f"them as {KOLADA_DATASET}")
     f.add_argument("--years", default=f"{KOLADA_YEARS[0]}-{KOLADA_YEARS[-1]}")
     f.add_argument("--kpis", default=",".join(KOLADA_FETCH))
+    f.add_argument("--debug", action="store_true", help="show Python tracebacks of failures")
     args = ap.parse_args(argv)
-    try:
-        frag = fetch_kolada(text.parse_years(args.years), args.kpis.split(","))
-    except KoladaOfflineError as exc:
-        print(f"Kolada could not be reached: {exc}. Nothing was written.", file=sys.stderr)
-        return 2
-    print(f"Catalogued {KOLADA_DATASET} in {frag}")
-    return 0
+    done: list[Path] = []
+
+    def work() -> int:
+        try:
+            done.append(fetch_kolada(text.parse_years(args.years), args.kpis.split(",")))
+        except KoladaOfflineError as exc:
+            print(f"Kolada could not be reached: {exc}. Nothing was written.", file=sys.stderr)
+            return 2
+        print(f"Catalogued {KOLADA_DATASET} in {done[0]}")
+        return 0
+
+    return cli.run(work, debug=args.debug, expected=(KoladaError,), prog="kolada fetch")
 
 
 if __name__ == "__main__":

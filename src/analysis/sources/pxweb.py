@@ -81,9 +81,10 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 import requests
+import yaml
 
 from analysis import __version__
-from analysis.core import geo, text
+from analysis.core import cli, geo, text
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -1431,39 +1432,35 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="do not add the release to the data catalogue (data/catalog.d/)")
     cat = sub.add_parser("catalog", help="print the data/catalog.yml entry for a fetched folder")
     cat.add_argument("folder")
+    for p in (fetch, cat):
+        p.add_argument("--debug", action="store_true", help="show Python tracebacks of failures")
     args = parser.parse_args(argv)
 
     def progress(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    if args.command == "catalog":
-        import yaml
-
-        print(yaml.safe_dump(catalog_entry(args.folder), allow_unicode=True, sort_keys=False), end="")
-        return 0
-    try:
-        years = text.parse_years(args.years)
-    except ValueError as exc:
-        parser.error(str(exc))
-    regions = args.regions.split(",") if args.regions else None
-    try:
+    def work() -> int:
+        if args.command == "catalog":
+            print(yaml.safe_dump(catalog_entry(args.folder), allow_unicode=True, sort_keys=False),
+                  end="")
+            return 0
+        try:
+            years = text.parse_years(args.years)
+        except ValueError as exc:
+            parser.error(str(exc))
+        regions = args.regions.split(",") if args.regions else None
         folder = fetch_population(years, regions, args.out_root, progress=progress)
-    except FetchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(folder)
-    if not args.no_register:
+        print(folder)
+        if not args.no_register:
+            data_dir = (catalog.project_root() / "data").resolve()
+            if Path(folder).resolve().is_relative_to(data_dir):
+                frag = register_release(folder)
+                print(f"catalogued in {frag}", file=sys.stderr)
+            else:
+                print(f"{folder} is outside {data_dir}: not catalogued", file=sys.stderr)
+        return 0
 
-        data_dir = (catalog.project_root() / "data").resolve()
-        if Path(folder).resolve().is_relative_to(data_dir):
-            frag = register_release(folder)
-            print(f"catalogued in {frag}", file=sys.stderr)
-        else:
-            print(f"{folder} is outside {data_dir}: not catalogued", file=sys.stderr)
-    return 0
+    return cli.run(work, debug=args.debug, expected=(FetchError,), prog="pxweb")
 
 
 def register_release(folder: str | os.PathLike, root: Path | None = None) -> Path:
