@@ -15,7 +15,9 @@ Steps
 3. Execute jobs whose key has no finished result in ``_build/cache/`` with papermill, ``-j`` at a
    time. A failing cell stops the build with the notebook, the cell and the traceback.
    Every code cell of every executed notebook must have run (a kernel that fails to start can
-   leave a "completed" notebook without outputs).
+   leave a "completed" notebook without outputs). Then the disclosure audit
+   (:mod:`analysis.book.audit`) attacks every published CSV file and stops the build if a
+   withheld cell can be derived; its suppression log becomes a page.
 4. Assemble a staging copy of the book source (``_config.yml``, ``_toc.yml``, ``book/`` and the
    executed notebooks under ``book/_generated/``) and run ``jupyter-book build -W -n --keep-going``.
 5. Publish atomically: only when everything succeeded is ``_build/html/<edition>/`` replaced.
@@ -38,7 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import bookpages, whatchanged
+from analysis.book import audit, bookpages, whatchanged
 from analysis.book.execute import NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -297,6 +299,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             write_landing_page(build_dir / "html")
             return target
     run_jobs(root, jobs, cache, build_dir / "failed" / edition, workers, log=log)
+    # Before anything is published: no withheld cell may be derivable from the edition's CSVs.
+    suppression_log, audit_findings = audit.run(jobs, cache, ed.edition, log=log)
     comparison = None
     if prev_ed is not None:
         log(f"Previous edition {prev_ed.edition}, for the comparison page:")
@@ -309,6 +313,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     try:
         assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison)
+        audit.write_log_page(stage_root / "src" / "book" / "_generated", suppression_log,
+                             audit_findings, ed.edition)
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
