@@ -178,7 +178,8 @@ def raking_factors(n: np.ndarray, p: np.ndarray, total: np.ndarray) -> np.ndarra
     -------
     numpy.ndarray or None
         Positive factors summing to one, or None when the rows do not determine them (fewer
-        independent rows than age groups minus one, or no positive solution).
+        independent rows than age groups minus one), no factors fit them (the weights are not
+        multiplicative) or the solution is not positive.
 
     Notes
     -----
@@ -193,6 +194,8 @@ def raking_factors(n: np.ndarray, p: np.ndarray, total: np.ndarray) -> np.ndarra
     _, s, vt = np.linalg.svd(A)
     if len(s) >= A.shape[1] - 1 and s[A.shape[1] - 2] < 1e-9 * max(s[0], 1.0):
         return None  # more than one direction fits: the factors are not determined
+    if len(s) == A.shape[1] and s[-1] > 1e-6 * s[0]:
+        return None  # no direction fits: the weights are not multiplicative in age
     g = vt[-1]
     g = g if g.sum() > 0 else -g
     if np.any(g <= 0):
@@ -204,17 +207,19 @@ def raking_factors(n: np.ndarray, p: np.ndarray, total: np.ndarray) -> np.ndarra
 CELL_COLUMNS = ("indicator_id", "period", "area", "sexes", "ages", "value", "n", "shown")
 
 
-def attacker_weights(cells: pd.DataFrame, population: pd.Series) -> pd.Series:
-    """The intruder's estimate of the weight total of every atom (kommun × sex × age group).
+def attacker_weights(cells: pd.DataFrame, population: pd.Series
+                     ) -> tuple[pd.Series, set[tuple]]:
+    """The intruder's estimate of the weight total of every atom (kommun × sex × age group),
+    and the kommun × sex rows where it is exact.
 
     ``cells`` are the published cells of one indicator and round (:data:`CELL_COLUMNS`; ``area``,
     ``sexes``, ``ages`` are tuples), ``population`` the public population indexed by
     ``(kommun, sex, age group)``. Calibration makes a kommun × sex's weights add up to its
     population ``N_ks``. Within it, the age groups' weights are ``g_a n_ksa``
-    (:func:`raking_factors` from the fully published rows; respondents ``n`` as published, a
-    single hidden one as the row's ``n`` minus the shown ones, several hidden ones split by
-    population); without published age cells, or without factors, the population's age
-    distribution.
+    (:func:`raking_factors` from the fully published rows; respondents ``n`` as published, or a
+    single hidden one as the row's ``n`` minus the shown ones): such a row is *exact*. An age
+    group missing from a published kommun × sex × age table has no respondent and no weight.
+    Elsewhere the split is the population's (a guess, not exact).
     """
     ages = list(dict.fromkeys(population.index.get_level_values(2)))
     pop = population.astype(float)
@@ -235,11 +240,8 @@ def attacker_weights(cells: pd.DataFrame, population: pd.Series) -> pd.Series:
         got = [fine_v[(*ks, ages[j])] for j in present]
         n = np.array([g.n if g.shown else np.nan for g in got], dtype=float)
         hidden = np.isnan(n)
-        total = row_n.get(ks)
-        if hidden.any() and total is not None:
-            rest = max(total - np.nansum(n), 0.0)
-            share = pop.loc[[(*ks, ages[j]) for j in present]].to_numpy()[hidden]
-            n[hidden] = rest * share / share.sum() if share.sum() > 0 else rest / hidden.sum()
+        if hidden.sum() == 1 and ks in row_n:
+            n[hidden] = max(row_n[ks] - np.nansum(n), 0.0)
         rows[ks] = (present, None if np.isnan(n).any() else n)
         if not hidden.any() and len(present) == len(ages) and ks in row_p:
             complete_n.append(n)
@@ -248,26 +250,26 @@ def attacker_weights(cells: pd.DataFrame, population: pd.Series) -> pd.Series:
     g = (raking_factors(np.array(complete_n), np.array(complete_p), np.array(complete_t))
          if complete_n else None)
     w = pop.copy()
+    exact = set()
     for ks, (present, n) in rows.items():
         keys = [(*ks, a) for a in ages]
         nk = pop.loc[keys].sum()
         part = np.zeros(len(ages))
         if n is not None and g is not None and (g[present] * n).sum() > 0:
             part[present] = g[present] * n
+            exact.add(ks)
+        elif len(present) == 1:
+            part[present] = 1.0
+            exact.add(ks)
         else:
             part[present] = pop.loc[[keys[j] for j in present]].to_numpy()
             if part.sum() == 0:
                 part[present] = 1.0
         w.loc[keys] = nk * part / part.sum()
-    return w
+    return w, exact
 
 
-def _members(cells: pd.DataFrame, index: dict[tuple, int]) -> list[list[int]]:
-    return [[index[(k, s, a)] for k in r.area for s in r.sexes for a in r.ages
-             if (k, s, a) in index] for r in cells.itertuples()]
-
-
-#: The three attacks of :func:`attack_cells`: which cells each uses.
+#: The three attacks of :func:`attack_cells`: which published cells each uses.
 ATTACKS = {
     "inom kommun och kön": lambda c, n_ages: (c["area"].map(len) == 1) & (c["sexes"].map(len) == 1),
     "kommuner, övriga länet och länet": lambda c, n_ages: c["ages"].map(len) == n_ages,
@@ -278,6 +280,15 @@ ATTACKS = {
 def attack_cells(cells: pd.DataFrame, population: pd.Series, *,
                  attacks: Sequence[str] = tuple(ATTACKS)) -> pd.DataFrame:
     """Bound every suppressed cell of one indicator and round from the published ones.
+
+    The unknowns are each kommun × sex's share ``K_ks`` and each atom's share ``p_ksa``. A cell
+    over all age groups is ``Σ N_ks K_ks / Σ N_ks`` (calibration makes the weights of a kommun
+    × sex add up to its population ``N_ks``: exact up to item non-response, absorbed by the
+    slack of :func:`interval_attack`); an age cell of one kommun × sex is ``p_ksa``; where
+    :func:`attacker_weights` knows a row's age weights exactly, ``K_ks = Σ_a ω_ksa p_ksa`` is a
+    constraint and cells over some age groups of several kommuner use those weights. Nothing
+    rests on a guessed weight, so every interval contains the true value. Each attack of
+    :data:`ATTACKS` uses a subset of the cells; a cell keeps its narrowest interval.
 
     Parameters
     ----------
@@ -296,31 +307,57 @@ def attack_cells(cells: pd.DataFrame, population: pd.Series, *,
         shown cells) and ``attack`` (the attack that gave it).
     """
     c = cells.reset_index(drop=True)
-    w = attacker_weights(c, population)
-    w = w[w > 0]
-    index = {a: j for j, a in enumerate(w.index)}
-    members = _members(c, index)
-    ok = np.array([len(m) > 0 for m in members])
-    n_ages = len(set(population.index.get_level_values(2)))
-    lower, upper = np.full(len(c), np.nan), np.full(len(c), np.nan)
-    lower[~c["shown"].to_numpy(dtype=bool)] = 0.0
-    upper[~c["shown"].to_numpy(dtype=bool)] = 1.0
+    ages = list(dict.fromkeys(population.index.get_level_values(2)))
+    w, exact = attacker_weights(c, population)
+    nks = population.astype(float).groupby(level=[0, 1], sort=False).sum()
+    kv = {ks: i for i, ks in enumerate(nks.index)}
+    av = {a: len(kv) + j for j, a in enumerate(population.index)}
+    nvar = len(kv) + len(av)
+    rows: list[np.ndarray | None] = []
+    for r in c.itertuples():
+        f = np.zeros(nvar)
+        kss = [(k, s) for k in r.area for s in r.sexes]
+        if len(r.ages) == len(ages):
+            for ks in kss:
+                f[kv[ks]] = nks[ks]
+        elif len(kss) == 1 and len(r.ages) == 1:
+            f[av[(*kss[0], r.ages[0])]] = 1.0
+        elif all(ks in exact for ks in kss):
+            for ks in kss:
+                for a in r.ages:
+                    f[av[(*ks, a)]] = w[(*ks, a)]
+        else:
+            rows.append(None)  # its weights would be a guess
+            continue
+        rows.append(f / f.sum() if f.sum() > 0 else None)
+    links = []
+    for ks in sorted(exact):
+        f = np.zeros(nvar)
+        f[kv[ks]] = 1.0
+        tot = sum(w[(*ks, a)] for a in ages)
+        for a in ages:
+            f[av[(*ks, a)]] -= w[(*ks, a)] / tot
+        links.append(f)
+    hidden = ~c["shown"].to_numpy(dtype=bool)
+    lower, upper = np.where(hidden, 0.0, np.nan), np.where(hidden, 1.0, np.nan)
     which = np.full(len(c), "", dtype=object)
+    usable = np.array([f is not None for f in rows])
     for name in attacks:
-        use = np.flatnonzero(np.asarray(ATTACKS[name](c, n_ages), dtype=bool) & ok)
-        sub = c.loc[use]
-        shown = sub["shown"].to_numpy(dtype=bool)
+        use = np.flatnonzero(np.asarray(ATTACKS[name](c, len(ages)), dtype=bool) & usable)
+        shown = ~hidden[use]
         if shown.all() or not shown.any():
             continue
-        M = functional_matrix([members[i] for i in use], w.to_numpy())
+        with_links = name != "kommuner, övriga länet och länet"
+        M = np.vstack([*(rows[i] for i in use), *(links if with_links else [])])
+        vals = np.concatenate([c["value"].to_numpy(dtype=float)[use],
+                               np.zeros(len(links) if with_links else 0)])
+        ok = np.concatenate([shown, np.ones(len(links) if with_links else 0, dtype=bool)])
         try:
-            b = interval_attack(M, sub["value"].fillna(0).to_numpy(dtype=float), shown,
-                                tolerance=1e-9)
+            b = interval_attack(M, np.nan_to_num(vals), ok, tolerance=1e-9,
+                                cells=np.flatnonzero(~ok))
         except ValueError:
             continue
         for j, i in enumerate(use):
-            if shown[j]:
-                continue
-            if b.upper[j] - b.lower[j] < upper[i] - lower[i]:
+            if not shown[j] and b.upper[j] - b.lower[j] < upper[i] - lower[i]:
                 lower[i], upper[i], which[i] = b.lower[j], b.upper[j], name
     return c.assign(lower=lower, upper=upper, attack=which)
