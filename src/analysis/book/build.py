@@ -121,8 +121,12 @@ def _filter_toc(toc: Any, exists) -> Any:
 
 
 def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionParams,
-             manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
-    """Write the staging book source: config, toc, static pages, executed notebooks, generated pages."""
+             manifest: dict[str, Any], comparison: pd.DataFrame | None = None,
+             extra_pages=None) -> None:
+    """Write the staging book source: config, toc, static pages, executed notebooks, generated pages.
+
+    ``extra_pages(gen)``, if given, writes further generated pages into ``book/_generated``
+    (before the table of contents is checked against the pages)."""
 
     if stage.exists():
         shutil.rmtree(stage)
@@ -144,6 +148,8 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
         if files.exists():
             shutil.copytree(files, dst / f"{job.stem}_files", dirs_exist_ok=True)
     bookpages.write_generated_pages(root, gen, ed, manifest, comparison)
+    if extra_pages is not None:
+        extra_pages(gen)
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cfg["title"] = ed.title
     if ed.chapters is not None:
@@ -312,9 +318,9 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     try:
-        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison)
-        audit.write_log_page(stage_root / "src" / "book" / "_generated", suppression_log,
-                             audit_findings, ed.edition)
+        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
+                 extra_pages=lambda gen: audit.write_log_page(gen, suppression_log,
+                                                              audit_findings, ed.edition))
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
