@@ -69,8 +69,9 @@ def check_no_value_under(tables: Mapping[str, tuple[pd.DataFrame, tuple[str, ...
         t = suppress(table, threshold, counts=counts)
         under = np.zeros(len(t), bool)
         for c in counts:
-            under |= (t[c] < threshold).to_numpy()
+            under |= (table[c] < threshold).to_numpy()
         assert (t["suppressed"].to_numpy() == under).all(), name
+        assert t.loc[under, list(counts)].isna().all().all(), name  # respondents hidden too
         n_suppressed += int(under.sum())
         blanked = [c for c in t.columns if c in ("value", "lower", "upper", "se", *flags)
                    or c.startswith(("value_", "lower_", "upper_", "se_"))]

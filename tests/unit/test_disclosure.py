@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.methods import disclosure
+from analysis.methods import disclosure, sdcaudit
 from analysis.methods.disclosure import Rule, format_suppressed, suppress
 from analysis.methods.survey import STAT_COLUMNS
 
@@ -289,3 +289,61 @@ class TestCheckProtected:
         done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True)
         assert done.returncode == 3, done.stderr
 
+
+
+# --------------------------------------------------------------------------- linked estimates
+def _linked(rng, n_kom: int = 4, n_age: int = 3):
+    """Cells of a small raked population: kommun × age cells, kommun cells and the total, each
+    the weighted mean of its atoms (kommun × age)."""
+    atoms = [(k, a) for k in range(n_kom) for a in range(n_age)]
+    w = rng.uniform(20, 300, len(atoms))
+    p = rng.uniform(0.05, 0.95, len(atoms))
+    n = rng.integers(2, 80, len(atoms)).astype(float)
+    members = [[i] for i in range(len(atoms))]
+    members += [[i for i, (k, _) in enumerate(atoms) if k == kk] for kk in range(n_kom)]
+    members.append(list(range(len(atoms))))
+    value = [float(np.average(p[m], weights=w[m])) for m in members]
+    count = [float(n[m].sum()) for m in members]
+    cells = pd.DataFrame({"value": value, "n": count})
+    return cells, members, w
+
+
+class TestProtectLinked:
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(0, 100_000))
+    def test_no_protected_cell_derivable(self, seed):
+        rng = np.random.default_rng(seed)
+        cells, members, w = _linked(rng)
+        out = disclosure.protect_linked(cells, members, w,
+                                        rules=disclosure.respondent_rules(30))
+        primary = (cells["n"] < 30).to_numpy()
+        assert out.loc[primary, "suppressed"].all()
+        assert (out.loc[primary, "rule"] == disclosure.RULE_PRIMARY).all()
+        assert out.loc[out["suppressed"], ["value", "n"]].isna().all().all()
+        assert set(out["rule"]) <= {"", disclosure.RULE_PRIMARY, disclosure.RULE_COMPLEMENTARY}
+        M = sdcaudit.functional_matrix(members, w)
+        b = sdcaudit.interval_attack(M, cells["value"].to_numpy(),
+                                     ~out["suppressed"].to_numpy(dtype=bool))
+        assert not b.derivable(disclosure.PROTECTION_WIDTH)[primary].any()
+
+    def test_lone_cell_gets_a_complement(self):
+        # two parts and their mean: one part under the threshold
+        cells = pd.DataFrame({"value": [0.2, 0.6, 0.5], "n": [5.0, 50.0, 55.0]})
+        out = disclosure.protect_linked(cells, [[0], [1], [0, 1]], np.array([1.0, 3.0]),
+                                        rules={"n": 30})
+        assert out["suppressed"].tolist() == [True, True, False]
+        assert out["rule"].tolist() == ["primär", "sekundär", ""]
+        assert out["note"].iloc[1] == disclosure.SECONDARY_NOTE
+
+    def test_tied_cells_hidden_together(self):
+        cells = pd.DataFrame({"value": [0.2, 0.6, 0.5, 0.55], "n": [5.0, 50.0, 55.0, 60.0],
+                              "tie": [0, 1, 2, 0]})
+        out = disclosure.protect_linked(cells, [[0], [1], [0, 1], [1]], np.array([1.0, 3.0]),
+                                        rules={"n": 30}, tie="tie")
+        assert out["suppressed"].tolist()[3] is True
+        assert out["rule"].iloc[3] == "primär"
+
+    def test_nothing_under_the_threshold(self):
+        cells = pd.DataFrame({"value": [0.2, 0.6, 0.5], "n": [50.0, 50.0, 100.0]})
+        out = disclosure.protect_linked(cells, [[0], [1], [0, 1]], np.ones(2), rules={"n": 30})
+        assert not out["suppressed"].any() and (out["rule"] == "").all()

@@ -391,3 +391,38 @@ class TestEngineUse:
         _, des = small
         t = health.by_sex_age(des, ["good_health"], 2017)
         assert list(t.columns[7:15]) == survey.STAT_COLUMNS
+
+
+class TestLinkedProtection:
+    def test_comparisons_equal_compare_with_rest(self, small, frame17):
+        r, des = small
+        every = health.comparisons(des, ["good_health", "daily_smoker"], 2017)
+        assert every["area_code"].unique().tolist() == list(geo.KOMMUNER)
+        one = health.compare_with_rest(health.prepare(r), frame17, "1864",
+                                       ["good_health", "daily_smoker"], 2017)
+        got = every[every["area_code"] == "1864"].reset_index(drop=True)
+        assert list(got.columns) == list(one.columns)
+        pd.testing.assert_frame_equal(got, one, check_dtype=False, atol=1e-12)
+
+    def test_linked_tables(self, small):
+        t = health.linked_tables(small[1], 2017, sex_age=["good_health"])
+        assert set(t) == {"sex_age", "kommun", "kommun_sex_age", "compare"}
+        assert set(t["compare"]["indicator_id"]) == set(health.PROFILE_INDICATORS)
+
+    def test_protected(self, small):
+        des = small[1]
+        off = health.protected(des, 2017, 30, linked=False, sex_age=["good_health"])
+        on = health.protected(des, 2017, 30, sex_age=["good_health"])
+        for name in on:
+            a, b = off[name], on[name]
+            assert (a["suppressed"] <= b["suppressed"]).all(), name  # never fewer
+            primary = (b["rule"] == "primär").to_numpy()
+            assert (a["suppressed"].to_numpy() == primary).all(), name
+            assert b.loc[b["suppressed"], ["value", "lower", "upper", "se", "n"]].isna().all().all()
+        assert any((t["rule"] == "sekundär").any() for t in on.values())
+        c = on["compare"]
+        assert c.loc[c["suppressed"], ["value_area", "value_rest", "n_rest"]].isna().all().all()
+        # the kommun's share is one cell in both tables: withheld in both or in neither
+        k = on["kommun"].set_index(["area_code", "sex"])["suppressed"]
+        g = c[c["indicator_id"] == "good_health"].set_index(["area_code", "sex"])["suppressed"]
+        assert (k.loc[g.index] == g).all()

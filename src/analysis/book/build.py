@@ -15,7 +15,9 @@ Steps
 3. Execute jobs whose key has no finished result in ``_build/cache/`` with papermill, ``-j`` at a
    time. A failing cell stops the build with the notebook, the cell and the traceback.
    Every code cell of every executed notebook must have run (a kernel that fails to start can
-   leave a "completed" notebook without outputs).
+   leave a "completed" notebook without outputs). Then the disclosure audit
+   (:mod:`analysis.book.audit`) attacks every published CSV file and stops the build if a
+   withheld cell can be derived; its suppression log becomes a page.
 4. Assemble a staging copy of the book source (``_config.yml``, ``_toc.yml``, ``book/`` and the
    executed notebooks under ``book/_generated/``) and run ``jupyter-book build -W -n --keep-going``.
 5. Publish atomically: only when everything succeeded is ``_build/html/<edition>/`` replaced.
@@ -38,7 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import bookpages, execute, safety, whatchanged
+from analysis.book import audit, bookpages, execute, safety, whatchanged
 from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -149,8 +151,12 @@ def copy_notebook(src: Path, dst: Path) -> None:
 
 
 def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionParams,
-             manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
-    """Write the staging book source: config, toc, static pages, executed notebooks, generated pages."""
+             manifest: dict[str, Any], comparison: pd.DataFrame | None = None,
+             extra_pages=None) -> None:
+    """Write the staging book source: config, toc, static pages, executed notebooks, generated pages.
+
+    ``extra_pages(gen)``, if given, writes further generated pages into ``book/_generated``
+    (before the table of contents is checked against the pages)."""
 
     if stage.exists():
         shutil.rmtree(stage)
@@ -172,6 +178,8 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
         if files.exists():
             shutil.copytree(files, dst / f"{job.stem}_files", dirs_exist_ok=True)
     bookpages.write_generated_pages(root, gen, ed, manifest, comparison)
+    if extra_pages is not None:
+        extra_pages(gen)
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cfg["title"] = ed.title
     if ed.chapters is not None:
@@ -357,6 +365,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             return target
     safety.discard_damaged(cache, jobs + prev_jobs, log)
     run_jobs(root, jobs, cache, failed_root / edition, workers, log=log)
+    # Before anything is published: no withheld cell may be derivable from the edition's CSVs.
+    suppression_log, audit_findings = audit.run(jobs, cache, ed.edition, log=log)
     comparison = None
     if prev_ed is not None:
         log(f"Previous edition {prev_ed.edition}, for the comparison page:")
@@ -369,7 +379,9 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     safety.CLEANUP.paths.append(stage_root)
     try:
-        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison)
+        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
+                 extra_pages=lambda gen: audit.write_log_page(gen, suppression_log,
+                                                              audit_findings, ed.edition))
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"

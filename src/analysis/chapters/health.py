@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import geo, text
-from analysis.methods import frames, standardisation, survey, surveytables
+from analysis.methods import disclosure, frames, standardisation, survey, surveytables
 from analysis.sources import seeds
 
 # --------------------------------------------------------------------------- definitions
@@ -471,6 +471,153 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
     return _tidy(out, period=period)
 
 
+def comparisons(des: survey.SurveyDesign, indicators: list[str], period: int, *,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_with_rest` for every kommun, from one calibrated design (the same weights,
+    so the same estimates), kommuner in code order."""
+    data = des.data
+    parts = []
+    for code in geo.KOMMUNER:
+        inside = (data["kommun"] == code).to_numpy()
+        sides = {}
+        for side, m in (("area", inside), ("rest", ~inside)):
+            a = des.proportion(indicators, by="sex", where=m)
+            b = des.proportion(indicators, where=m).assign(sex="totalt")
+            sides[side] = pd.concat([a, b], ignore_index=True).set_index(["indicator_id", "sex"])
+        out = surveytables.difference(sides["area"], sides["rest"].loc[sides["area"].index],
+                                      confidence=confidence)
+        out["area_code"] = code
+        out["area_type"] = "kommun"
+        out["group"] = "kommunen minus övriga länet"
+        parts.append(_tidy(out, period=period))
+    return pd.concat(parts, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- linked protection
+#: Indicators of the chapter's sex × age table (:func:`by_sex_age`).
+SEX_AGE_INDICATORS = ["good_health", "good_wellbeing", "anxiety_any", "sleep_any",
+                      "depression_dx"]
+
+
+def linked_tables(des: survey.SurveyDesign, period: int, *,
+                  sex_age: list[str] = SEX_AGE_INDICATORS, kommun: list[str] | None = None,
+                  fine: str = "good_health", compare: list[str] = PROFILE_INDICATORS
+                  ) -> dict[str, pd.DataFrame]:
+    """Every table of shares the book publishes from one round (unsuppressed), as
+    :func:`protected` protects them together: ``sex_age`` (:func:`by_sex_age`), ``kommun``
+    (:func:`by_kommun_sex`, default ``[fine]``), ``kommun_sex_age`` (:func:`by_kommun_sex_age`
+    of ``fine``) and ``compare`` (:func:`comparisons`: every kommun beside the rest of the län,
+    the kommun profiles' tables)."""
+    return {"sex_age": by_sex_age(des, sex_age, period),
+            "kommun": by_kommun_sex(des, kommun or [fine], period),
+            "kommun_sex_age": by_kommun_sex_age(des, fine, period),
+            "compare": comparisons(des, compare, period)}
+
+
+_SEXES = ("kvinnor", "man")
+
+
+def _cells(tables: Mapping[str, pd.DataFrame], ages: list[str]) -> pd.DataFrame:
+    """One row per published share of ``tables``: where it is (table, row, side), its domain
+    (kommuner, sexes, age groups), its value and respondents, and the key tying the cells of one
+    CSV row and identical cells of several tables."""
+    rows = []
+    kommuner = list(geo.KOMMUNER)
+    for name, t in tables.items():
+        for i, r in enumerate(t.itertuples(index=False)):
+            sexes = _SEXES if r.sex == "totalt" else (r.sex,)
+            age = tuple(ages) if r.age == "18+" else (r.age,)
+            if r.area_type == "lan":
+                area = tuple(kommuner)
+            else:
+                area = (r.area_code,)
+            side = "value_area" if name == "compare" else "value"
+            key = (r.indicator_id, area, sexes, age)
+            rows.append({"table": name, "row": i, "side": side, "indicator_id": r.indicator_id,
+                         "area": area, "sexes": sexes, "ages": age, "key": key,
+                         "value": getattr(r, side), "n": r.n})
+            if name == "compare":
+                rest = tuple(k for k in kommuner if k != r.area_code)
+                rows.append({"table": name, "row": i, "side": "value_rest",
+                             "indicator_id": r.indicator_id, "area": rest, "sexes": sexes,
+                             "ages": age, "key": key, "value": r.value_rest, "n": r.n_rest})
+    return pd.DataFrame(rows)
+
+
+def _atoms(des: survey.SurveyDesign, indicator: str) -> pd.Series:
+    """Weight total of the respondents who answered ``indicator`` by kommun × sex × age group."""
+    d = des.data
+    ok = d[indicator].notna().to_numpy()
+    w = pd.Series(des.weights[ok], index=pd.MultiIndex.from_arrays(
+        [d["kommun"].to_numpy()[ok], d["sex"].to_numpy()[ok], d["age_group"].to_numpy()[ok]]))
+    return w.groupby(level=[0, 1, 2]).sum()
+
+
+def protected(des: survey.SurveyDesign, period: int, min_respondents: int, *,
+              linked: bool = True, protection: float = disclosure.PROTECTION_WIDTH,
+              **tables: list[str] | str) -> dict[str, pd.DataFrame]:
+    """:func:`linked_tables` with disclosure control applied to all of them together.
+
+    Primary suppression: fewer than ``min_respondents`` respondents (``n``; ``n_rest`` for the
+    rest of the län). With ``linked`` (the default) complementary suppression follows
+    (:func:`analysis.methods.disclosure.protect_linked`): a kommun's share beside the rest of
+    the län, its sexes, its age groups and the län are weighted means of each other, so a
+    suppressed cell could otherwise be solved from the others (with the raking factors, from
+    the rest of the län and the population). A withheld cell hides its estimate, interval and
+    respondents (``n``, ``n_rest``). ``linked=False`` gives the primary suppression alone
+    (for the audit's test). ``tables`` passes on to :func:`linked_tables`.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        The tables of :func:`linked_tables` with ``suppressed``, ``rule`` (``primär``,
+        ``sekundär`` or empty) and ``note``.
+    """
+    tabs = linked_tables(des, period, **tables)
+    ages = [g[0] for g in frames.AGE_GROUPS]
+    cells = _cells(tabs, ages)
+    rules = disclosure.respondent_rules(min_respondents)
+    parts = []
+    for ind, c in cells.groupby("indicator_id", sort=False):
+        c = c.reset_index(drop=True)
+        w = _atoms(des, ind)
+        index = {a: j for j, a in enumerate(w.index)}
+        members = [[index[(k, s, a)] for k in r.area for s in r.sexes for a in r.ages
+                    if (k, s, a) in index] for r in c.itertuples()]
+        if linked:
+            tie = c["key"].map({k: j for j, k in enumerate(dict.fromkeys(c["key"]))})
+            p = disclosure.protect_linked(c.assign(tie=tie), members, w.to_numpy(), rules=rules,
+                                          protection=protection, tie="tie")
+        else:
+            p = disclosure.suppress(c, rules=rules, columns=[])
+            p = p.assign(rule=np.where(p["suppressed"], disclosure.RULE_PRIMARY, ""))
+            p = _tie_rows(p)
+        parts.append(p)
+    res = pd.concat(parts, ignore_index=True)
+    out = {}
+    for name, t in tabs.items():
+        r = res[res["table"] == name].groupby("row").agg(
+            suppressed=("suppressed", "max"), rule=("rule", "max"), note=("note", "max"))
+        t = t.copy()
+        sup = r["suppressed"].reindex(range(len(t)), fill_value=False).to_numpy(dtype=bool)
+        blank = disclosure.estimate_columns(t) + [c for c in ("n", "n_rest") if c in t]
+        for c in blank:
+            t[c] = t[c].astype("float64") if pd.api.types.is_numeric_dtype(t[c]) else t[c]
+            t.loc[sup, c] = np.nan
+        t["suppressed"] = sup
+        t["rule"] = r["rule"].reindex(range(len(t)), fill_value="").to_numpy()
+        t["note"] = r["note"].reindex(range(len(t)), fill_value="").to_numpy()
+        out[name] = t
+    return out
+
+
+def _tie_rows(p: pd.DataFrame) -> pd.DataFrame:
+    """Primary suppression of a whole CSV row when one of its cells fails (no linking)."""
+    g = p.groupby(["table", "row"])
+    return p.assign(suppressed=g["suppressed"].transform("max"),
+                    rule=g["rule"].transform("max"), note=g["note"].transform("max"))
+
+
 # --------------------------------------------------------------------------- the data
 def designs(rounds: Mapping[int, pd.DataFrame]) -> dict[int, survey.SurveyDesign]:
     """The prepared, calibrated design of every round of
@@ -518,7 +665,7 @@ def published_display(table: pd.DataFrame) -> pd.DataFrame:
             "Publicerat 2017": text.pct(r.published * 100, 0),
             "Beräknat": "." if sup else _share(r.value, 1),
             "95 % KI": "." if sup else _interval(r.lower, r.upper, 1),
-            "Svarande": text.num(r.n),
+            "Svarande": "." if sup else text.num(r.n),
             "Inom KI": "." if sup else ("ja" if r.inside else "nej"),
         })
     return pd.DataFrame(rows)
@@ -533,7 +680,7 @@ def estimate_display(table: pd.DataFrame, row_label: str, row_values: list[str],
                                                                         strict=True)]
     out["95 % konfidensintervall"] = [("." if s else _interval(lo, hi, decimals)) for lo, hi, s
                                       in zip(table["lower"], table["upper"], sup, strict=True)]
-    out["Svarande"] = [text.num(n) for n in table["n"]]
+    out["Svarande"] = [("." if s else text.num(n)) for n, s in zip(table["n"], sup, strict=True)]
     return out
 
 
@@ -561,7 +708,8 @@ def odds_display(table: pd.DataFrame) -> pd.DataFrame:
         "95 % KI": ["." if s else f"{text.num(lo, 2)}–{text.num(hi, 2)}"
                     for lo, hi, s in zip(t["lower"], t["upper"], sup, strict=True)],
         "Typ": ["." if s else d for d, s in zip(t["direction"], sup, strict=True)],
-        "Svarande": [text.num(n) for n in t["n_category"]],
+        "Svarande": ["." if s else text.num(n) for n, s in zip(t["n_category"], sup,
+                                                               strict=True)],
     })
 
 

@@ -710,11 +710,11 @@ def dose_display(table: pd.DataFrame) -> pd.DataFrame:
                            zip(table["value"], table["lower"], table["upper"], _sup(table),
                                strict=True)])
     wide = t.pivot_table(index="factors", columns="sex", values="cell", aggfunc="first")
-    n = t.pivot_table(index="factors", columns="sex", values="n", aggfunc="first")
+    n = t[t["sex"] == "totalt"].set_index("factors")["n"].reindex(wide.index)
     out = pd.DataFrame({"Antal skyddsfaktorer": [str(i) for i in wide.index]})
     for s in ("kvinnor", "man", "totalt"):
         out[SEX_LABELS[s]] = wide[s].fillna(".").to_numpy() if s in wide else "."
-    out["Svarande"] = [text.num(v) for v in n["totalt"].fillna(0)]
+    out["Svarande"] = ["." if pd.isna(v) else text.num(v) for v in n]  # hidden with the share
     return out
 
 
@@ -761,7 +761,8 @@ def odds_display(table: pd.DataFrame) -> pd.DataFrame:
                                 zip(t["value_mutual"], t["lower_mutual"], t["upper_mutual"], sup,
                                     strict=True)],
         "Typ": ["." if s else d for d, s in zip(t["direction"], sup, strict=True)],
-        "Svarande med faktorn": [text.num(n) for n in t["n_category"]],
+        "Svarande med faktorn": ["." if s else text.num(n)
+                                 for n, s in zip(t["n_category"], sup, strict=True)],
     })
 
 
@@ -815,8 +816,8 @@ def kommun_display(table: pd.DataFrame, indicators: list[str] | tuple[str, ...]
                                                       bool(r.get("suppressed", False)))
             else:
                 row[INDICATORS[ind]["short"]] = "."
-        g_n = g["n"].max() if len(g) else 0
-        row["Svarande"] = text.num(g_n)
+        g_n = g["n"].max() if len(g) else np.nan
+        row["Svarande"] = "." if pd.isna(g_n) else text.num(g_n)  # hidden with the shares
         row["Årskurser med svar"] = g["grades"].iloc[0] if len(g) and "grades" in g else ".."
         rows.append(row)
     return pd.DataFrame(rows)

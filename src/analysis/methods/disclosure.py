@@ -18,8 +18,24 @@ kommuner to the län, a kommun and the rest of the län to the län; schools to 
     :func:`protect_distribution` does the same for one small table whose rows share one
     denominator (a distribution).
 
+Linked estimate tables (every share published from one survey round: kommun × sex × age,
+kommun × sex, kommun beside the rest of the län, the län)
+    :func:`protect_linked`: the threshold rule, then complementary suppression until no
+    suppressed cell can be narrowed to less than the protection interval
+    (:data:`PROTECTION_WIDTH`) by the linear-programming attack of
+    :func:`analysis.methods.sdcaudit.interval_attack` on all the published cells together, with
+    the true weights (a stronger intruder than a real one, who has to estimate them).
+
 Display
     :func:`format_suppressed` prints a suppressed cell as :data:`SUPPRESSED_MARK` (``"."``).
+
+Why one module
+--------------
+Every published table goes through one set of rules, notes and marks, whether its cells are
+counts or estimates: the threshold rule, the blanking, the notes a complementary cell gets and
+the ``rule`` names the public suppression log shows are shared by all three protections, and a
+change to one must be seen beside the others. The attacks themselves (linear programming, the
+raking factors) live in :mod:`analysis.methods.sdcaudit`.
 """
 
 from __future__ import annotations
@@ -31,9 +47,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import geo
+from analysis.methods import sdcaudit
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "PROTECTION_WIDTH",
+    "RULE_COMPLEMENTARY",
+    "RULE_PRIMARY",
     "SECONDARY_NOTE",
     "SUPPRESSED_MARK",
     "DisclosureError",
@@ -46,6 +66,7 @@ __all__ = [
     "linked_relations",
     "protect_counts",
     "protect_distribution",
+    "protect_linked",
     "respondent_rules",
     "suppress",
 ]
@@ -61,6 +82,13 @@ SUPPRESSED_MARK = "."
 
 #: Note of a cell suppressed only so that another cannot be recovered (secondary suppression).
 SECONDARY_NOTE = "skyddad för att en annan cell inte ska kunna räknas fram"
+
+#: Narrowest interval (in share units, 0–1) an intruder may be able to confine a suppressed share
+#: to, from everything published from the same survey round: 10 percentage points.
+PROTECTION_WIDTH = 0.10
+#: The ``rule`` of a cell withheld by the threshold rule, and of one withheld to protect another.
+RULE_PRIMARY = "primär"
+RULE_COMPLEMENTARY = "sekundär"
 
 #: An additive relation between cells: (row of the total, rows of its parts), as positions.
 Relation = tuple[int, list[int]]
@@ -474,6 +502,127 @@ def protect_distribution(table: pd.DataFrame, min_count: int, min_denominator: i
         out.loc[out.index[pick], [c for c in (count, "share", "value") if c in out.columns]] = np.nan
         out.loc[out.index[pick], "suppressed"] = True
     return out
+
+
+# --------------------------------------------------------------------------- linked estimates
+def _complement(h: int, candidates: list[int], members: list[set[int]], size: np.ndarray
+                ) -> int | None:
+    """The published cell to withhold so that hidden cell ``h`` is protected: among the cells
+    an attack uses, one that does not contain ``h`` (not a total above it), then one at least as
+    large as ``h`` (the smallest of those: a smaller one would leave ``h`` narrowly bounded),
+    else the largest."""
+    if not candidates:
+        return None
+
+    def key(c: int) -> tuple:
+        bigger = size[c] >= size[h]
+        return (members[h] <= members[c], not bigger, size[c] if bigger else -size[c], c)
+
+    return min(candidates, key=key)
+
+
+def protect_linked(
+    cells: pd.DataFrame,
+    members: Sequence[Sequence[int]],
+    weights: np.ndarray,
+    *,
+    rules: Sequence[Rule] | Mapping[str, float],
+    protection: float = PROTECTION_WIDTH,
+    tie: str | None = None,
+    max_rounds: int = 500,
+) -> pd.DataFrame:
+    """Disclosure control of linked estimate tables: threshold rule, then complementary
+    suppression until no suppressed cell is derivable.
+
+    Each row of ``cells`` is one published estimate (a share) and the weighted mean of the
+    atoms ``members[i]`` (e.g. kommun × sex × age groups) with the atoms' weight totals
+    ``weights``. Primary suppression applies ``rules`` (:func:`suppress`). Then, repeatedly, the
+    linear-programming attack (:func:`analysis.methods.sdcaudit.interval_attack`) bounds every
+    cell that fails a rule from all published ones with the true weights (a complementary cell
+    passes the rules, so it needs no protection of its own); where a cell's interval is
+    narrower than ``protection``, one of the published cells the attack uses is suppressed too
+    (not a total containing it; the smallest at least as large as it, else the largest), until
+    none is (Hundepool et al. 2012, *Statistical Disclosure Control*, §4.3 and §5.3).
+
+    Parameters
+    ----------
+    cells
+        One row per published cell with ``value`` and the count columns the rules read.
+    members, weights
+        Atoms of each cell and each atom's weight total (the sum of the calibrated weights of
+        its respondents with an answer).
+    rules
+        Primary rules (:func:`respondent_rules`).
+    protection
+        Narrowest allowed interval of a suppressed share (:data:`PROTECTION_WIDTH`).
+    tie
+        Column whose equal values are suppressed together (e.g. the columns of one CSV row: a
+        kommun's share and the rest of the län beside it).
+    max_rounds
+        Safety limit of the loop.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cells`` (index reset) with ``suppressed`` (bool), ``rule`` (:data:`RULE_PRIMARY`,
+        :data:`RULE_COMPLEMENTARY` or ``""``) and ``note``; ``value`` and the rules' count
+        columns are blanked in suppressed rows.
+
+    Raises
+    ------
+    DisclosureError
+        If a derivable cell cannot be protected (no published cell feeds the attack).
+    """
+    t = cells.reset_index(drop=True)
+    rs = _rules(0, "n", rules)
+    out = suppress(t, rules=rs, columns=[])
+    sensitive = out["suppressed"].to_numpy(dtype=bool)  # the cells the rules protect
+    sup = sensitive.copy()
+    w = np.asarray(weights, dtype=float)
+    mem = [{int(a) for a in m if w[int(a)] > 0} for m in members]
+    size = np.array([w[list(m)].sum() for m in mem])
+    live = np.flatnonzero(size > 0)  # a cell without weight has no estimate to protect
+    M = sdcaudit.functional_matrix([sorted(mem[i]) for i in live], w)
+    values = t["value"].to_numpy(dtype=float)[live]
+    groups = t[tie].to_numpy() if tie is not None else np.arange(len(t))
+
+    def hide(i: int) -> None:
+        sup[groups == groups[i]] = True
+
+    for i in np.flatnonzero(sup):
+        hide(i)
+    primary = sup.copy()  # a row withheld by the rule is withheld whole
+    for _ in range(max_rounds):
+        targets = np.flatnonzero(sensitive[live])
+        b = sdcaudit.interval_attack(M, np.where(sup[live], 0.0, values), ~sup[live],
+                                     cells=targets)
+        bad = np.flatnonzero(b.derivable(protection))
+        if bad.size == 0:
+            break
+        changed: set[int] = set()
+        for h in bad[np.argsort(b.width[bad], kind="stable")]:
+            if changed & set(b.binding[h]):
+                continue  # an earlier pick of this round already cuts its attack
+            cand = [int(live[c]) for c in b.binding[h] if not sup[live[c]]]
+            c = _complement(int(live[h]), cand, mem, size)
+            if c is None:
+                raise DisclosureError(
+                    f"cell {t.loc[live[h]].to_dict()} is derivable and no published cell feeds "
+                    "the attack")
+            hide(c)
+            changed.add(int(np.searchsorted(live, c)))
+    else:  # pragma: no cover - each round withholds at least one more cell
+        raise DisclosureError("complementary suppression did not converge")
+    blank = ["value", *dict.fromkeys(r.column for r in rs)]
+    res = t.copy()
+    for c in blank:
+        res[c] = res[c].astype("float64")
+        res.loc[sup, c] = np.nan
+    res["suppressed"] = sup
+    res["rule"] = np.where(primary, RULE_PRIMARY, np.where(sup, RULE_COMPLEMENTARY, ""))
+    first = pd.Series(out["note"].to_numpy()).groupby(groups).transform("max").to_numpy()
+    res["note"] = np.where(primary, first, np.where(sup, SECONDARY_NOTE, ""))
+    return res
 
 
 # --------------------------------------------------------------------------- display

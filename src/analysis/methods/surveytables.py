@@ -35,14 +35,18 @@ def suppress(table: pd.DataFrame, min_respondents: int, *,
     ``disclosure.suppress(table, rules=disclosure.respondent_rules(min_respondents, counts))``:
     one rule per count column (e.g. ``n`` and, for a difference, ``n_rest``), every estimate
     column blanked (:func:`analysis.methods.disclosure.estimate_columns`: ``value, lower, upper,
-    se``, ``inside``, ``significant``, ``value_area`` …); the table gains ``suppressed`` and
-    ``note``. The default of 30 respondents (``params/*.yml``: ``min_respondents``) follows
+    se``, ``inside``, ``significant``, ``value_area`` …) and the counts too (the respondents
+    are hidden where the estimate is); the table gains ``suppressed`` and ``note``. Tables
+    published together from one round are protected by
+    :func:`analysis.methods.disclosure.protect_linked` instead (e.g.
+    :func:`analysis.chapters.health.protected`). The default of 30 respondents (``params/*.yml``: ``min_respondents``) follows
     common practice for survey estimates; with fewer, an estimate's interval is too wide to
     publish and a respondent in a small group could be recognised. New code may call
     :mod:`analysis.methods.disclosure` directly.
     """
 
-    return disclosure.suppress(table, rules=disclosure.respondent_rules(min_respondents, counts))
+    return disclosure.suppress(table, rules=disclosure.respondent_rules(min_respondents, counts),
+                               blank_counts=True)
 
 
 def suppressed_mask(table: pd.DataFrame) -> np.ndarray:
@@ -79,7 +83,11 @@ def for_csv(table: pd.DataFrame, data: str | None = None) -> pd.DataFrame:
     cols = [c for c in out.columns if c in ("value", "lower", "upper", "se", "inside",
                                              "significant")
             or c.startswith(("value_", "lower_", "upper_", "se_"))]
-    mark_suppressed(out, cols, out["suppressed"].to_numpy(dtype=bool))
+    sup = out["suppressed"].to_numpy(dtype=bool)
+    # respondents withheld with the estimate (disclosure.protect_linked) are marked too
+    cols += [c for c in ("n", "n_rest", "n_category", "n_reference")
+             if c in out and out.loc[sup, c].isna().all()]
+    mark_suppressed(out, cols, sup)
     return out
 
 
@@ -187,6 +195,6 @@ def difference_display(table: pd.DataFrame, area_name: str, *, indicators: Mappi
             area_name: "." if sup else share_text(r.value_area),
             "Övriga länet": "." if sup else share_text(r.value_rest),
             "Skillnad, procentenheter (95 % KI)": diff,
-            "Svarande": text.num(r.n),
+            "Svarande": "." if sup else text.num(r.n),
         })
     return pd.DataFrame(rows)

@@ -1,0 +1,292 @@
+"""Disclosure audit of an edition before it is published, and its public suppression log.
+
+After the notebooks have run, the build reads every CSV file the edition publishes (each
+notebook's ``<stem>_files/*.csv``) as an intruder would:
+
+1. :func:`survey_cells` turns every published share of a survey round into a cell: the
+   kommuner, sexes and age groups it covers, its value and respondents (``"."`` = withheld).
+   A difference table gives two cells per row (the kommun, ``value_area``, and the rest of the
+   län, ``value_rest``).
+2. :func:`audit` runs :func:`analysis.methods.sdcaudit.attack_cells` per indicator and round
+   with the public population as weights (solving the raking factors where fully published
+   rows allow): the interval each withheld cell is confined to by everything published.
+3. :func:`check` fails the build (:class:`DisclosureLeak`, naming page, table and cell) when a
+   withheld cell is confined to less than the protection interval
+   (:data:`analysis.methods.disclosure.PROTECTION_WIDTH`).
+4. :func:`suppression_log` lists every withheld cell with its table and rule (primary or
+   complementary), without values; :func:`write_log_page` writes it as a CSV file and a Swedish
+   page linked from the methods page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.book.execute import NotebookFailed
+from analysis.core import geo, text
+from analysis.methods import disclosure, frames, population, sdcaudit
+from analysis.sources import catalog
+
+#: Age groups of the survey's raking margin: the atoms' finest age split.
+AGES = [g[0] for g in frames.AGE_GROUPS]
+#: Name of the generated page and its CSV file.
+LOG_STEM = "rojandeskydd_logg"
+#: Key columns copied into the suppression log when a table has them.
+LOG_KEYS = ["indicator_id", "area_code", "area_type", "period", "sex", "age", "grade", "group",
+            "term", "breakdown"]
+
+
+class DisclosureLeak(NotebookFailed):
+    """A withheld cell can be derived from what the edition publishes."""
+
+
+# --------------------------------------------------------------------------- reading
+def edition_tables(jobs: Iterable, cache: Path) -> list[tuple[str, str, pd.DataFrame]]:
+    """Every CSV file the jobs publish: ``(page, file name, table as text)``, the page being the
+    job's output path (e.g. ``book/_generated/kommuner/profil_kommun__area_1860``)."""
+    out = []
+    for j in jobs:
+        files = cache / j.key / f"{j.stem}_files"
+        for f in sorted(files.glob("*.csv")) if files.is_dir() else []:
+            if f.name == "indicators.csv":
+                continue  # the edition comparison's input, not published as such
+            out.append((j.target, f.name, pd.read_csv(f, dtype=str, keep_default_na=False)))
+    return out
+
+
+def _ages(label: str) -> tuple[str, ...] | None:
+    """Age groups making up an age label (``"18+"``, ``"45-64"``, ``"18-79"``), None if the
+    label is not a union of them."""
+    if label in AGES:
+        return (label,)
+    lo, _, hi = label.replace("+", "-").partition("-")
+    try:
+        lo_i, hi_i = int(lo), int(hi) if hi else 10_000
+    except ValueError:
+        return None
+    groups = [g for g in frames.AGE_GROUPS if g[1] >= lo_i and g[2] <= hi_i]
+    covered = [g for g in frames.AGE_GROUPS if g[2] >= lo_i and g[1] <= hi_i]
+    if not groups or groups != covered:
+        return None
+    return tuple(g[0] for g in groups)
+
+
+def _num(s: str) -> float:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def survey_cells(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
+    """The published shares of survey rounds by kommun, sex and age group, one row per cell.
+
+    Tables qualify with the columns ``indicator_id, area_code, area_type, period, sex, age,
+    value`` and ``statistic`` ``proportion`` (a share) or ``difference`` (a kommun beside the
+    rest of the län: cells ``value_area`` and ``value_rest``). Län rows of subgroups (a
+    non-empty ``group``) and ages that are not unions of the raking age groups are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``page, table, row`` (1-based data row), ``column``, ``indicator_id, period, area,
+        sexes, ages`` (tuples), ``value``, ``n`` (NaN where withheld), ``shown``, ``sex``,
+        ``age``, ``area_code`` and ``rule`` (of a withheld row: ``primär`` or ``sekundär``).
+    """
+    need = {"indicator_id", "area_code", "area_type", "period", "sex", "age", "value",
+            "statistic"}
+    kommuner = tuple(geo.KOMMUNER)
+    rows = []
+    for page, name, t in tables:
+        if not need <= set(t.columns):
+            continue
+        for i, r in enumerate(t.to_dict("records"), start=1):
+            if r["statistic"] not in ("proportion", "difference"):
+                continue
+            ages = _ages(r["age"])
+            sexes = {"totalt": ("kvinnor", "man"), "kvinnor": ("kvinnor",),
+                     "man": ("man",)}.get(r["sex"])
+            if ages is None or sexes is None:
+                continue
+            if r["area_type"] == "lan":
+                if r.get("group", "") or r["statistic"] != "proportion":
+                    continue
+                area = kommuner
+            elif r["area_type"] == "kommun" and r["area_code"] in kommuner:
+                area = (r["area_code"],)
+            else:
+                continue
+            rule = r.get("rule") or (disclosure.RULE_COMPLEMENTARY
+                                     if r.get("note", "") == disclosure.SECONDARY_NOTE
+                                     else disclosure.RULE_PRIMARY)
+            base = {"page": page, "table": name, "row": i, "indicator_id": r["indicator_id"],
+                    "rule": rule,
+                    "period": r["period"], "sexes": sexes, "ages": ages, "sex": r["sex"],
+                    "age": r["age"], "area_code": r["area_code"]}
+            sides = [("value", area, "n")] if r["statistic"] == "proportion" else [
+                ("value_area", area, "n"),
+                ("value_rest", tuple(k for k in kommuner if k not in area), "n_rest")]
+            for col, cells_area, ncol in sides:
+                if col not in r:
+                    continue
+                v = _num(r[col])
+                rows.append({**base, "column": col, "area": cells_area, "value": v,
+                             "n": _num(r.get(ncol, "")), "shown": not np.isnan(v)})
+    cols = ["page", "table", "row", "column", *sdcaudit.CELL_COLUMNS, "sex", "age", "area_code",
+            "rule"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- the attack
+def public_population(period: int) -> pd.Series:
+    """The public population a round is weighted to, by ``(kommun, sex, age group)``
+    (:func:`analysis.methods.frames.population_frame` from the catalogued SCB and Kolada
+    tables)."""
+    kolada = catalog.load("kolada_befolkning")
+    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
+                                frames.LAST_POPULATION_YEAR)
+    f = frames.population_frame(lan, population.kolada_age_groups(kolada), int(period))
+    f = f.assign(age_group=frames.age_group(f["age"].to_numpy()))
+    s = f.groupby(["kommun", "sex", "age_group"])["population"].sum().astype(float)
+    return s.reindex(pd.MultiIndex.from_product([list(geo.KOMMUNER), ["kvinnor", "man"], AGES]),
+                     fill_value=0.0)
+
+
+def audit(cells: pd.DataFrame, population_of: Callable[[int], pd.Series] = public_population
+          ) -> pd.DataFrame:
+    """Bound every withheld cell from the published ones, per indicator and round.
+
+    Returns the *protected* withheld cells of :func:`survey_cells` (withheld by the threshold
+    rule: not complementary cells, which pass the rule, and not the rest of the län beside a
+    withheld kommun) with ``lower``, ``upper``, ``width`` and ``attack``
+    (:func:`analysis.methods.sdcaudit.attack_cells`, which uses every cell).
+    """
+    parts = []
+    pops: dict[int, pd.Series] = {}
+    for (_, period), c in cells.groupby(["indicator_id", "period"], sort=True):
+        if c["shown"].all():
+            continue
+        p = int(period)
+        if p not in pops:
+            pops[p] = population_of(p)
+        res = sdcaudit.attack_cells(c[list(sdcaudit.CELL_COLUMNS)], pops[p])
+        meta = c.reset_index(drop=True).drop(columns=list(sdcaudit.CELL_COLUMNS))
+        keep = (~res["shown"].to_numpy(dtype=bool)
+                & (meta["rule"] != disclosure.RULE_COMPLEMENTARY).to_numpy()
+                & (meta["column"] != "value_rest").to_numpy())
+        parts.append(pd.concat([meta, res], axis=1)[keep])
+    cols = [*cells.columns, "lower", "upper", "attack"]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    return out.assign(width=out["upper"].astype(float) - out["lower"].astype(float))
+
+
+def derivable(findings: pd.DataFrame, protection: float = disclosure.PROTECTION_WIDTH
+              ) -> pd.DataFrame:
+    """The withheld cells confined to less than ``protection``."""
+    return findings[findings["width"] < protection]
+
+
+def check(findings: pd.DataFrame, protection: float = disclosure.PROTECTION_WIDTH) -> None:
+    """Raise :class:`DisclosureLeak` naming every derivable withheld cell (page, table, row,
+    cell and the interval an intruder gets)."""
+    bad = derivable(findings, protection)
+    if bad.empty:
+        return
+    lines = [
+        f"  {r.page}: {r.table} row {r.row}, {r.column} ({r.indicator_id}, {r.area_code}, "
+        f"{r.sex}, {r.age}, {r.period}) lies in [{r.lower:.4f}, {r.upper:.4f}] "
+        f"(attack: {r.attack})" for r in bad.head(20).itertuples()]
+    more = f"\n  … and {len(bad) - 20} more" if len(bad) > 20 else ""
+    raise DisclosureLeak(
+        f"Disclosure audit failed: {len(bad)} withheld cell(s) can be derived to within "
+        f"{protection:g} from the published tables:\n" + "\n".join(lines) + more
+        + "\nNothing was published; protect these tables together "
+        "(analysis.methods.disclosure.protect_linked).")
+
+
+# --------------------------------------------------------------------------- the log
+def suppression_log(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
+    """Every withheld row of every published table: page, table, its keys and the rule
+    (``primär``: under a threshold; ``sekundär``: withheld so another cannot be derived),
+    without values."""
+    rows = []
+    for page, name, t in tables:
+        if "suppressed" not in t.columns:
+            continue
+        hidden = t[t["suppressed"].str.lower().isin(["true", "1"])]
+        for r in hidden.to_dict("records"):
+            rule = r.get("rule") or (disclosure.RULE_COMPLEMENTARY
+                                     if r.get("note", "") == disclosure.SECONDARY_NOTE
+                                     else disclosure.RULE_PRIMARY)
+            rows.append({"page": page, "table": name,
+                         **{k: r.get(k, "") for k in LOG_KEYS}, "rule": rule,
+                         "reason": r.get("note", "")})
+    return pd.DataFrame(rows, columns=["page", "table", *LOG_KEYS, "rule", "reason"])
+
+
+def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
+             protection: float = disclosure.PROTECTION_WIDTH,
+             csv_name: str = f"{LOG_STEM}.csv") -> str:
+    """The Swedish page of the suppression log: why and where cells are withheld, counts per
+    table and rule, and the CSV download."""
+    n_p = int((log["rule"] == disclosure.RULE_PRIMARY).sum())
+    n_s = int((log["rule"] == disclosure.RULE_COMPLEMENTARY).sum())
+    out = [
+        f"# Röjandeskydd: undertryckta celler i utgåva {edition}", "",
+        "Boken visar inte uppgifter som bygger på för få personer. En sådan cell visas som en "
+        "punkt (.) i tabellen, i diagrammets data och i CSV-filen, och antalet svarande "
+        "döljs också. Se {ref}`rojandeskydd` för gränserna.", "",
+        "- **Primär** undertryckning: cellen bygger på för få svarande eller personer "
+        "(under gränsen i utgåvans parameterfil).",
+        "- **Sekundär** undertryckning: cellen visas inte för att en primärt undertryckt cell "
+        "annars skulle kunna räknas fram ur andra publicerade tal, till exempel ur kommunens "
+        "värde för båda könen, övriga länets värde eller länets värde och befolkningen.", "",
+        "Innan utgåvan publiceras prövar bygget alla publicerade tabeller från samma "
+        "undersökningsomgång tillsammans, som en angripare skulle: med linjär programmering "
+        "räknas det minsta intervall ut som varje dold andel kan ringas in till med hjälp av "
+        "alla publicerade andelar, befolkningen och vägningens faktorer. Om någon dold andel "
+        f"kan ringas in till mindre än {text.num(100 * protection, 0)} procentenheter "
+        "publiceras ingenting.", "",
+        f"I utgåva {edition} är {text.num(n_p)} celler primärt och {text.num(n_s)} sekundärt "
+        f"undertryckta. Granskningen prövade {text.num(len(findings))} dolda andelar; ingen "
+        "kunde ringas in snävare än gränsen.", "",
+    ]
+    if len(log):
+        counts = log.groupby(["page", "table", "rule"]).size().unstack(fill_value=0)
+        out += ["| sida | tabell | primärt | sekundärt |", "|---|---|--:|--:|"]
+        for (page, table), r in counts.iterrows():
+            out.append(f"| {Path(page).name} | {table} | "
+                       f"{text.num(int(r.get(disclosure.RULE_PRIMARY, 0)))} | "
+                       f"{text.num(int(r.get(disclosure.RULE_COMPLEMENTARY, 0)))} |")
+        out.append("")
+    out += [f"[Ladda ner förteckningen över undertryckta celler (CSV)]({csv_name}). Filen "
+            "anger tabell, indikator, område, period, kön, ålder och regel för varje dold cell, "
+            "men inga värden.", ""]
+    return "\n".join(out)
+
+
+def run(jobs: Iterable, cache: Path, edition: int | str, *, log=print,
+        protection: float = disclosure.PROTECTION_WIDTH) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Audit the edition's published CSV files (raise :class:`DisclosureLeak` on a derivable
+    cell) and return ``(suppression log, findings)``."""
+    tables = edition_tables(jobs, cache)
+    findings = audit(survey_cells(tables))
+    bad = derivable(findings, protection)
+    log(f"Disclosure audit: {len(tables)} CSV files, {len(findings)} withheld survey cells "
+        f"bounded, {len(bad)} derivable")
+    check(findings, protection)
+    return suppression_log(tables), findings
+
+
+def write_log_page(gen: Path, log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
+                   protection: float = disclosure.PROTECTION_WIDTH) -> Path:
+    """Write ``rojandeskydd_logg.md`` and ``.csv`` into the staging ``book/_generated``."""
+    gen.mkdir(parents=True, exist_ok=True)
+    log.to_csv(gen / f"{LOG_STEM}.csv", index=False, encoding="utf-8", lineterminator="\n")
+    page = gen / f"{LOG_STEM}.md"
+    page.write_text(log_page(log, findings, edition, protection), encoding="utf-8")
+    return page

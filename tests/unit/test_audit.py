@@ -1,0 +1,172 @@
+"""Tests for analysis.book.audit: reading the published CSV files as an intruder, the attack on
+an edition's survey tables, the build's stop and the public suppression log.
+
+The slow tests run the issue's attacks on the synthetic rounds the two editions publish: with
+primary suppression alone the audit recovers withheld kommun × sex × age cells exactly (the
+raking factors solved from the fully published kommun × sex rows) and a kommun with three
+respondents from the rest of the län; with linked protection it finds nothing.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.book import audit
+from analysis.chapters import health
+from analysis.core import geo
+from analysis.inputs import liv_och_halsa
+from analysis.methods import disclosure, frames
+from analysis.synthetic import synth_survey as ss
+
+EDITIONS = {2019: 20191231, 2015: 20151231}  # params/<edition>.yml: seed
+
+
+def _row(**kw) -> dict:
+    base = {"indicator_id": "good_health", "area_code": "1860", "area_type": "kommun",
+            "period": "2017", "sex": "kvinnor", "age": "18+", "group": "Laxå", "value": "0.5",
+            "n": "40", "statistic": "proportion", "suppressed": "False", "rule": "", "note": ""}
+    return {**base, **kw}
+
+
+def _tables(*rows: dict, name: str = "t.csv") -> list[tuple[str, str, pd.DataFrame]]:
+    return [("book/_generated/x", name, pd.DataFrame(list(rows)).astype(str))]
+
+
+class TestSurveyCells:
+    def test_kinds_of_rows(self):
+        rows = [
+            _row(),  # kommun × sex, all ages
+            _row(age="80+", value=".", n=".", suppressed="True", rule="primär"),
+            _row(area_type="lan", area_code="18", group="", sex="totalt", age="18-79"),
+            _row(area_type="lan", area_code="18", group="Kvinnor, ängslan"),  # a subgroup
+            _row(age="18-69"),  # not a union of the raking age groups
+            _row(statistic="odds ratio"),
+            {**_row(statistic="difference", value="-0.1"), "value_area": "0.5",
+             "value_rest": "0.6", "n_rest": "5000"},
+        ]
+        c = audit.survey_cells(_tables(*rows))
+        assert c["row"].tolist() == [1, 2, 3, 7, 7]
+        assert c.loc[0, "ages"] == tuple(audit.AGES) and c.loc[0, "area"] == ("1860",)
+        assert not c.loc[1, "shown"] and np.isnan(c.loc[1, "n"]) and c.loc[1, "rule"] == "primär"
+        assert c.loc[2, "ages"] == tuple(audit.AGES[:-1])
+        assert c.loc[2, "area"] == tuple(geo.KOMMUNER) and c.loc[2, "sexes"] == ("kvinnor", "man")
+        assert c.loc[3, "column"] == "value_area" and c.loc[4, "column"] == "value_rest"
+        assert "1860" not in c.loc[4, "area"] and len(c.loc[4, "area"]) == 11
+        assert c.loc[4, "n"] == 5000
+
+    def test_tables_without_the_columns_are_skipped(self):
+        t = pd.DataFrame({"kommun": ["1860"], "value": ["3"]})
+        assert audit.survey_cells([("p", "x.csv", t)]).empty
+
+
+class TestEditionTables:
+    def test_reads_every_csv_but_the_indicators(self, tmp_path):
+        job = SimpleNamespace(key="k1", stem="04_x", target="book/_generated/04_x")
+        d = tmp_path / "k1" / "04_x_files"
+        d.mkdir(parents=True)
+        pd.DataFrame({"a": [1]}).to_csv(d / "t.csv", index=False)
+        pd.DataFrame({"a": [1]}).to_csv(d / "indicators.csv", index=False)
+        got = audit.edition_tables([job], tmp_path)
+        assert [(p, n) for p, n, _ in got] == [("book/_generated/04_x", "t.csv")]
+
+
+class TestCheck:
+    def test_names_page_table_and_cell(self):
+        f = pd.DataFrame([{"page": "book/_generated/04", "table": "fine.csv", "row": 7,
+                           "column": "value", "indicator_id": "good_health",
+                           "area_code": "1881", "sex": "man", "age": "80+", "period": "2017",
+                           "lower": 0.8333, "upper": 0.8333, "width": 0.0,
+                           "attack": "inom kommun och kön"}])
+        with pytest.raises(audit.DisclosureLeak) as err:
+            audit.check(f)
+        msg = str(err.value)
+        assert "fine.csv row 7" in msg and "1881" in msg and "80+" in msg and "0.8333" in msg
+        audit.check(f.assign(width=0.5))  # wide enough: no error
+
+
+class TestSuppressionLog:
+    def test_rules_without_values(self):
+        rows = [_row(), _row(age="80+", value=".", suppressed="True", rule="primär",
+                             note="färre än 30 svarande"),
+                _row(age="65-79", value=".", suppressed="True", rule="",
+                     note=disclosure.SECONDARY_NOTE)]
+        log = audit.suppression_log(_tables(*rows, name="fine.csv"))
+        assert log["rule"].tolist() == ["primär", "sekundär"]
+        assert log["table"].tolist() == ["fine.csv", "fine.csv"]
+        assert "value" not in log.columns and "n" not in log.columns
+
+    def test_page(self, tmp_path):
+        log = audit.suppression_log(_tables(
+            _row(age="80+", value=".", suppressed="True", rule="primär")))
+        findings = pd.DataFrame({"width": [0.4]})
+        page = audit.write_log_page(tmp_path, log, findings, 2019)
+        md = page.read_text(encoding="utf-8")
+        assert md.startswith("# Röjandeskydd: undertryckta celler i utgåva 2019")
+        assert "{ref}`rojandeskydd`" in md and "(rojandeskydd_logg.csv)" in md
+        assert "| x | t.csv | 1 | 0 |" in md
+        assert (tmp_path / "rojandeskydd_logg.csv").exists()
+
+
+# --------------------------------------------------------------------------- the attacks
+def _published(tabs: dict[str, pd.DataFrame]) -> list[tuple[str, str, pd.DataFrame]]:
+    """The tables as their CSV files read back as text (what an intruder downloads)."""
+    return [("book/_generated/04_liv_och_halsa", f"{k}.csv",
+             health.for_csv(v, True).astype(str).replace({"nan": ""})) for k, v in tabs.items()]
+
+
+@pytest.fixture(scope="module")
+def rounds(inputs):
+    """The latest round of each edition (synthetic, the edition's seed) and its design."""
+    out = {}
+    for edition, seed in EDITIONS.items():
+        year = liv_och_halsa.latest_round(edition)
+        frame = frames.population_frame(*inputs, year)
+        r = health.prepare(ss.generate_round(year, frame, seed))
+        out[edition] = (year, r, frame, health.survey_design(r, frame))
+    return out
+
+
+@pytest.mark.slow
+class TestAuditEditions:
+    @pytest.mark.parametrize("edition", sorted(EDITIONS))
+    def test_leaks_without_linking_none_with(self, rounds, edition):
+        year, _, _, des = rounds[edition]
+        truth = des.proportion("good_health", by=["kommun", "sex", "age_group"])
+        truth = truth.set_index(["kommun", "sex", "age_group"])["value"]
+        off = audit.audit(audit.survey_cells(_published(
+            health.protected(des, year, 30, linked=False))))
+        leaks = audit.derivable(off)
+        assert len(leaks) >= 5  # the issue: 10 cells in 2019, 12 in 2015
+        assert set(leaks["table"]) == {"kommun_sex_age.csv"}
+        for r in leaks.itertuples():  # recovered exactly: the raking-factor attack
+            assert r.lower == pytest.approx(truth[(r.area_code, r.sex, r.age)], abs=1e-6)
+            assert r.upper - r.lower < 1e-6
+        on = audit.audit(audit.survey_cells(_published(health.protected(des, year, 30))))
+        assert len(on) == len(off)  # the same cells fall under the rule …
+        assert audit.derivable(on).empty  # … and none can be derived
+
+    def test_rest_of_the_lan(self, rounds):
+        """Laxå with three respondents (two women, one man): every Laxå cell is withheld, yet
+        without linking its women's share follows from the other kommuner, the rest of the län
+        beside another kommun and the population."""
+        year, r, frame, _ = rounds[2019]
+        lax = r[r["kommun"] == "1860"]
+        keep = [*lax.index[lax["sex"] == "kvinnor"][:2], *lax.index[lax["sex"] == "man"][:1]]
+        d = r[(r["kommun"] != "1860") | r.index.isin(keep)]
+        des = health.survey_design(d, frame)
+        women = des.proportion("good_health", by=["kommun", "sex"]).set_index(
+            ["kommun", "sex"]).loc[("1860", "kvinnor"), "value"]
+        off = audit.audit(audit.survey_cells(_published(
+            health.protected(des, year, 30, linked=False))))
+        cell = off[(off["area_code"] == "1860") & (off["sex"] == "kvinnor")
+                   & (off["indicator_id"] == "good_health") & (off["table"] == "kommun.csv")]
+        assert len(cell) == 1
+        c = cell.iloc[0]
+        assert c["lower"] - 1e-6 <= women <= c["upper"] + 1e-6
+        assert c["width"] < disclosure.PROTECTION_WIDTH
+        on = audit.audit(audit.survey_cells(_published(health.protected(des, year, 30))))
+        assert audit.derivable(on).empty
