@@ -296,9 +296,14 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
                 log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
                     f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
                     + _retry_note(res))
-        except BaseException:
+        except BaseException as exc:
             for f in futs:
                 f.cancel()
+            if not isinstance(exc, NotebookFailed):
+                # interrupted (Ctrl-C, a signal turned into an exception): stop the running
+                # notebooks too; each worker's zygote and kernels die with it
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results

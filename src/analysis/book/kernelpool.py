@@ -271,8 +271,11 @@ kernel_log = {"path": os.devnull}
 
 
 def start_worker_zygote() -> None:
-    """ProcessPoolExecutor initializer: start this worker's zygote."""
+    """ProcessPoolExecutor initializer: start this worker's zygote. The worker itself is made
+    to die with the build process (``PR_SET_PDEATHSIG``), so a build killed by a signal leaves
+    no worker, zygote or kernel behind."""
     global _zygote
+    _die_with_parent()
     _zygote = Zygote()
     _zygote.start()
 
