@@ -17,6 +17,7 @@ from typing import Any
 
 import jupytext
 
+from analysis.book import kernelpool
 from analysis.book.jobs import (
     EDITION_PLACEHOLDER,
     ENV_EDITION,
@@ -119,6 +120,7 @@ def _execute_with_kernel_retry(src_nb: Path, out_nb: Path, job: Job, work: Path,
                 str(src_nb), str(out_nb), parameters=job.params, kernel_name=KERNEL,
                 cwd=str(work), progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, execution_timeout=1800,
+                kernel_manager_class=kernelpool.kernel_manager_class(),
             )
         except pm.PapermillExecutionError:
             raise
@@ -170,6 +172,7 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         errlog = open(work / "kernel-stderr.log", "w")  # noqa: SIM115 - closed in finally
         saved_fd = os.dup(2)
         os.dup2(errlog.fileno(), 2)
+        kernelpool.kernel_log["path"] = errlog.name  # a forked kernel writes there itself
         nb = _prepare_notebook(root, job)
         src_nb = work / f"{job.stem}.input.ipynb"
         nbformat.write(nb, src_nb)
@@ -278,7 +281,10 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
         return results
     t0 = time.perf_counter()
     ctx = mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    # Each worker forks its notebooks' kernels from a zygote that imported the heavy libraries
+    # once (analysis.book.kernelpool); the zygote and its kernels end with the worker.
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                initializer=kernelpool.start_worker_zygote) as pool:
         futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
                 for j in todo}
         done = 0
@@ -297,9 +303,14 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
                 log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
                     f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
                     + _retry_note(res))
-        except BaseException:
+        except BaseException as exc:
             for f in futs:
                 f.cancel()
+            if not isinstance(exc, NotebookFailed):
+                # interrupted (Ctrl-C, a signal turned into an exception): stop the running
+                # notebooks too; each worker's zygote and kernels die with it
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
