@@ -34,7 +34,8 @@ def run(repo, capsys, *args, edition="2019"):
     code = build.main(["book", "--edition", edition, *args])
     out = capsys.readouterr()
     assert snapshot(repo) == before, "the published book changed"
-    assert not (repo / "_build" / "html" / edition / "..").resolve().joinpath("staging").exists()
+    staging = repo / "_build" / "staging"
+    assert not staging.exists() or not list(staging.iterdir()), "staging left behind"
     return code, out.err, out.out
 
 

@@ -324,7 +324,7 @@ def test_pxweb_fetch_error_is_a_message(repo, capsys, monkeypatch):
     before = snapshot(repo)
     code = pxweb.main(["fetch", "--years", "2016-2017"])
     err = capsys.readouterr().err
-    assert code == 1 and "pxweb: SCB answered HTTP 503" in err and "Traceback" not in err
+    assert code == 2 and "error: SCB answered HTTP 503" in err and "Traceback" not in err
     assert snapshot(repo) == before
 
 

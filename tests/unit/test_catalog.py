@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.core import geo
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -157,3 +158,18 @@ class TestFragments:
         assert "d" in catalog.read_catalog(root)["datasets"]
         with pytest.raises(ValueError, match="already catalogued"):
             catalog.write_fragment("two", src, ds, root)
+
+
+class TestCheckComplete:
+    def test_missing_combination_is_named(self):
+        df = pd.DataFrame({"ar": [2018, 2018, 2019], "kon": ["kvinnor", "män", "kvinnor"]})
+        catalog.check_complete(df, None, "f.csv")
+        with pytest.raises(InputError, match=r"no row for ar=2019, kon=män"):
+            catalog.check_complete(df, {"ar": "observed", "kon": "observed"}, "f.csv")
+
+    def test_kommuner_and_lists(self):
+        df = pd.DataFrame({"kommun_kod": list(geo.KOMMUNER)[:-1]})
+        with pytest.raises(InputError, match=f"kommun_kod={list(geo.KOMMUNER)[-1]}"):
+            catalog.check_complete(df, {"kommun_kod": "kommuner"}, "f.csv")
+        with pytest.raises(InputError, match="is not one of"):
+            catalog.check_complete(df, {"kommun_kod": "alla"}, "f.csv")

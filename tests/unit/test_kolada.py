@@ -308,3 +308,14 @@ class TestRequestAndCommandLine:
     def test_makefile_uses_this_command(self):
         assert "python -m analysis.sources.kolada fetch --years 2011-2021" in (
             ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+class TestCheckResponse:
+    def test_unknown_and_missing_areas(self):
+        tidy = kolada.parse_values(json.loads(complete_body("N1", [2020], areas=["1880", "0018"])))
+        kolada.check_response(tidy, ["N1"], ["1880", "0018"])
+        kolada.check_response(tidy, ["N1"], ["1880", "0018", "1814"], complete=False)
+        with pytest.raises(kolada.KoladaError, match="lacks 1 of the areas asked for: 1814 Lekeberg"):
+            kolada.check_response(tidy, ["N1"], ["1880", "0018", "1814"])
+        with pytest.raises(kolada.KoladaError, match="not asked for: 18"):
+            kolada.check_response(tidy, ["N1"], ["1880"])

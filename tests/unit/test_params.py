@@ -180,3 +180,51 @@ class TestParameterDefaults:
                       "edition = 2000 + 19\n```\n", encoding="utf-8")
         with pytest.raises(InputError, match="literal values"):
             params.parameter_defaults(md)
+
+
+class TestStrictTypes:
+    @pytest.mark.parametrize("line,expected", [
+        ("min_count: yes", "got the boolean True"), ("min_count: '5'", "valid integer"),
+        ("published: '2020-02-30'", "not a valid date"), ("seed: false", "got the boolean False")])
+    def test_refused(self, tmp_path, line, expected):
+        key = line.split(":")[0]
+        text = "\n".join(ln for ln in GOOD.splitlines() if not ln.startswith(key)) + f"\n{line}\n"
+        with pytest.raises(InputError, match=expected):
+            params.load_edition(write(tmp_path, text))
+
+    def test_edition_must_match_a_year_file_name(self, tmp_path):
+        p = tmp_path / "2017.yml"
+        p.write_text(GOOD, encoding="utf-8")
+        with pytest.raises(InputError, match="edition: 2019 does not match the file name 2017.yml"):
+            params.load_edition(p)
+        named = tmp_path / "smoke.yml"
+        named.write_text(GOOD, encoding="utf-8")
+        assert params.load_edition(named).edition == 2019
+
+
+class TestCheckChapters:
+    def test_known_unknown_and_empty(self):
+        params.check_chapters(ROOT, ["01_befolkning"], "params/2019.yml")
+        params.check_chapters(ROOT, None, "x")
+        with pytest.raises(InputError, match="unknown chapter.*'01_befolknign'"):
+            params.check_chapters(ROOT, ["01_befolknign"], "params/2019.yml")
+        with pytest.raises(InputError, match="names no chapter"):
+            params.check_chapters(ROOT, [], "--only")
+        assert "01_befolkning" in params.notebook_stems(ROOT)
+
+
+class TestCheckParameterNames:
+    def test_shipped_notebooks_pass_and_a_rename_is_refused(self, tmp_path):
+        params.check_parameter_names(sorted((ROOT / "notebooks").glob("*.md")), ROOT)
+        md = tmp_path / "x.md"
+        md.write_text((ROOT / "notebooks" / "01_befolkning.md").read_text(encoding="utf-8")
+                      .replace("min_respondents = 30", "min_resp = 30"), encoding="utf-8")
+        with pytest.raises(InputError, match="sets min_resp.*lacks min_respondents"):
+            params.check_parameter_names([md])
+
+
+class TestCheckInputs:
+    def test_checks_once_per_content(self, tiny_catalog):
+        memo = tiny_catalog / "memo.json"
+        assert params.check_inputs(tiny_catalog, ["long", "wide"], memo) == ["long", "wide"]
+        assert params.check_inputs(tiny_catalog, ["long", "wide"], memo) == []

@@ -237,3 +237,28 @@ class TestValidateRegister:
         for column in register.COLUMNS:
             assert f"`{column}`" in doc
             assert column in register.__doc__
+
+
+class TestDecimalToPoint:
+    def test_grouped_thousands_and_refusals(self):
+        s = pd.Series(["1.234.567,5", "12,25", "-3"])
+        assert register.decimal_to_point(s, ",", "f.csv", "x").tolist() == ["1234567.5", "12.25", "-3"]
+        with pytest.raises(InputError, match="is not a thousands separator"):
+            register.decimal_to_point(pd.Series(["412345.5", "1,5"]), ",", "f.csv", "x")
+        with pytest.raises(InputError, match="ambiguous"):
+            register.decimal_to_point(pd.Series(["412.345"]), ",", "f.csv", "x")
+
+
+class TestCheckPlausible:
+    def _frame(self, income, n=120):
+        return pd.DataFrame({"household_id": [f"h{i}" for i in range(n)], "year": 2019,
+                             "disposable_income": income})
+
+    def test_bounds(self):
+        register.check_plausible(self._frame(400_000.0))
+        register.check_plausible(self._frame(4_000_000.0, n=10))  # too few to judge
+        with pytest.raises(InputError, match="median disposable income"):
+            register.check_plausible(self._frame(4_000_000.0))
+        with pytest.raises(InputError, match="50.0% of the households have a disposable income of 0"):
+            register.check_plausible(self._frame(0.0).assign(
+                disposable_income=lambda d: [0.0] * 60 + [500_000.0] * 60))

@@ -42,6 +42,10 @@ economic_assistance) are the same on every member's row of a household and year;
 has at least one adult. Text codes are matched without regard to case or surrounding spaces;
 SPSS value labels (and SAS formats, given a catalogue) are applied before matching, so either the
 codes above or their labels may be stored. Columns not in the contract are dropped.
+
+Numbers are never guessed: with ``decimal=","`` a ``.`` is accepted only as a thousands
+separator (:func:`decimal_to_point`), and :func:`read_register` stops an extract whose incomes
+cannot be right (:func:`check_plausible`: median household income, share of zero incomes).
 """
 
 from __future__ import annotations

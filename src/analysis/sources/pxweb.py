@@ -1449,7 +1449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
         regions = args.regions.split(",") if args.regions else None
-        folder = fetch_population(years, regions, args.out_root, progress=progress)
+        try:
+            folder = fetch_population(years, regions, args.out_root, progress=progress)
+        except FetchError as exc:  # SCB unreachable or refusing: nothing was written
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(folder)
         if not args.no_register:
             data_dir = (catalog.project_root() / "data").resolve()
@@ -1460,7 +1464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{folder} is outside {data_dir}: not catalogued", file=sys.stderr)
         return 0
 
-    return cli.run(work, debug=args.debug, expected=(FetchError,), prog="pxweb")
+    return cli.run(work, debug=args.debug, prog="pxweb")
 
 
 def register_release(folder: str | os.PathLike, root: Path | None = None) -> Path:
