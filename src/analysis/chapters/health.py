@@ -5,7 +5,9 @@ Every estimate is design-based (:mod:`analysis.methods.survey`): strata are the 
 group (or the producer's ``calibrated_weight`` when a real file has one), proportions have logit
 intervals and age-standardised proportions direct-standardisation intervals. Every table passes
 :func:`suppress`, so no estimate built on fewer than ``min_respondents`` respondents reaches a
-page, a figure or a CSV file. The rounds themselves (real files or synthetic rounds) come from
+page, a figure or a CSV file; the shares published by kommun, sex and age group and the kommun
+profiles' comparisons with the rest of the län are protected together (:func:`protected`), so
+that no withheld share can be derived from the others. The rounds themselves (real files or synthetic rounds) come from
 :func:`analysis.inputs.liv_och_halsa.load_rounds`; the published 2017 figures from the catalogued
 ``seed_figures`` (:mod:`analysis.sources.seeds`).
 
