@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import bookpages, whatchanged
+from analysis.book import bookpages, printpdf, whatchanged
 from analysis.book.execute import NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -322,6 +322,9 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
                                             encoding="utf-8")
         (html / ".nojekyll").write_text("", encoding="utf-8")
+        if printpdf.profile_pages(html):  # one A4 PDF per profile, beside its page
+            printpdf.print_profiles(html, root / "_static" / "print.css", ed.title,
+                                    int(ed.edition), int(ed.edition), log=log)
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)

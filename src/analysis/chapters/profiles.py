@@ -204,7 +204,7 @@ def synthetic_overview_rows(area_code: str, period: int, child: Mapping | None =
     """
     labels = labels or {}
     rows = []
-    if child is not None and child.get("kommun"):
+    if child is not None and child.get("kommun") is not None:
         rik = np.nan
         if riket_children is not None:
             r = riket_children[(riket_children["indikator"] == "barn_i_ekonomiskt_utsatta_hushall")

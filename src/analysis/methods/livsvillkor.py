@@ -132,9 +132,8 @@ def wilson(count: np.ndarray | float, n: np.ndarray | float, z: float = Z95
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
         bad = ~(n > 0)
-    lo, hi = centre - half, centre + half
-    lo[bad] = np.nan
-    hi[bad] = np.nan
+    lo = np.where(bad, np.nan, centre - half)
+    hi = np.where(bad, np.nan, centre + half)
     return lo, hi
 
 
@@ -361,9 +360,10 @@ def add_rest_of_lan(table: pd.DataFrame) -> pd.DataFrame:
     """Rows for *the rest of the län* of each kommun (area code ``<kommun>-rest``), from the
     län's and the kommun's counts; only for indicators with numerator and denominator."""
     t = table[table["n"].notna() & table["denominator"].notna()]
-    lan = t[t["area_code"] == geo.LAN_KOD].set_index(["indicator_id", "period"])
+    lan = t.loc[t["area_code"] == geo.LAN_KOD, ["indicator_id", "period", "n", "denominator"]]
     kom = t[t["area_code"].isin(list(geo.KOMMUNER))]
-    j = kom.join(lan[["n", "denominator"]], on=["indicator_id", "period"], rsuffix="_lan")
+    j = kom.merge(lan.rename(columns={"n": "n_lan", "denominator": "denominator_lan"}),
+                  on=["indicator_id", "period"], how="left")
     j = j[j["n_lan"].notna()]
     rest = pd.DataFrame({"indicator_id": j["indicator_id"], "area_code": j["area_code"] + "-rest",
                          "period": j["period"], "n": j["n_lan"] - j["n"],
