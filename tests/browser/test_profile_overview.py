@@ -59,7 +59,7 @@ def test_overview_matches_the_csv(browser, book_html, code):
             kik = page.locator(".kik")
             assert kik.count() == 1 and kik.is_visible()
             # the overview is the first section of the page
-            first_h2 = page.locator("main h2").first.inner_text()
+            first_h2 = page.locator("article.bd-article h2").first.inner_text()
             assert first_h2.startswith("Kommunen i korthet")
             rows = page.evaluate(
                 "() => Array.from(document.querySelectorAll('.kik-row')).map(r => ["

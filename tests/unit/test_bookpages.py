@@ -31,4 +31,4 @@ class TestKommunIndexMd:
         assert len(names) == 12 and names[0] == "Askersund" and names[-1] == "Örebro"
         assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | 155\u00a0696 |" in md
         assert "31 december 2019" in md and md.count("<a href=") == len(geo.KOMMUNER)
-        assert "| Hällefors | 22\u00a0% |" in md
+        assert "| Hällefors | 22\u00a0% (ca 2019) | 19,8\u00a0% (2023) |" in md

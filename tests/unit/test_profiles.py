@@ -96,6 +96,7 @@ class TestSeedForeignBorn:
         assert t.loc["Hällefors", "publicerat"] == pytest.approx(0.22)
         assert t.loc["Hällefors", "period_beräknat"] == 2023
         assert "olika åren" in t.loc["Hällefors", "förklaring"]
+        assert t.loc["Hällefors", "förklaring"].startswith("olika år: förstudien omkring 2019, boken 2023")
         assert "avrundat" in t.loc["Lekeberg", "förklaring"]
 
 

@@ -193,12 +193,12 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
                 "Förstudien (seed-dokumenten) anger andelen utrikes födda avrundad till hela "
                 "procent och utan exakt år. Boken räknar andelen ur SCB:s antal utrikes födda och "
                 "folkmängd; tabellen visar båda och varför de skiljer sig.", "",
-                "| område | förstudien | år (förstudien) | boken | år (boken) | skillnad, "
-                "procentenheter | förklaring |", "|---|--:|---|--:|--:|--:|---|"]
+                "| område | förstudien | boken | skillnad | förklaring |", "|---|--:|--:|--:|---|"]
         for r in foreign_born.itertuples():
-            out.append(f"| {_md_escape(r.område)} | {text.share(r.publicerat, 0)} | "
-                       f"{_md_escape(r.period_publicerat)} | {text.share(r.beräknat, 1)} | "
-                       f"{r.period_beräknat} | {text.num(r.skillnad_procentenheter, 1, sign=True)} | "
+            out.append(f"| {_md_escape(r.område)} | {text.share(r.publicerat, 0)} "
+                       f"({_md_escape(r.period_publicerat)}) | {text.share(r.beräknat, 1)} "
+                       f"({r.period_beräknat}) | "
+                       f"{text.num(r.skillnad_procentenheter, 1, sign=True)} procentenheter | "
                        f"{_md_escape(r.förklaring)} |")
         out += ["", livsvillkor.citation() + "; förstudien: seed-dokumenten (se Källor och data).",
                 ""]

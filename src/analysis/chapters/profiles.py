@@ -280,12 +280,12 @@ def seed_foreign_born(indicators: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataF
         years = [int(y) for y in re.findall(r"(?:19|20)\d\d", str(r.period))]
         reason = []
         if per is not None and years and years[0] != per:
-            reason.append(f"publicerat gäller omkring {years[0]}, beräknat {per}")
+            reason.append(f"olika år: förstudien omkring {years[0]}, boken {per}")
         if abs(round(100 * comp) - r.value) < 0.5:
             reason.append("samma värde avrundat till hela procent")
         elif abs(diff) >= 0.5:
-            reason.append("skillnaden beror på de olika åren (bokens data har andelen bara för "
-                          f"{per})")
+            reason.append(f"skillnaden beror troligen på de olika åren (boken har andelen bara "
+                          f"för {per})")
         rows.append({"område": r.geography, "area_code": code, "publicerat": r.value / 100,
                      "period_publicerat": r.period, "beräknat": comp, "period_beräknat": per,
                      "skillnad_procentenheter": diff, "förklaring": "; ".join(reason)})
