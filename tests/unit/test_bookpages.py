@@ -6,7 +6,7 @@ import re
 
 from analysis.book import bookpages
 from analysis.book.params import load_edition
-from analysis.chapters import profiles
+from analysis.chapters import livsvillkor as lv_chapter
 from analysis.core import geo
 from analysis.inputs import livsvillkor
 from analysis.sources import catalog
@@ -25,7 +25,7 @@ class TestKommunIndexMd:
         lv = livsvillkor.load()
         md = bookpages.kommun_index_md(ed, catalog.load("folkmangd_kommun"),
                                        catalog.load("kommungranser"),
-                                       profiles.seed_foreign_born(lv.indicators,
+                                       lv_chapter.seed_foreign_born(lv.indicators,
                                                                   catalog.load("seed_figures")))
         names = re.findall(r"^\| \{doc\}`(\w+) <", md, flags=re.M)
         assert len(names) == 12 and names[0] == "Askersund" and names[-1] == "Örebro"

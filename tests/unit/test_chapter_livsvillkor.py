@@ -6,6 +6,7 @@ import pytest
 
 from analysis.chapters import livsvillkor as lvc
 from analysis.inputs import livsvillkor
+from analysis.sources import catalog
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +32,15 @@ class TestLanTable:
     def test_unknown_indicator(self, data):
         with pytest.raises(KeyError):
             lvc.lan_table(data.indicators, 2019, ["nope"])
+
+
+class TestSeedForeignBorn:
+    def test_seed_figures_beside_computed(self, data):
+        t = lvc.seed_foreign_born(data.indicators, catalog.load("seed_figures"))
+        t = t.set_index("område")
+        assert {"Hällefors", "Ljusnarsberg", "Lekeberg", "Askersund"} <= set(t.index)
+        assert t.loc["Hällefors", "publicerat"] == pytest.approx(0.22)
+        assert t.loc["Hällefors", "period_beräknat"] == 2023
+        assert "olika åren" in t.loc["Hällefors", "förklaring"]
+        assert t.loc["Hällefors", "förklaring"].startswith("olika år: förstudien omkring 2019, boken 2023")
+        assert "avrundat" in t.loc["Lekeberg", "förklaring"]

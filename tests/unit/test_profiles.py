@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.chapters import livsvillkor as lvc
 from analysis.chapters import profiles
 from analysis.core import geo
 from analysis.inputs import livsvillkor
@@ -88,21 +89,9 @@ class TestSimilarKommuner:
         assert profiles.SIMILARITY_TEXT in md
 
 
-class TestSeedForeignBorn:
-    def test_seed_figures_beside_computed(self, data):
-        t = profiles.seed_foreign_born(data.indicators, catalog.load("seed_figures"))
-        t = t.set_index("område")
-        assert {"Hällefors", "Ljusnarsberg", "Lekeberg", "Askersund"} <= set(t.index)
-        assert t.loc["Hällefors", "publicerat"] == pytest.approx(0.22)
-        assert t.loc["Hällefors", "period_beräknat"] == 2023
-        assert "olika åren" in t.loc["Hällefors", "förklaring"]
-        assert t.loc["Hällefors", "förklaring"].startswith("olika år: förstudien omkring 2019, boken 2023")
-        assert "avrundat" in t.loc["Lekeberg", "förklaring"]
-
-
 class TestKeyFacts:
     def test_rank_and_foreign_born(self, data, overview):
-        seeds = profiles.seed_foreign_born(data.indicators, catalog.load("seed_figures"))
+        seeds = lvc.seed_foreign_born(data.indicators, catalog.load("seed_figures"))
         f = profiles.key_facts("Hällefors", "1863", 7013, 10, 2019, overview, seeds)
         assert "tredje minst av länets 12 kommuner" in f[0]
         assert "förstudien angav 22" in f[1]

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.book.params import EditionParams
-from analysis.chapters import profiles
+from analysis.chapters import livsvillkor as lv_chapter
 from analysis.core import geo, text
 from analysis.inputs import livsvillkor
 from analysis.present import kommunkarta
@@ -212,7 +212,7 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
     lv_data = livsvillkor.load()
     (gen / "kommunprofiler_index.md").write_text(kommun_index_md(
         ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
-        profiles.seed_foreign_born(lv_data.indicators, catalog.load("seed_figures"))),
+        lv_chapter.seed_foreign_born(lv_data.indicators, catalog.load("seed_figures"))),
         encoding="utf-8")
     (gen / "kallor.md").write_text(sources_md(root), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")

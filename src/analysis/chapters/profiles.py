@@ -6,7 +6,6 @@ län that contains it, so that a large kommun such as Örebro is not compared la
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -255,41 +254,6 @@ def similar_kommuner(indicators: pd.DataFrame, area_code: str, edition: int, k: 
 SIMILARITY_TEXT = ("Liknande kommuner är de tre kommuner i länet som ligger närmast i folkmängd "
                    "(på logaritmisk skala), andel barn 0–15 år och andel 65 år och äldre, med "
                    "varje mått standardiserat över länets 12 kommuner.")
-
-
-def seed_foreign_born(indicators: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataFrame:
-    """The seed documents' foreign-born shares beside the book's computation, with the reason for
-    any difference (another year, rounding to whole per cent).
-
-    Returns ``område, area_code, publicerat, period_publicerat, beräknat, period_beräknat,
-    skillnad_procentenheter, förklaring``.
-    """
-    s = seeds[(seeds["indicator"] == "Andel utrikesfödda") & (seeds["analysis"] == "population")]
-    names = {v: k for k, v in geo.KOMMUNER.items()} | {geo.LAN_NAMN: geo.LAN_KOD}
-    t = indicators[(indicators["indicator_id"] == "utrikes_fodda")
-                   & indicators["area_type"].isin(["kommun", "lan"])]
-    rows = []
-    for r in s.itertuples():
-        code = names.get(r.geography)
-        if code is None:
-            continue
-        c = t[t["area_code"] == code].sort_values("period")
-        comp = float(c["value"].iloc[-1]) if len(c) else np.nan
-        per = int(c["period"].iloc[-1]) if len(c) else None
-        diff = 100 * comp - r.value
-        years = [int(y) for y in re.findall(r"(?:19|20)\d\d", str(r.period))]
-        reason = []
-        if per is not None and years and years[0] != per:
-            reason.append(f"olika år: förstudien omkring {years[0]}, boken {per}")
-        if abs(round(100 * comp) - r.value) < 0.5:
-            reason.append("samma värde avrundat till hela procent")
-        elif abs(diff) >= 0.5:
-            reason.append(f"skillnaden beror troligen på de olika åren (boken har andelen bara "
-                          f"för {per})")
-        rows.append({"område": r.geography, "area_code": code, "publicerat": r.value / 100,
-                     "period_publicerat": r.period, "beräknat": comp, "period_beräknat": per,
-                     "skillnad_procentenheter": diff, "förklaring": "; ".join(reason)})
-    return pd.DataFrame(rows)
 
 
 def compare_links(similar: list[str]) -> str:
