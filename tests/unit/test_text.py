@@ -83,3 +83,35 @@ class TestParseYearsForms:
     def test_bad(self, spec):
         with pytest.raises(ValueError):
             text.parse_years(spec)
+
+
+class TestRank:
+    def test_top_of_the_list(self):
+        assert text.rank(1, 12) == "störst av länets 12 kommuner"
+        assert text.rank(2, 12) == "näst störst av länets 12 kommuner"
+        assert text.rank(3, 12) == "tredje störst av länets 12 kommuner"
+        assert text.rank(6, 12) == "sjätte störst av länets 12 kommuner"
+
+    def test_bottom_counts_from_the_other_end(self):
+        assert text.rank(12, 12) == "minst av länets 12 kommuner"
+        assert text.rank(11, 12) == "näst minst av länets 12 kommuner"
+        assert text.rank(10, 12) == "tredje minst av länets 12 kommuner"
+
+    def test_other_words_and_no_tail(self):
+        assert text.rank(2, 5, "högst", "lägst", of=None) == "näst högst"
+        assert text.rank(4, 5, "högst", "lägst", of=None) == "näst lägst"
+        assert text.rank(1, 4, of="förbundets {n} kommuner") == "störst av förbundets 4 kommuner"
+
+    def test_beyond_the_ordinal_words(self):
+        assert text.rank(21, 290, of=None) == "21:e störst"
+
+    def test_synthetic_data_are_never_ranked(self):
+        with pytest.raises(ValueError, match="measured or modelled"):
+            text.rank(1, 12, data="synthetic")
+        assert text.rank(1, 12, data="modelled").startswith("störst")
+
+    def test_position_out_of_range(self):
+        with pytest.raises(ValueError):
+            text.rank(0, 12)
+        with pytest.raises(ValueError):
+            text.rank(13, 12)

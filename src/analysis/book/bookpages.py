@@ -11,7 +11,10 @@ from typing import Any
 import pandas as pd
 
 from analysis.book.params import EditionParams
+from analysis.chapters import livsvillkor as lv_chapter
 from analysis.core import geo, text
+from analysis.inputs import livsvillkor
+from analysis.present import kommunkarta
 from analysis.sources import catalog
 
 
@@ -156,10 +159,61 @@ def whatchanged_md(ed: EditionParams, comparison: pd.DataFrame | None,
     return "\n".join(out)
 
 
+PROFILE_DOC = "/book/_generated/kommuner/profil_kommun__area_{code}"
+
+
+def swedish_key(name: str) -> str:
+    """Sort key for Swedish alphabetical order (å, ä, ö after z, in that order)."""
+    return name.lower().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
+
+
+def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFrame,
+                    foreign_born: pd.DataFrame | None = None) -> str:
+    """*Hitta din kommun*: a clickable map and an alphabetical list of the kommuner with their
+    population (from SCB's kommun series, the edition's year or the latest before it), each
+    linking to its profile; and the seed documents' foreign-born shares beside the book's.
+
+    Included by ``book/kommunprofiler.md``; links are relative to that page.
+    """
+    year = int(totals.loc[totals["ar"] <= ed.edition, "ar"].max())
+    pop = totals[totals["ar"] == year].set_index("kommun_kod")["folkmangd"]
+    links = {c: f"_generated/kommuner/profil_kommun__area_{c}.html" for c in geo.KOMMUNER}
+    out = ["## Hitta din kommun", "",
+           "Klicka på en kommun i kartan eller välj i listan. Listan är i bokstavsordning med "
+           f"folkmängden den 31 december {year} (SCB).", "",
+           kommunkarta.map_svg(borders, links), "",
+           "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"]
+    fb = geo.kommun_till_forbund()
+    for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1])):
+        out.append(f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
+                   f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |")
+    out += ["", f"Folkmängd i länet {year}: {text.num(pop.sum())}.", ""]
+    if foreign_born is not None and len(foreign_born):
+        out += ["## Utrikes födda: förstudiens siffror och bokens", "",
+                "Förstudien (seed-dokumenten) anger andelen utrikes födda avrundad till hela "
+                "procent och utan exakt år. Boken räknar andelen ur SCB:s antal utrikes födda och "
+                "folkmängd; tabellen visar båda och varför de skiljer sig.", "",
+                "| område | förstudien | boken | skillnad | förklaring |", "|---|--:|--:|--:|---|"]
+        for r in foreign_born.itertuples():
+            out.append(f"| {_md_escape(r.område)} | {text.share(r.publicerat, 0)} "
+                       f"({_md_escape(r.period_publicerat)}) | {text.share(r.beräknat, 1)} "
+                       f"({r.period_beräknat}) | "
+                       f"{text.num(r.skillnad_procentenheter, 1, sign=True)} procentenheter | "
+                       f"{_md_escape(r.förklaring)} |")
+        out += ["", livsvillkor.citation() + "; förstudien: seed-dokumenten (se Källor och data).",
+                ""]
+    return "\n".join(out)
+
+
 def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
                           manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the generated markdown pages into the staging ``book/_generated`` folder."""
     gen.mkdir(parents=True, exist_ok=True)
+    lv_data = livsvillkor.load()
+    (gen / "kommunprofiler_index.md").write_text(kommun_index_md(
+        ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
+        lv_chapter.seed_foreign_born(lv_data.indicators, catalog.load("seed_figures"))),
+        encoding="utf-8")
     (gen / "kallor.md").write_text(sources_md(root), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
     if comparison is not None:

@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import audit, bookpages, execute, safety, whatchanged
+from analysis.book import audit, bookpages, execute, printpdf, safety, whatchanged
 from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -402,6 +402,9 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                              "published: " + "; ".join(leaks[:5])
                              + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
                              + ". Nothing was published")
+        if printpdf.profile_pages(html):  # one A4 PDF per profile, beside its page
+            printpdf.print_profiles(html, root / "_static" / "print.css", ed.title,
+                                    int(ed.edition), int(ed.edition), log=log)
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)

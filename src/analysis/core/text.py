@@ -96,3 +96,38 @@ def formatter(kind: str = "num", decimals: int | None = None, *, sign: bool = Fa
         raise ValueError(f"unknown formatter kind {kind!r}; use one of {sorted(funcs)}")
     kwargs = {"sign": sign} if decimals is None else {"decimals": decimals, "sign": sign}
     return partial(funcs[kind], **kwargs)
+
+
+#: Swedish ordinals used in ranks ("tredje störst"); 1 and 2 have their own words.
+ORDINALS = {3: "tredje", 4: "fjärde", 5: "femte", 6: "sjätte", 7: "sjunde", 8: "åttonde",
+            9: "nionde", 10: "tionde", 11: "elfte", 12: "tolfte", 13: "trettonde", 14: "fjortonde",
+            15: "femtonde", 16: "sextonde", 17: "sjuttonde", 18: "artonde", 19: "nittonde",
+            20: "tjugonde"}
+
+#: Kinds of data a rank may be given for; synthetic data are never ranked.
+RANKABLE = ("measured", "modelled")
+
+
+def rank(position: int, n: int, most: str = "störst", least: str = "minst", *,
+         of: str | None = "länets {n} kommuner", data: str = "measured") -> str:
+    """A rank in good Swedish: ``rank(1, 12)`` → ``"störst av länets 12 kommuner"``,
+    ``rank(2, 12)`` → ``"näst störst …"``, ``rank(3, 12)`` → ``"tredje störst …"``; the lower
+    half counts from the other end: ``rank(12, 12)`` → ``"minst …"``, ``rank(11, 12)`` →
+    ``"näst minst …"``. ``most``/``least`` are the superlatives (e.g. ``"högst"``/``"lägst"``);
+    ``of=None`` leaves out "av länets … kommuner".
+
+    Raises
+    ------
+    ValueError
+        If ``position`` is not within 1…``n``, or ``data`` is not measured or modelled (ranks of
+        synthetic data would look like facts).
+    """
+    if data not in RANKABLE:
+        raise ValueError(f"ranks are only given for measured or modelled data, not {data!r}")
+    if not 1 <= int(position) <= int(n):
+        raise ValueError(f"rank {position} is not between 1 and {n}")
+    pos, word = (int(position), most) if position <= (n + 1) // 2 else (n - int(position) + 1,
+                                                                         least)
+    lead = {1: "", 2: "näst "}.get(pos, f"{ORDINALS.get(pos, f'{pos}:e')} ")
+    tail = f" av {of.format(n=n)}" if of else ""
+    return f"{lead}{word}{tail}"

@@ -371,3 +371,28 @@ _register("kolada_kpi", pa.DataFrameSchema(
      "value": pa.Column(float, nullable=True),
      "status": pa.Column(str, nullable=True)},
     unique=["kpi", "area_code", "area_type", "period", "sex"], coerce=True, strict=True))
+
+# --------------------------------------------------------------------------- livsvillkor
+_register("newsworthy_long", pa.DataFrameSchema(
+    {"tabell": pa.Column(str, pa.Check.isin(["folkmangd_kvartal",
+                                             "ekonomiskt_bistand_andel_vuxna_manad"])),
+     "kommun_kod": pa.Column(str, pa.Check.isin(KOMMUN_CODES)),
+     "kommun_namn": pa.Column(str),
+     "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}(K[1-4]|-\d{2})$")),
+     "variabel": pa.Column(str),
+     "varde": pa.Column(float),
+     "enhet": pa.Column(str),
+     "kalla_url": pa.Column(str),
+     "sida_id": pa.Column(str)},
+    unique=["tabell", "kommun_kod", "period", "variabel"], coerce=True, strict=True))
+_register("barn_utsatthet_riket_long", pa.DataFrameSchema(
+    {"indikator": pa.Column(str, pa.Check.isin(["barn_i_ekonomiskt_utsatta_hushall",
+                                                "andel_0_19_ar_lag_ekonomisk_standard"])),
+     "region_kod": pa.Column(str, pa.Check.str_matches(r"^(\d{2}|\d{4})$")),
+     "region_namn": pa.Column(str),
+     "ar": pa.Column(int, YEAR),
+     "varde": pa.Column(float, pa.Check.in_range(0, 100)),
+     "enhet": pa.Column(str),
+     "producent": pa.Column(str),
+     "kalla_url": pa.Column(str)},
+    unique=["indikator", "region_kod", "ar"], coerce=True, strict=True))

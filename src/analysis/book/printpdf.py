@@ -1,0 +1,90 @@
+"""Printable profiles: one A4 PDF per kommun and förbund, printed from the built HTML.
+
+Headless Chromium (via playwright) prints each profile page with the book's print stylesheet
+(``_static/print.css``: no navigation, the overview and charts kept whole) and a header and footer
+on every page naming the edition and its reference year. Text stays text (selectable) and
+Chromium embeds the fonts it uses. A profile that does not fit in :data:`MAX_PAGES` pages is
+printed again at a smaller scale; if it still does not fit, the build fails.
+
+The PDF is written next to the page, ``<stem>.pdf`` beside ``<stem>.html``, where the page's
+"Profilen som PDF" link points.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from pathlib import Path
+
+MAX_PAGES = 4
+SCALES = (0.8, 0.7, 0.6, 0.5)
+PROFILE_DIRS = ("book/_generated/kommuner", "book/_generated/forbund")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def page_count(pdf: Path | bytes) -> int:
+    """Number of pages of a PDF (counts the page objects; no PDF library needed)."""
+    data = pdf if isinstance(pdf, bytes) else Path(pdf).read_bytes()
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+
+
+def header_footer(title: str, edition: int, reference_year: int) -> tuple[str, str]:
+    """Chromium header and footer templates: the book's title, edition, reference year and page
+    number on every page."""
+    style = ('style="font-size:8px;font-family:sans-serif;width:100%;margin:0 12mm;'
+             'display:flex;justify-content:space-between;color:#444"')
+    head = (f"<div {style}><span>{html.escape(title)}</span>"
+            f"<span>Utgåva {edition} · referensår {reference_year}</span></div>")
+    foot = (f"<div {style}><span>Utgåva {edition}, referensår {reference_year} · Region Örebro "
+            'län</span><span>Sida <span class="pageNumber"></span> av '
+            '<span class="totalPages"></span></span></div>')
+    return head, foot
+
+
+def profile_pages(html_root: Path) -> list[Path]:
+    """The built profile pages (kommuner and förbund) under ``html_root``."""
+    return sorted(p for d in PROFILE_DIRS for p in (html_root / d).glob("*.html"))
+
+
+def print_profiles(html_root: Path, css: Path, title: str, edition: int, reference_year: int,
+                   log=print, executable: str = CHROMIUM) -> list[Path]:
+    """Print every profile page under ``html_root`` to ``<stem>.pdf`` beside it.
+
+    Raises
+    ------
+    RuntimeError
+        If a profile does not fit in :data:`MAX_PAGES` A4 pages even at the smallest scale.
+    """
+    from playwright.sync_api import sync_playwright
+
+    pages = profile_pages(html_root)
+    head, foot = header_footer(title, edition, reference_year)
+    out = []
+    t0 = time.perf_counter()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            for src in pages:
+                page.goto(src.as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                page.add_style_tag(content=css.read_text(encoding="utf-8"))
+                pdf = src.with_suffix(".pdf")
+                for scale in SCALES:
+                    data = page.pdf(format="A4", print_background=True, scale=scale,
+                                    display_header_footer=True, header_template=head,
+                                    footer_template=foot,
+                                    margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
+                                            "right": "12mm"})
+                    if page_count(data) <= MAX_PAGES:
+                        break
+                else:
+                    raise RuntimeError(f"{src.name}: {page_count(data)} pages at scale "
+                                       f"{SCALES[-1]}, more than {MAX_PAGES}")
+                pdf.write_bytes(data)
+                out.append(pdf)
+        finally:
+            browser.close()
+    log(f"  printed {len(out)} profile PDFs in {time.perf_counter() - t0:.1f} s")
+    return out

@@ -1,0 +1,28 @@
+"""book.printpdf: page counting, header and footer, which pages are printed."""
+
+from __future__ import annotations
+
+from analysis.book import printpdf
+
+
+class TestPageCount:
+    def test_counts_page_objects_not_the_page_tree(self):
+        pdf = (b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] >> endobj\n"
+               b"2 0 obj << /Type /Page >> endobj\n3 0 obj <</Type/Page/Parent 1 0 R>> endobj\n")
+        assert printpdf.page_count(pdf) == 2
+
+
+class TestHeaderFooter:
+    def test_edition_and_reference_year_on_every_page(self):
+        head, foot = printpdf.header_footer("Välfärd <2019>", 2019, 2019)
+        assert "Utgåva 2019 · referensår 2019" in head and "&lt;2019&gt;" in head
+        assert 'class="pageNumber"' in foot and 'class="totalPages"' in foot
+
+
+class TestProfilePages:
+    def test_kommuner_and_forbund(self, tmp_path):
+        for d in printpdf.PROFILE_DIRS:
+            (tmp_path / d).mkdir(parents=True)
+            (tmp_path / d / "a.html").write_text("x")
+        (tmp_path / "book" / "intro.html").write_text("x")
+        assert len(printpdf.profile_pages(tmp_path)) == 2
