@@ -44,3 +44,22 @@ class TestSeedForeignBorn:
         assert "olika åren" in t.loc["Hällefors", "förklaring"]
         assert t.loc["Hällefors", "förklaring"].startswith("olika år: förstudien omkring 2019, boken 2023")
         assert "avrundat" in t.loc["Lekeberg", "förklaring"]
+
+
+class TestLifeExpectancy:
+    def test_lan_and_riket_with_rank(self, data):
+        le = lvc.life_expectancy(data.regionfakta)
+        last = le[le["period"] == "2014-2018"].set_index(["area_code", "sex"])
+        assert last.loc[("18", "kvinnor"), "value"] == pytest.approx(84.0)
+        assert last.loc[("00", "man"), "value"] == pytest.approx(80.6)
+        assert last.loc[("18", "kvinnor"), "rank"] == 10
+        assert le[le["period"] == "1966-1970"]["rank"].isna().all()  # only län 18 and riket
+
+    def test_sentence(self, data):
+        s = lvc.life_expectancy_sentence(lvc.life_expectancy(data.regionfakta))
+        assert "2014–2018" in s and "84,0 år för kvinnor" in s and "riket 84,1" in s
+        assert "tionde längst av landets 21 län" in s and "sjätte kortast" in s
+
+    def test_missing_table(self, data):
+        with pytest.raises(KeyError):
+            lvc.life_expectancy(data.regionfakta[data.regionfakta["tabell"] == "x"])

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis.core import geo
+from analysis.core import geo, text
 from analysis.methods import livsvillkor as lv
 from analysis.present import spine
 
@@ -83,3 +83,40 @@ def seed_foreign_born(indicators: pd.DataFrame, seeds: pd.DataFrame) -> pd.DataF
                      "period_publicerat": r.period, "beräknat": comp, "period_beräknat": per,
                      "skillnad_procentenheter": diff, "förklaring": "; ".join(reason)})
     return pd.DataFrame(rows)
+
+
+def life_expectancy(rf: pd.DataFrame) -> pd.DataFrame:
+    """Life expectancy at birth (SCB) for the län and riket, every period of the source.
+
+    Returns ``area_code, period, sex, value`` (years; ``sex`` is ``kvinnor``/``man``) and
+    ``rank``: the län's rank among Sweden's 21 län (1 = longest) where all län are published.
+    """
+    t = rf[rf["tabell"] == "medellivslangd_vid_fodelsen"]
+    if t.empty:
+        raise KeyError("the source has no table medellivslangd_vid_fodelsen")
+    lan_all = t[t["region_kod"] != lv.RIKET]
+    out = t[t["region_kod"].isin([geo.LAN_KOD, lv.RIKET])].rename(columns={
+        "region_kod": "area_code", "variabel": "sex", "varde": "value"})[
+        ["area_code", "period", "sex", "value"]].copy()
+    ranks = (lan_all.assign(rank=lan_all.groupby(["period", "variabel"])["varde"]
+                            .rank(ascending=False, method="min"),
+                            n=lan_all.groupby(["period", "variabel"])["varde"].transform("size"))
+             .rename(columns={"region_kod": "area_code", "variabel": "sex"}))
+    ranks = ranks[ranks["n"] == 21][["area_code", "period", "sex", "rank"]]
+    out = out.merge(ranks, on=["area_code", "period", "sex"], how="left")
+    return out.sort_values(["period", "area_code", "sex"]).reset_index(drop=True)
+
+
+def life_expectancy_sentence(le: pd.DataFrame) -> str:
+    """One Swedish sentence on the latest period: the län against riket, with the län's rank
+    among the 21 län (measured data, so ranked)."""
+    last = le[le["rank"].notna()]["period"].max()
+    t = le[le["period"] == last].set_index(["area_code", "sex"])
+    k, m = (t.loc[(geo.LAN_KOD, s)] for s in ("kvinnor", "man"))
+    rk, rm = (t.loc[(lv.RIKET, s), "value"] for s in ("kvinnor", "man"))
+    return (f"Medellivslängden vid födseln i {geo.LAN_NAMN} {last.replace('-', '–')} var "
+            f"{text.num(k['value'], 1)} år för kvinnor och {text.num(m['value'], 1)} år för män "
+            f"(riket {text.num(rk, 1)} och {text.num(rm, 1)} år); kvinnornas medellivslängd är "
+            f"{text.rank(int(k['rank']), 21, 'längst', 'kortast', of='landets 21 län')}, männens "
+            f"{text.rank(int(m['rank']), 21, 'längst', 'kortast', of='landets 21 län')}. "
+            "Medellivslängd per kommun finns inte i bokens data.")
