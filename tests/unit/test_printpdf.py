@@ -26,3 +26,30 @@ class TestProfilePages:
             (tmp_path / d / "a.html").write_text("x")
         (tmp_path / "book" / "intro.html").write_text("x")
         assert len(printpdf.profile_pages(tmp_path)) == 2
+
+
+class TestFindChromium:
+    def test_environment_setting_wins(self, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_CHROMIUM", "/opt/chrome/chrome")
+        assert printpdf.find_chromium() == "/opt/chrome/chrome"
+
+    def test_none_when_nothing_on_the_path(self, monkeypatch, tmp_path):
+        monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path))
+        assert printpdf.find_chromium() is None
+
+
+class TestWithoutChromium:
+    def test_nothing_printed_and_links_removed(self, monkeypatch, tmp_path):
+        monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path))
+        d = tmp_path / printpdf.PROFILE_DIRS[0]
+        d.mkdir(parents=True)
+        page = d / "profil_kommun__area_1880.html"
+        page.write_text('<p><a class="kik-pdf" href="profil_kommun__area_1880.pdf">Profilen som '
+                        "PDF\nför utskrift (A4)</a></p><p>kvar</p>", encoding="utf-8")
+        said = []
+        assert printpdf.print_profiles(tmp_path, tmp_path / "print.css", "T", 2019, 2019,
+                                       log=said.append) == []
+        assert page.read_text(encoding="utf-8") == "<p></p><p>kvar</p>"
+        assert "no Chromium found" in said[0] and "1 pages" in said[0]

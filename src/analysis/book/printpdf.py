@@ -13,14 +13,39 @@ The PDF is written next to the page, ``<stem>.pdf`` beside ``<stem>.html``, wher
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
 MAX_PAGES = 4
 SCALES = (0.8, 0.7, 0.6, 0.5)
 PROFILE_DIRS = ("book/_generated/kommuner", "book/_generated/forbund")
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PDF_LINK = re.compile(r'<a class="kik-pdf"[^>]*>.*?</a>', re.S)
+
+
+def find_chromium() -> str | None:
+    """The Chromium to print with: ``$ANALYSIS_CHROMIUM`` if set, else the first of
+    :data:`CHROMIUM_NAMES` on the PATH, else None (the profiles are then not printed)."""
+    env = os.environ.get("ANALYSIS_CHROMIUM")
+    if env:
+        return env
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def drop_pdf_links(html_root: Path) -> int:
+    """Remove the "Profilen som PDF" links from the profile pages (when no PDF was printed, a
+    reader must not meet a dead link). Returns the number of pages changed."""
+    changed = 0
+    for page in profile_pages(html_root):
+        text = page.read_text(encoding="utf-8")
+        new = PDF_LINK.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
 
 
 def page_count(pdf: Path | bytes) -> int:
@@ -48,8 +73,12 @@ def profile_pages(html_root: Path) -> list[Path]:
 
 
 def print_profiles(html_root: Path, css: Path, title: str, edition: int, reference_year: int,
-                   log=print, executable: str = CHROMIUM) -> list[Path]:
+                   log=print, executable: str | None = None) -> list[Path]:
     """Print every profile page under ``html_root`` to ``<stem>.pdf`` beside it.
+
+    Without a Chromium (``executable`` None and :func:`find_chromium` finds none) nothing is
+    printed: the build says so and the pages' PDF links are removed, so the book still builds
+    on a machine with Python and pip only.
 
     Raises
     ------
@@ -58,6 +87,12 @@ def print_profiles(html_root: Path, css: Path, title: str, edition: int, referen
     """
     from playwright.sync_api import sync_playwright
 
+    executable = executable or find_chromium()
+    if executable is None:
+        n = drop_pdf_links(html_root)
+        log("  warning: no Chromium found (install Debian's chromium or set ANALYSIS_CHROMIUM): "
+            f"the profiles are not printed to PDF; the PDF link was removed from {n} pages")
+        return []
     pages = profile_pages(html_root)
     head, foot = header_footer(title, edition, reference_year)
     out = []
