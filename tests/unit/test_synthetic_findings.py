@@ -48,6 +48,24 @@ class TestKeyIndicators:
         assert set(cp.key_indicators(t, 2019, synthetic=False)["data_kind"]) == {"uppmätt"}
 
 
+class TestKommunTable:
+    def test_synthetic_in_name_order(self):
+        t = pd.DataFrame({"indicator_id": "ekonomiskt_utsatta", "breakdown": "totalt",
+                          "group": "totalt", "period": 2019,
+                          "area_type": ["kommun", "kommun", "lan"],
+                          "area_code": ["1860", "1862", "18"],
+                          "area_name": ["Laxå", "Degerfors", "Örebro län"],
+                          "value": [0.05, 0.3, 0.1], "lower": 0.0, "upper": 1.0,
+                          "count": 1, "denominator": 10, "suppressed": False})
+        assert list(cp.kommun_table(t, 2019)[0]["Område"]) == ["Degerfors", "Laxå", "Örebro län"]
+        assert list(cp.kommun_table(t, 2019, synthetic=True)[0]["Område"])[:2] == \
+            ["Degerfors", "Laxå"]
+        t["value"] = [0.3, 0.05, 0.1]  # Laxå now highest: the name order does not move
+        assert list(cp.kommun_table(t, 2019, synthetic=True)[0]["Område"])[:2] == \
+            ["Degerfors", "Laxå"]
+        assert list(cp.kommun_table(t, 2019)[0]["Område"])[:2] == ["Laxå", "Degerfors"]
+
+
 class TestHealthTexts:
     def test_kommun_range(self):
         k = pd.DataFrame({"group": ["Hällefors", "Askersund"], "sex": ["kvinnor", "man"],

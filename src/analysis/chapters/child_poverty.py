@@ -293,13 +293,16 @@ def kommun_group_table(table: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd
     return show, long
 
 
-def kommun_table(table: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The composite per kommun (largest share first) and for the län: display rows (formatted,
-    with the Wilson interval as one column) and the tidy rows for the CSV download."""
+def kommun_table(table: pd.DataFrame, year: int, synthetic: bool = False
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The composite per kommun (largest share first; in name order for synthetic data, whose
+    order of kommuner is an assumption) and for the län: display rows (formatted, with the
+    Wilson interval as one column) and the tidy rows for the CSV download."""
 
     t = select(table, area_type=["kommun", "lan"], period=year)
+    by = ["_l", "area_name"] if synthetic else ["_l", "value"]
     t = t.assign(_l=(t["area_type"] == "lan").astype(int)).sort_values(
-        ["_l", "value"], ascending=[True, False]).drop(columns="_l").reset_index(drop=True)
+        by, ascending=[True, synthetic]).drop(columns="_l").reset_index(drop=True)
     show = pd.DataFrame({
         "Område": t["area_name"],
         "Barn 0–17 år": [disclosure.SUPPRESSED_MARK if pd.isna(v) else text.num(v)
