@@ -13,7 +13,8 @@ class TestTranslate:
                 'sidebar"></button><a class="headerlink" title="Link to this heading">#</a>'
                 '<p class="copyright">© Copyright Region Örebro län.</p>'
                 '<span class="caption-number">Fig. 1 </span><button>Back to top</button>'
-                '<button aria-label="Color mode"></button>')
+                '<button aria-label="Color mode"></button>'
+                '<p>Please activate JavaScript to enable the search functionality.</p>')
         out = sphinx_swedish.translate(page)
         assert readerlint.text_problems(readerlint.reader_text(out)) == []
         assert "Hoppa till huvudinnehållet" in out and "Figur 1" in out and "Färgläge" in out

@@ -17,6 +17,8 @@ from pathlib import Path
 #: English interface strings of the theme and Sphinx, and their Swedish text. Applied to the
 #: written HTML in this order (longer phrases first).
 TRANSLATIONS: tuple[tuple[str, str], ...] = (
+    ("Please activate JavaScript to enable the search functionality.",
+     "Aktivera JavaScript för att kunna söka i boken."),
     ("Skip to main content", "Hoppa till huvudinnehållet"),
     ("Toggle primary sidebar", "Visa eller dölj sidomenyn"),
     ("Toggle secondary sidebar", "Visa eller dölj innehållet på sidan"),
