@@ -56,7 +56,7 @@ INDICATORS: dict[str, Indicator] = {
                                         "Ingår: långvarigt ekonomiskt bistånd."),
     "forsorjningsstod_10man_18_30": Indicator("Försörjningsstöd > 10 mån, varav 18–30 år", True,
                                               "Ingår inte: delmängd av raden ovan."),
-    "malgrupp_bottom_up": Indicator("Total målgrupp (bottom-up)"),
+    "malgrupp_bottom_up": Indicator("Total målgrupp (nedifrån)"),
     "malgrupp_5pct": Indicator("5 % av arbetsför befolkning (16–64 år)", True),
     "tackningsgrad": Indicator("Andel av målgruppen (5 %) med insats genom Finsam 2019", True),
     # results
