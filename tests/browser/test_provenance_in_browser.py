@@ -146,7 +146,8 @@ class TestNoFindingsFromSynthetic:
             t = r.get_text(" ")
             assert "osäkerheten" not in t and "▲" not in t and "▼" not in t
         assert any("Barn i ekonomiskt utsatta hushåll" in r.get_text() for r in real + synth)
-        csv = pd.read_csv(page.parent / "vad_har_andrats.csv")
+        link = s.select_one("a[href$='vad_har_andrats.csv']")
+        csv = pd.read_csv((page.parent / unquote(link["href"])).resolve())
         assert csv.loc[csv[provenance.COLUMN] == "syntetisk", "beyond_interval"].isna().all()
 
 
