@@ -150,7 +150,7 @@ def _table(rows: pd.DataFrame, verdict: bool, prev_ed: object, ed: object) -> st
         head += ["Förändring", "Jämfört med osäkerheten"]
     ths = "".join(f"<th>{h}</th>" for h in head)
     body = "".join(_row(r, verdict) for r in rows.itertuples())
-    return f'<table class="table bok-tabell vha-tabell"><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table class="table vha-tabell"><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _filter(areas: list[str]) -> tuple[str, str]:
