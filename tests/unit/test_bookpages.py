@@ -1,15 +1,64 @@
-"""book.bookpages: the generated Kommunprofiler index (map + alphabetical list)."""
+"""Generated pages: readers get a bibliography and the edition's dates; analysts get the files;
+the Kommunprofiler index (map + alphabetical list)."""
 
 from __future__ import annotations
 
 import re
 
-from analysis.book import bookpages
+import pytest
+
+from analysis.book import bookpages, readerlint
 from analysis.book.params import load_edition
 from analysis.chapters import livsvillkor as lv_chapter
 from analysis.core import geo
+from analysis.core.paths import project_root
 from analysis.inputs import livsvillkor
 from analysis.sources import catalog
+
+ROOT = project_root()
+
+
+@pytest.fixture(scope="module")
+def ed():
+    return load_edition(ROOT / "params" / "2019.yml")
+
+
+@pytest.fixture(scope="module")
+def manifest(ed):
+    return {"git_commit": "0123456789abcdef0123", "params_file": "params/2019.yml",
+            "build_key": "abcdef0123456789abcd", "params": ed.model_dump(),
+            "datasets": [{"name": "seed_figures", "relpath": "raw/seed_figures/x.csv",
+                          "md5": "d41d8cd98f00b204e9800998ecf8427e", "producer": "Region",
+                          "date_published": "2020-05-07"}],
+            "notebooks": [{"source": "notebooks/01_befolkning.md", "output": "x", "key": "k"}]}
+
+
+def problems(md: str) -> list[str]:
+    """Lint the text a reader sees (link targets are not shown)."""
+    return readerlint.text_problems(re.sub(r"\]\(https?://[^)]+\)", "]", md.replace("{doc}", "")))
+
+
+class TestSourcesMd:
+    def test_bibliography_without_files(self, ed):
+        md = bookpages.sources_md(ROOT, ed)
+        assert "Genomlysning samordningsförbunden Örebro län" in md
+        assert "Senare källa" in md  # the February 2022 minutes, after the 2019 edition
+        assert problems(md.replace("for_analytiker", "")) == []
+
+
+class TestAnalystMd:
+    def test_files_and_commands_are_here(self, ed, manifest):
+        md = bookpages.analyst_md(ROOT, ed, manifest)
+        for s in ("d41d8cd98f00b204e9800998ecf8427e", "make book", "ANALYSIS_REGISTER_EXTRACT",
+                  "003_e03a011979e317c6.txt", "min_respondents"):
+            assert s in md
+
+
+class TestEditionMd:
+    def test_reference_year_and_dates(self, ed, manifest):
+        md = bookpages.edition_md(ed, manifest)
+        assert "Referensår:** 2019" in md and "2020-06-01" in md and "senare källa" in md
+        assert problems(md.replace("for_analytiker", "").replace("vad_har_andrats", "")) == []
 
 
 class TestSwedishKey:

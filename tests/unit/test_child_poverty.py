@@ -63,7 +63,8 @@ class TestPublishedFigures:
         assert published["kommun_max"]["value"] == pytest.approx(0.298)
         assert published["count"]["period"] == 2019
         assert "8884" in published["count"]["quote"]
-        assert published["share"]["source"].startswith("002_f91937dbdf8dd34f.txt, rad 184")
+        assert published["share"]["source"].startswith("Protokoll, Specifikt samverkansråd folkhälsa: Förstudie")
+        assert "002_" not in published["share"]["source"] and "rad" not in published["share"]["source"]
 
 
 class TestRoundsTo:

@@ -116,7 +116,7 @@ class TestValue:
             finsam.value(fig, "adminkostnad_andel_tilldelning", "LO")  # two periods
 
     def test_source(self, fig):
-        assert finsam.source(fig, "malgrupp_5pct", "SN") == "rad 2945: »1576 1157 1297 9108«"
+        assert finsam.source(fig, "malgrupp_5pct", "SN") == "Bilaga 1: »1576 1157 1297 9108«"
 
 
 class TestBottomUp:

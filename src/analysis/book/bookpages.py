@@ -1,5 +1,6 @@
-"""Pages the build generates: sources (from the data catalogue), the edition's manifest, and
-the landing page that lists the editions."""
+"""Pages the build generates: sources (a bibliography, from the data catalogue and the region's
+documents), the edition's page for readers, the analyst page (manifest, files, how to rebuild),
+what changed, and the landing page that lists the editions."""
 
 from __future__ import annotations
 
@@ -7,76 +8,82 @@ import html
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
+from analysis.book import whatchanged
 from analysis.book.params import EditionParams
 from analysis.chapters import livsvillkor as lv_chapter
 from analysis.core import geo, text
 from analysis.inputs import livsvillkor
 from analysis.present import kommunkarta
-from analysis.sources import catalog
+from analysis.sources import catalog, documents
+
+#: The analyst page (its stem under ``book/_generated``), linked from every chapter's sources.
+ANALYST_PAGE = "for_analytiker"
 
 
 def _md_escape(s: object) -> str:
     return str(s if s is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def sources_md(root: Path) -> str:
-    """The *Källor och data* page, rendered from ``data/catalog.yml``."""
+def sources_md(root: Path, ed: EditionParams | None = None) -> str:
+    """The *Källor och data* page for readers: the statistics the book uses and the region's
+    documents it quotes (a bibliography). Files, checksums and folders are on the analyst page."""
     cat = catalog.read_catalog(root)
+    published = ed.published if ed is not None else None
     out = [
         "# Källor och data",
         "",
-        "Sidan skapas automatiskt ur bokens datakatalog (`data/catalog.yml`). Varje rådatafil "
-        "ligger oförändrad i `data/raw/<källa>/<version>/` och kontrolleras mot sin "
-        "md5-kontrollsumma varje gång boken byggs.",
+        "Boken bygger på officiell statistik och på Region Örebro läns egna dokument. Varje "
+        "statistikkälla nedan anges med producent, publiceringsdatum och hur den ska anges som "
+        "källa. Vilka filer som använts, deras kontrollsummor och hur utgåvan byggs om står på "
+        f"sidan {{doc}}`För analytiker <{ANALYST_PAGE}>`.",
+        "",
+        "## Dokument från Region Örebro län",
+        "",
+        "Kapitlen jämför sina beräkningar med siffror ur dessa dokument och citerar dem med "
+        "dokument och tabell, figur eller bilaga.",
         "",
     ]
-    for sname, src in cat["sources"].items():
-        out += [f"## {_md_escape(src.get('title'))}", ""]
+    for r in documents.bibliography(published).itertuples():
+        out.append(f"- {r.reference}" + (" *Senare källa: publicerad efter utgåvan.*"
+                                          if r.later else ""))
+    out += ["", "## Statistik", ""]
+    for src in cat["sources"].values():
+        out += [f"### {_md_escape(src.get('title'))}", ""]
         out += [
-            f"- **Producent:** {_md_escape(src.get('producer'))}",
-            f"- **Webbplats:** <{src.get('url_main')}>" if src.get("url_main") else "",
-            f"- **Hämtad från:** {_md_escape(src.get('repository'))}"
-            + (f", commit `{src['commit']}`" if src.get("commit") else ""),
-            f"- **Publicerad:** {_md_escape(src.get('date_published'))}; "
-            f"**hämtad:** {_md_escape(src.get('date_accessed'))}",
-            f"- **Licens enligt källan:** {_md_escape(src.get('licence'))}",
+            f"- **Producent:** {_md_escape(documents.reader_producer(src.get('producer')))}",
+            f"- **Webbplats:** [{urlsplit(str(src['url_main'])).netloc}]({src['url_main']})"
+            if src.get("url_main") else "",
+            f"- **Publicerad:** {_md_escape(src.get('date_published'))}",
             f"- **Ange källa som:** {_md_escape(src.get('citation'))}",
-            f"- **Mapp:** `data/{src.get('folder')}` (katalognamn `{sname}`)",
             "",
-            "| fil | md5 |",
-            "|---|---|",
         ]
-        out += [f"| `{_md_escape(f)}` | `{d}` |" for f, d in src.get("files", {}).items()]
-        out.append("")
-        ds = [(n, d) for n, d in cat["datasets"].items() if d["source"] == sname]
-        if ds:
-            out += ["Tabeller som boken läser:", ""]
-            for n, d in ds:
-                out.append(f"- `{n}`: {_md_escape(d.get('title'))} (`{d['file']}`)")
-                for col, desc in (d.get("columns") or {}).items():
-                    out.append(f"  - `{_md_escape(col)}`: {_md_escape(desc)}")
-            out.append("")
     return "\n".join(x for x in out if x is not None)
 
 
-def edition_md(ed: EditionParams, manifest: dict[str, Any]) -> str:
-    """The *Om utgåvan* page: parameters, inputs with checksums, commit, notebooks."""
+def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
+    """The *För analytiker* page: how this edition was built (commit, parameters, manifest, every
+    input file with its checksum), how to rebuild it and how to plug in confidential data.
+
+    The one reader-facing page where commands, paths, checksums and parameter names belong
+    (:mod:`analysis.book.readerlint` skips it)."""
+    cat = catalog.read_catalog(root)
     out = [
-        "# Om utgåvan",
+        "# För analytiker",
         "",
-        f"Detta är utgåvan **{ed.edition}** av *{_md_escape(ed.title)}*, publicerad "
-        f"{ed.published}. Sidan skapas automatiskt när boken byggs och visar exakt vad utgåvan "
-        "byggdes av, så att varje siffra kan återskapas.",
+        f"Sidan beskriver hur utgåvan **{ed.edition}** byggdes och hur den byggs om. Läsarsidorna "
+        "citerar dokument och statistik; filer, kommandon och kontrollsummor finns bara här.",
+        "",
+        "## Så byggdes utgåvan",
         "",
         f"- **Git-commit:** `{manifest['git_commit']}`",
         f"- **Parameterfil:** `{manifest['params_file']}`",
         f"- **Byggnyckel:** `{manifest['build_key']}` (ändras när en notebook, en datafil, "
         "koden eller en parameter ändras)",
-        "",
-        "## Parametrar",
+        "- Hela manifestet: <a href=\"../../manifest.json\">manifest.json</a>.",
         "",
         "| parameter | värde |",
         "|---|---|",
@@ -89,74 +96,102 @@ def edition_md(ed: EditionParams, manifest: dict[str, Any]) -> str:
     ]
     out += ["", "## Körda notebooks", "", "| källa | sida | nyckel |", "|---|---|---|"]
     out += [f"| `{n['source']}` | `{n['output']}` | `{n['key']}` |" for n in manifest["notebooks"]]
-    out += ["", "Hela manifestet finns som <a href=\"../../manifest.json\">manifest.json</a> i den byggda boken.",
-            ""]
+    out += [
+        "", "## Bygga om utgåvan", "",
+        "Alla kommandon körs i repots rotmapp (se `docs/analytikerguide.md`):", "",
+        "```bash",
+        f"make book EDITION={ed.edition}          # bygger utgåvan till _build/html/{ed.edition}/",
+        f"make book EDITION={ed.edition} J=2      # två notebooks samtidigt",
+        "make fetch-kolada                    # hämtar Koladas nyckeltal om barns ekonomi (kräver nät)",
+        "make test                            # alla tester",
+        "```", "",
+        f"Direkt, utan make: `python -m analysis.book.build book --edition {ed.edition} -j 2` "
+        "(`--force` kör om alla notebooks).", "",
+        "## Riktiga, konfidentiella data", "",
+        "Mikrodata läggs i `data/private/` (ignoreras av git) och kontrolleras mot sina "
+        "indatakontrakt (`docs/contracts/`). Finns filen används den; annars gör bokens seedade "
+        "generatorer syntetiska data (frö: parametern `seed`). Sedan byggs boken om med `--force`.",
+        "",
+        "- **Registerutdrag om barns ekonomi** (kapitel 3): `data/private/barnfattigdom/"
+        "register.parquet`, eller en fil som miljövariabeln `ANALYSIS_REGISTER_EXTRACT` pekar på "
+        "(CSV, SAS, SPSS; läsinställningar som JSON i `ANALYSIS_REGISTER_OPTIONS`, t.ex. "
+        '`{"sep": ";", "decimal": ",", "encoding": "latin-1"}`).',
+        "- **Liv & hälsa** (kapitel 4): omgångarna enligt kontraktet i `analysis.contracts."
+        "lh_contract`; miljövariabeln `ANALYSIS_LIV_OCH_HALSA` pekar på mappen.",
+        "- **Liv & hälsa ung** (kapitel 5): kontraktet i `analysis.contracts.ung_contract`; "
+        "miljövariabeln `ANALYSIS_LIV_OCH_HALSA_UNG`.",
+        "",
+        "Röjandeskyddets gränser är parametrarna `min_respondents`, `min_count` och "
+        "`min_denominator` i parameterfilen.",
+        "",
+        "## Dokumenten som textfiler", "",
+        "Siffrorna ur regionens dokument transkriberades ur text som extraherats ur PDF-filerna "
+        "(`seed_figures`, med radnummer och exakt citat per värde).", "",
+        "| dokument | datum | textfil |", "|---|---|---|",
+    ]
+    out += [f"| {_md_escape(r.reference)} | {r.date} | `{r.file}` |"
+            for r in documents.bibliography().itertuples()]
+    out += ["", "## Datakatalogen", "",
+            "Varje rådatafil ligger oförändrad i `data/raw/<källa>/<version>/` och kontrolleras "
+            "mot sin md5-kontrollsumma varje gång boken byggs (`data/catalog.yml`).", ""]
+    for sname, src in cat["sources"].items():
+        out += [f"### {_md_escape(src.get('title'))}", "",
+                f"- **Producent:** {_md_escape(src.get('producer'))}",
+                f"- **Hämtad från:** {_md_escape(src.get('repository'))}"
+                + (f", commit `{src['commit']}`" if src.get("commit") else ""),
+                f"- **Hämtad:** {_md_escape(src.get('date_accessed'))}; **licens:** "
+                f"{_md_escape(src.get('licence'))}",
+                f"- **Mapp:** `data/{src.get('folder')}` (katalognamn `{sname}`)", "",
+                "| fil | md5 |", "|---|---|"]
+        out += [f"| `{_md_escape(f)}` | `{d}` |" for f, d in src.get("files", {}).items()]
+        out.append("")
+        ds = [(n, d) for n, d in cat["datasets"].items() if d["source"] == sname]
+        for n, d in ds:
+            out.append(f"- `{n}`: {_md_escape(d.get('title'))} (`{d['file']}`)")
+        out.append("")
     return "\n".join(out)
 
 
-def _fmt_value(v: object, unit: object) -> str:
-
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return ".."
-    if unit == "andel":
-        return text.share(float(v), 1)
-    if unit == "antal":
-        return text.num(float(v))
-    return text.num(float(v), 2)
-
-
-def _fmt_change(v: object, unit: object) -> str:
-
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return ".."
-    if unit == "andel":
-        return text.num(100 * float(v), 1, sign=True) + " procentenheter"
-    if unit == "antal":
-        return text.num(float(v), sign=True)
-    return text.num(float(v), 2, sign=True)
+def edition_md(ed: EditionParams, manifest: dict[str, Any]) -> str:
+    """The *Om utgåvan* page for readers: reference year, publication date, the dates of the
+    data and documents, and the other editions."""
+    dates = sorted(str(d.get("date_published")) for d in manifest["datasets"]
+                   if d.get("date_published"))
+    later = documents.bibliography(ed.published)
+    later = later[later["later"]]
+    out = [
+        "# Om utgåvan",
+        "",
+        f"Detta är utgåvan **{ed.edition}** av *{_md_escape(ed.title)}*.",
+        "",
+        f"- **Referensår:** {ed.edition}. Siffrorna avser år {ed.edition} eller det senaste år "
+        "som fanns då; varje tabell och diagram anger sitt år.",
+        f"- **Utgåvans datum:** {ed.published}.",
+    ]
+    if dates:
+        out.append(f"- **Datum för data:** statistikfilerna publicerades av källorna mellan "
+                   f"{dates[0]} och {dates[-1]}. Utgåvan är alltså byggd i efterhand med samma "
+                   f"kod som de andra utgåvorna; den visar år {ed.edition} men med de filer som "
+                   "fanns när den byggdes.")
+    if len(later):
+        out.append("- **Senare källor:** " + "; ".join(later["reference"]) + " Dokumenten "
+                   "publicerades efter utgåvans datum och märks *senare källa* där de citeras.")
+    if ed.previous_edition is not None:
+        out.append(f"- **Förra utgåvan:** {ed.previous_edition}; se "
+                   "{doc}`vad som har ändrats <vad_har_andrats>`.")
+    out += ["", "Hur utgåvan byggdes, med filer och kontrollsummor, står på sidan "
+            f"{{doc}}`För analytiker <{ANALYST_PAGE}>`.", ""]
+    return "\n".join(out)
 
 
 def whatchanged_md(ed: EditionParams, comparison: pd.DataFrame | None,
                    csv_name: str = "vad_har_andrats.csv") -> str:
-    """The *Vad har ändrats* page: key indicators against the previous edition."""
-
-    out = ["# Vad har ändrats sedan förra utgåvan", ""]
+    """The *Vad har ändrats* page: key indicators against the previous edition
+    (:func:`analysis.book.whatchanged.page_md`)."""
     if ed.previous_edition is None or comparison is None:
-        out += [f"Utgåva {ed.edition} har ingen tidigare utgåva att jämföra med.", ""]
-        return "\n".join(out)
-    c = comparison
-    both = c[c["status"].isin(["ändrad", "oförändrad"])]
-    n_changed = int((both["status"] == "ändrad").sum())
-    n_beyond = int(both["beyond_interval"].fillna(False).astype(bool).sum())
-    n_int = int(both["beyond_interval"].notna().sum())
-    out += [
-        f"Sidan jämför bokens nyckeltal i utgåva **{ed.edition}** med utgåva "
-        f"**{ed.previous_edition}**. Den skapas automatiskt när boken byggs: varje kapitel "
-        "registrerar sina nyckeltal, och bygget kör samma kapitel för den förra utgåvan.",
-        "",
-        f"- {text.num(len(both))} nyckeltal finns i båda utgåvorna; {text.num(n_changed)} har "
-        "ändrats.",
-        f"- {text.num(n_int)} av dem är urvalsskattningar med konfidensintervall; för "
-        f"{text.num(n_beyond)} är förändringen större än dess 95-procentiga osäkerhetsintervall.",
-        "- Registeruppgifter och befolkningstal är totalräkningar utan urvalsosäkerhet (–).",
-        "",
-        "| nyckeltal | område | "
-        f"{ed.previous_edition} | {ed.edition} | förändring | utanför intervallet |",
-        "|---|---|--:|--:|--:|:-:|",
-    ]
-    for r in c.itertuples():
-        try:
-            area = geo.area_name(str(r.area_code))
-        except KeyError:
-            area = str(r.area_code)
-        flag = {True: "ja", False: "nej"}.get(r.beyond_interval if pd.notna(r.beyond_interval)
-                                              else None, "–")
-        prev = f"{_fmt_value(r.value_prev, r.unit)} ({r.period_prev})" if pd.notna(r.value_prev) else "–"
-        new = f"{_fmt_value(r.value_new, r.unit)} ({r.period_new})" if pd.notna(r.value_new) else "–"
-        out.append(f"| {_md_escape(r.indicator)} | {_md_escape(area)} | {prev} | {new} | "
-                   f"{_fmt_change(r.change, r.unit)} | {flag} |")
-    out += ["", f"[Ladda ner jämförelsen (CSV)]({csv_name})", ""]
-    return "\n".join(out)
+        return "\n".join(["# Vad har ändrats sedan förra utgåvan", "",
+                          f"Utgåva {ed.edition} har ingen tidigare utgåva att jämföra med.", ""])
+    return whatchanged.page_md(ed.edition, ed.previous_edition, comparison, csv_name)
 
 
 PROFILE_DOC = "/book/_generated/kommuner/profil_kommun__area_{code}"
@@ -214,8 +249,9 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
         ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
         lv_chapter.seed_foreign_born(lv_data.indicators, catalog.load("seed_figures"))),
         encoding="utf-8")
-    (gen / "kallor.md").write_text(sources_md(root), encoding="utf-8")
+    (gen / "kallor.md").write_text(sources_md(root, ed), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
+    (gen / f"{ANALYST_PAGE}.md").write_text(analyst_md(root, ed, manifest), encoding="utf-8")
     if comparison is not None:
         comparison.to_csv(gen / "vad_har_andrats.csv", index=False, encoding="utf-8",
                           lineterminator="\n", float_format="%.10g")
@@ -226,10 +262,10 @@ def landing_html(editions: list[dict[str, Any]]) -> str:
     """A small, self-contained Swedish landing page listing the built editions."""
     items = "\n".join(
         f'<li><a href="{e["edition"]}/index.html">{html.escape(e["title"])}</a> '
-        f'<span class="meta">publicerad {html.escape(str(e["published"]))}, '
-        f'commit <code>{html.escape(str(e["git_commit"])[:12])}</code></span></li>'
+        f'<span class="meta">referensår {html.escape(str(e["edition"]))}, utgåvans datum '
+        f'{html.escape(str(e["published"]))}</span></li>'
         for e in editions
-    ) or "<li>Ingen utgåva är byggd ännu. Kör <code>make book</code>.</li>"
+    ) or "<li>Ingen utgåva är byggd ännu.</li>"
     return f"""<!DOCTYPE html>
 <html lang="sv">
 <head>

@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import audit, bookpages, execute, printpdf, safety, whatchanged
+from analysis.book import audit, bookpages, execute, printpdf, readerlint, safety, whatchanged
 from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -66,7 +66,8 @@ from analysis.sources import catalog
 # --------------------------------------------------------------------------- indicators
 #: Modules that shape the HTML besides the notebooks (with what they import; see static_hash).
 PIPELINE_MODULES = ("analysis.book.bookpages", "analysis.book.whatchanged",
-                    "analysis.book.sphinx_offline")
+                    "analysis.book.sphinx_offline", "analysis.book.sphinx_swedish",
+                    "analysis.book.readerlint", "analysis.book.audit", "analysis.book.printpdf")
 
 
 def chapter_jobs(jobs: list[Job]) -> list[Job]:
@@ -182,6 +183,9 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
         extra_pages(gen)
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cfg["title"] = ed.title
+    sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
+    sc["analysis_edition"] = str(ed.edition)  # the edition bar (analysis.book.sphinx_swedish)
+    sc["analysis_editions"] = sorted(p.stem for p in (root / "params").glob("[0-9]*.yml"))
     if ed.chapters is not None:
         # A partial build leaves pages out: links to them cannot resolve, so they are not checked.
         sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
@@ -385,6 +389,11 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
+        lint = readerlint.site_problems(html)
+        if lint:
+            raise NotebookFailed("reader pages show developer material or English (move it to "
+                                 "the analyst page):\n  " + "\n  ".join(lint[:40])
+                                 + "\nNothing was published; the previous book is unchanged.")
         # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
         (html / "index.html").write_text(
             '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'

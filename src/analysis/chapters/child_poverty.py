@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.core import geo, text
+from analysis.core import geo, provenance, text
 from analysis.inputs import barnfattigdom as bfi
 from analysis.methods import disclosure
 from analysis.methods.child_poverty_tables import (
@@ -293,13 +293,16 @@ def kommun_group_table(table: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd
     return show, long
 
 
-def kommun_table(table: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The composite per kommun (largest share first) and for the län: display rows (formatted,
-    with the Wilson interval as one column) and the tidy rows for the CSV download."""
+def kommun_table(table: pd.DataFrame, year: int, synthetic: bool = False
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The composite per kommun (largest share first; in name order for synthetic data, whose
+    order of kommuner is an assumption) and for the län: display rows (formatted, with the
+    Wilson interval as one column) and the tidy rows for the CSV download."""
 
     t = select(table, area_type=["kommun", "lan"], period=year)
+    by = ["_l", "area_name"] if synthetic else ["_l", "value"]
     t = t.assign(_l=(t["area_type"] == "lan").astype(int)).sort_values(
-        ["_l", "value"], ascending=[True, False]).drop(columns="_l").reset_index(drop=True)
+        by, ascending=[True, synthetic]).drop(columns="_l").reset_index(drop=True)
     show = pd.DataFrame({
         "Område": t["area_name"],
         "Barn 0–17 år": [disclosure.SUPPRESSED_MARK if pd.isna(v) else text.num(v)
@@ -342,6 +345,33 @@ def rank_text(rank: int | None, n: int) -> str:
         return "den lägsta"
     suffix = "a" if rank % 10 in (1, 2) and rank % 100 not in (11, 12) else "e"
     return f"den {rank}:{suffix} högsta"
+
+
+def kommun_spread(kommun_rows: pd.DataFrame, synthetic: bool) -> str:
+    """One sentence on how the kommuner differ, from the kommun rows of one year.
+
+    Real data name the lowest and highest kommun; synthetic data never do (which kommun is high
+    or low is an assumption of the generator), so the sentence says that instead.
+    """
+    if synthetic:
+        return ("Vilken kommun som har hög eller låg andel är i de syntetiska data ett antagande; "
+                "kapitlet rangordnar därför inte kommunerna.")
+    k = kommun_rows.dropna(subset=["value"]).sort_values("value")
+    if k.empty:
+        return "Andelarna per kommun kan inte visas (röjandeskydd)."
+    lo, hi = k.iloc[0], k.iloc[-1]
+    return (f"Andelen varierade från {text.share(lo['value'], 1)} i {lo['area_name']} till "
+            f"{text.share(hi['value'], 1)} i {hi['area_name']}.")
+
+
+def rank_sentence(profile: Mapping, name: str, synthetic: bool) -> str:
+    """The profile's sentence on the kommun's place among the län's kommuner (none from
+    synthetic data: their order is the generator's assumption)."""
+    if synthetic:
+        return ("Kommunernas inbördes ordning i de syntetiska data är ett antagande, så kommunen "
+                "rangordnas inte här.")
+    return (f"Av länets {profile['n_ranked']} kommuner har {name} {profile['rank_text']} "
+            "andelen.")
 
 
 def profile_display(profile: Mapping, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -436,3 +466,38 @@ def reference_panels(lan_cells: pd.DataFrame, kommun_cells: pd.DataFrame) -> pd.
     dashed reference line): one row per kommun name and period."""
     return lan_cells.drop(columns="area_name").merge(
         kommun_cells[["area_name", "period"]], on="period")
+
+
+def key_indicators(table: pd.DataFrame, year: int, synthetic: bool,
+                   kolada_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The chapter's key indicators for the edition comparison (:func:`analysis.present.publish.indicators`).
+
+    The share of children in economically vulnerable households (the regional development
+    strategy's indicator, measured against :data:`RUS_BASE_YEAR`) for the län and each kommun in
+    ``year``, from the protected table (data kind ``syntetisk`` when ``synthetic``); and, when
+    Kolada's values have been fetched, Kolada's published N66077 and U31803 (data kind
+    ``uppmätt``). Suppressed cells are left out.
+    """
+    t = table[(table["indicator_id"] == "ekonomiskt_utsatta") & (table["breakdown"] == "totalt")
+              & (table["period"] == year) & table["area_type"].isin(["lan", "kommun"])]
+    t = t[~t["suppressed"].astype(bool)].dropna(subset=["value"])
+    own = pd.DataFrame({
+        "indicator_id": "bf_ekonomiskt_utsatta",
+        "indicator": INDICATORS["ekonomiskt_utsatta"][0] + ", 0–17 år",
+        "area_code": t["area_code"].astype(str), "period": str(year), "value": t["value"],
+        "unit": "andel", "data_kind": provenance.of(synthetic),
+    })
+    parts = [own]
+    if kolada_table is not None and kolada_fetched(kolada_table):
+        k = kolada_table[kolada_table["kpi"].isin(list(KOLADA_KPIS))
+                         & (kolada_table["sex"] == "totalt") & (kolada_table["period"] == year)
+                         & ((kolada_table["area_code"] == geo.LAN_KOD)
+                            | kolada_table["area_code"].isin(list(geo.KOMMUNER)))]
+        k = k.dropna(subset=["value"])
+        parts.append(pd.DataFrame({
+            "indicator_id": "kolada_" + k["kpi"],
+            "indicator": [f"{INDICATORS[KOLADA_KPIS[c]][0]} (Kolada {c})" for c in k["kpi"]],
+            "area_code": k["area_code"].astype(str), "period": str(year),
+            "value": k["value"] / 100, "unit": "andel", "data_kind": provenance.MEASURED,
+        }))
+    return pd.concat(parts, ignore_index=True).drop_duplicates(["indicator_id", "area_code"])

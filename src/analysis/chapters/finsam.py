@@ -85,7 +85,7 @@ def bottom_up_check(fig: pd.DataFrame) -> pd.DataFrame:
     rows = []
     parts = fig[(fig["table"] == "bilaga1") & (fig["in_sum"] == 1) & (fig["area_code"] == geo.LAN_KOD)]
     total = float(parts["value"].sum())
-    rows.append(_row("Total målgrupp (bottom-up) = summan av raderna som ingår", geo.LAN_KOD,
+    rows.append(_row("Total målgrupp (nedifrån) = summan av raderna som ingår", geo.LAN_KOD,
                      value(fig, "malgrupp_bottom_up"), total,
                      " + ".join(f"{INDICATORS[i].label.split(' (')[0]} {v:,.0f}".replace(",", " ")
                                 for i, v in zip(parts["indicator"], parts["value"], strict=True)),

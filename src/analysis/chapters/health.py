@@ -715,7 +715,8 @@ def odds_display(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
+def difference_display(table: pd.DataFrame, area_name: str,
+                       synthetic: bool = False) -> pd.DataFrame:
     """The profile comparison as text: area, rest of the län, difference with interval, marker.
 
     Rows follow :data:`PROFILE_INDICATORS` (or the table's order), everyone first, then women and
@@ -723,7 +724,8 @@ def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
     """
     order = list(dict.fromkeys([*PROFILE_INDICATORS, *table["indicator_id"]]))
     return surveytables.difference_display(table, area_name, indicators=INDICATORS,
-                                           sex_labels=SEX_LABELS, order=order)
+                                           sex_labels=SEX_LABELS, order=order,
+                                           verdict=not synthetic)
 
 
 def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
@@ -822,14 +824,16 @@ def published_quotes(seed_figures: pd.DataFrame) -> list[pd.Series]:
             + seeds.published_rows(seed_figures, PUBLISHED_CRUDE, **seeds.LH_CRUDE_KEYS))
 
 
-def profile_sentence(table: pd.DataFrame, area_name: str, indicator: str = "good_health") -> str:
-    """One sentence on an area against the rest of the län (both sexes), for a profile page."""
+def profile_sentence(table: pd.DataFrame, area_name: str, indicator: str = "good_health",
+                     synthetic: bool = False) -> str:
+    """One sentence on an area against the rest of the län (both sexes), for a profile page
+    (no significance verdict on synthetic data)."""
     r = value(table, indicator_id=indicator, sex="totalt")
     label = INDICATORS[indicator]["label"].lower()
     if bool(r.get("suppressed", False)) or pd.isna(r["value"]):
         return (f"För {area_name} finns för få svarande för att redovisa andelen med {label} "
                 "(se röjandeskydd).")
-    return f"I {area_name} har {_share(r['value_area'])} {label}, " + surveytables.difference_text(r)
+    return f"I {area_name} har {_share(r['value_area'])} {label}, " + surveytables.difference_text(r, not synthetic)
 
 
 #: The Liv & hälsa round whose figures the seed report (Region Örebro län's action plan) quotes:
@@ -840,3 +844,36 @@ PUBLISHED_ROUND = 2017
 def published_table(groups: pd.DataFrame, crude: pd.DataFrame) -> pd.DataFrame:
     """The age-standardised groups and the crude shares of the published figures, one table."""
     return pd.concat([groups, crude], ignore_index=True)
+
+
+def kommun_range_text(kommun_sex: pd.DataFrame, synthetic: bool) -> str:
+    """One sentence on the kommuner's shares with good health (kommun × sex rows of one year).
+
+    Real data name the lowest and highest kommun; synthetic data do not (their kommun pattern
+    is invented by the generator), and the sentence says so.
+    """
+    if synthetic:
+        return ("Kommunmönstret i de syntetiska data är påhittat; kapitlet pekar därför inte ut "
+                "någon kommun som högst eller lägst.")
+    k = kommun_sex.dropna(subset=["value"])
+    if k.empty:
+        return "Kommunernas andelar kan inte visas (röjandeskydd)."
+    lo, hi = k.loc[k["value"].idxmin()], k.loc[k["value"].idxmax()]
+    return (f"Kommunernas andelar med god hälsa ligger mellan {lo['group']} "
+            f"({SEX_LABELS[lo['sex']].lower()}, {text.share(lo['value'], 0)}) och {hi['group']} "
+            f"({SEX_LABELS[hi['sex']].lower()}, {text.share(hi['value'], 0)}).")
+
+
+def published_check_text(published: pd.DataFrame, year: int, synthetic: bool) -> str:
+    """How the chapter's estimates for ``year`` compare with the action plan's published figures.
+
+    With synthetic data this is a check that the generator hits the targets it was calibrated
+    to, and the sentence says so; it is not a validation of anything.
+    """
+    inside = int(published["inside"].fillna(False).sum())
+    if synthetic:
+        return (f"De syntetiska data är kalibrerade mot handlingsplanens siffror för {year}; "
+                f"{inside} av {len(published)} ligger inom de beräknade intervallen. Det är en "
+                "kontroll av att generatorn träffar sina mål, inte en validering.")
+    return (f"Av handlingsplanens siffror för {year} ligger {inside} av {len(published)} inom "
+            "kapitlets 95-procentiga konfidensintervall (se tabellerna nedan).")

@@ -931,17 +931,20 @@ def weighting_display(summary: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def difference_display(table: pd.DataFrame, area_name: str) -> pd.DataFrame:
+def difference_display(table: pd.DataFrame, area_name: str,
+                       synthetic: bool = False) -> pd.DataFrame:
     """The profile comparison as text: area, rest of the län, difference with interval, marker
     (:func:`analysis.methods.surveytables.difference_display`, rows in :data:`PROFILE_INDICATORS`
     order)."""
     return surveytables.difference_display(table, area_name, indicators=INDICATORS,
-                                           sex_labels=SEX_LABELS, order=PROFILE_INDICATORS)
+                                           sex_labels=SEX_LABELS, order=PROFILE_INDICATORS,
+                                           verdict=not synthetic)
 
 
 def profile_sentence(table: pd.DataFrame, area_name: str,
-                     indicator: str = "good_wellbeing") -> str:
-    """One sentence on a kommun's pupils against the rest of the län (both sexes)."""
+                     indicator: str = "good_wellbeing", synthetic: bool = False) -> str:
+    """One sentence on a kommun's pupils against the rest of the län (both sexes; no
+    significance verdict on synthetic data)."""
     hit = table[(table["indicator_id"] == indicator) & (table["sex"] == "totalt")]
     definition = INDICATORS[indicator]["definition"]
     if hit.empty or bool(hit.iloc[0].get("suppressed", False)) or pd.isna(hit.iloc[0]["value"]):
@@ -956,7 +959,7 @@ def profile_sentence(table: pd.DataFrame, area_name: str,
                  f"deltog inte), så jämförelsen gäller {' och '.join(have)} i både kommunen och "
                  "övriga länet. ")
     return scope + (f"Andelen elever i {area_name} som {definition} är "
-                    f"{_share(r['value_area'])}, " + surveytables.difference_text(r))
+                    f"{_share(r['value_area'])}, " + surveytables.difference_text(r, not synthetic))
 
 
 def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:

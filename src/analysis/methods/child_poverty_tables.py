@@ -82,7 +82,8 @@ def published_figures(seed_figures: pd.DataFrame) -> dict[str, dict]:
     -------
     dict
         ``count`` (8 884), ``share``, ``kommun_min``, ``kommun_max`` (proportions), each a dict with
-        ``value``, ``period``, ``quote`` and ``source`` (file, line and quote).
+        ``value``, ``period``, ``quote``, ``source`` (the document, its part and the quote) and
+        ``source_file`` (for :func:`analysis.sources.documents.cite`).
     """
     out = {}
     for key, (indicator, geography) in PUBLISHED.items():
@@ -91,7 +92,7 @@ def published_figures(seed_figures: pd.DataFrame) -> dict[str, dict]:
         value = float(row["value"])
         out[key] = {"value": value / 100 if row["unit"] == "percent" else value,
                     "period": int(row["period"]), "quote": str(row["quote"]),
-                    "source": seeds.source_line(row)}
+                    "source": seeds.source_line(row), "source_file": str(row["source_file"])}
     return out
 
 

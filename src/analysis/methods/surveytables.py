@@ -159,26 +159,31 @@ def estimate_text(v: float, lo: float, hi: float, decimals: int = 0) -> str:
     return f"{share_text(v, decimals)}{text.NBSP}({interval_text(lo, hi, decimals)})"
 
 
-def difference_text(r: Mapping) -> str:
+def difference_text(r: Mapping, verdict: bool = True) -> str:
     """The end of a profile sentence on a :func:`difference` row (both sexes): ``"mot 40 % i
     övriga länet: +2 procentenheter (95 % konfidensintervall −1 till +5); skillnaden är inte
-    statistiskt säkerställd."``"""
-    verdict = ("skillnaden är statistiskt säkerställd" if r["significant"]
-               else "skillnaden är inte statistiskt säkerställd")
+    statistiskt säkerställd."`` With ``verdict=False`` (synthetic data) no significance is
+    claimed: the sentence says the difference is invented by the generator."""
+    if not verdict:
+        verdict_text = "skillnaden i de syntetiska data är påhittad och prövas inte"
+    else:
+        verdict_text = ("skillnaden är statistiskt säkerställd" if r["significant"]
+                        else "skillnaden är inte statistiskt säkerställd")
     return (f"mot {share_text(r['value_rest'])} i övriga länet: "
             f"{text.num(100 * r['value'], 0, sign=True)} procentenheter "
             f"(95 % konfidensintervall {interval_text(r['lower'], r['upper'], 0, sign=True)}); "
-            f"{verdict}.")
+            f"{verdict_text}.")
 
 
 def difference_display(table: pd.DataFrame, area_name: str, *, indicators: Mapping[str, dict],
-                       sex_labels: Mapping[str, str], order: Sequence[str]) -> pd.DataFrame:
+                       sex_labels: Mapping[str, str], order: Sequence[str],
+                       verdict: bool = True) -> pd.DataFrame:
     """A :func:`difference` table as text: area, rest of the län, difference with interval,
     marker.
 
     Rows follow ``order`` (indicators not in it last), everyone first, then women and men. The
-    marker ``*`` flags a difference whose 95 % interval excludes zero; ``indicators`` gives each
-    indicator's ``label``.
+    marker ``*`` flags a difference whose 95 % interval excludes zero (never with
+    ``verdict=False``, for synthetic data); ``indicators`` gives each indicator's ``label``.
     """
     rank = {i: k for k, i in enumerate(order)}
     sex_order = {"totalt": 0, "kvinnor": 1, "man": 2}
@@ -187,7 +192,7 @@ def difference_display(table: pd.DataFrame, area_name: str, *, indicators: Mappi
     for r in t.sort_values(["_i", "_s"]).itertuples():
         sup = bool(getattr(r, "suppressed", False))
         diff = "." if sup else (
-            f"{text.num(100 * r.value, 0, sign=True)}{' *' if r.significant else ''} "
+            f"{text.num(100 * r.value, 0, sign=True)}{' *' if verdict and r.significant else ''} "
             f"({interval_text(r.lower, r.upper, 0, sign=True)})")
         rows.append({
             "Indikator": indicators[r.indicator_id]["label"],

@@ -127,8 +127,11 @@ def sex_age_bars(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
 
 
 def trend_panels(table: pd.DataFrame, indicators: Sequence[str], titles: Sequence[str], *,
-                 ncols: int = 3, figsize=(10, 6.5)):
-    """Small multiples, one per indicator: women, men and everyone per round, with 95 % bands."""
+                 ncols: int = 3, figsize=(10, 6.5), bands: bool = True):
+    """Small multiples, one per indicator: women, men and everyone per round, with 95 % bands.
+
+    ``bands=False`` (synthetic rounds, whose changes are invented) draws the lines only: an
+    interval around an invented trend would suggest a finding."""
     n = len(indicators)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, sharex=True)
@@ -138,8 +141,9 @@ def trend_panels(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
         for sex in ("kvinnor", "man", "totalt"):
             d = t[t["sex"] == sex].sort_values("period")
             d = d[~_suppressed(d)]
-            ax.fill_between(d["period"], d["lower"], d["upper"], color=SEX_COLOURS[sex],
-                            alpha=0.15, lw=0)
+            if bands:
+                ax.fill_between(d["period"], d["lower"], d["upper"], color=SEX_COLOURS[sex],
+                                alpha=0.15, lw=0)
             ax.plot(d["period"], d["value"], marker="o", ms=3, color=SEX_COLOURS[sex],
                     lw=1.6 if sex != "totalt" else 1.0, ls="-" if sex != "totalt" else "--",
                     label=SEX_LABELS[sex])
@@ -171,10 +175,12 @@ def forest(table: pd.DataFrame, *, figsize=(8, 5.5)):
     return fig
 
 
-def differences(table: pd.DataFrame, labels: dict[str, str], *, figsize=(8, 4)):
+def differences(table: pd.DataFrame, labels: dict[str, str], *, figsize=(8, 4),
+                verdict: bool = True):
     """An area minus the rest of the län, per indicator and sex, with 95 % intervals.
 
     Filled markers are significant differences (interval excludes 0); suppressed rows show ``.``.
+    With ``verdict=False`` (synthetic data) every marker is hollow: no difference is singled out.
     """
     t = table.reset_index(drop=True)
     fig, ax = plt.subplots(figsize=figsize)
@@ -193,7 +199,7 @@ def differences(table: pd.DataFrame, labels: dict[str, str], *, figsize=(8, 4)):
                 ax.annotate(SUPPRESSED_MARK, (0, yy), ha="center", va="center")
                 continue
             ax.plot([r["lower"], r["upper"]], [yy, yy], color=SEX_COLOURS[sex], lw=1.5)
-            filled = bool(r["significant"])
+            filled = verdict and bool(r["significant"])
             ax.scatter(r["value"], yy, s=30, zorder=3, color=SEX_COLOURS[sex],
                        facecolors=SEX_COLOURS[sex] if filled else "white",
                        label=SEX_LABELS[sex] if ind == inds[-1] else None)

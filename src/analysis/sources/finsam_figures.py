@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.core import geo
 from analysis.core.errors import InputError
+from analysis.sources import documents
 
 SEED_FILE = "003_e03a011979e317c6.txt"
 
@@ -55,7 +56,7 @@ INDICATORS: dict[str, Indicator] = {
                                         "Ingår: långvarigt ekonomiskt bistånd."),
     "forsorjningsstod_10man_18_30": Indicator("Försörjningsstöd > 10 mån, varav 18–30 år", True,
                                               "Ingår inte: delmängd av raden ovan."),
-    "malgrupp_bottom_up": Indicator("Total målgrupp (bottom-up)"),
+    "malgrupp_bottom_up": Indicator("Total målgrupp (nedifrån)"),
     "malgrupp_5pct": Indicator("5 % av arbetsför befolkning (16–64 år)", True),
     "tackningsgrad": Indicator("Andel av målgruppen (5 %) med insats genom Finsam 2019", True),
     # results
@@ -222,12 +223,14 @@ def value(fig: pd.DataFrame, indicator: str, area: str = geo.LAN_KOD, period: st
 
 def source(fig: pd.DataFrame, indicator: str, area: str = geo.LAN_KOD,
            period: str | None = None, group: str | None = None) -> str:
-    """``"rad 2945: »1576 1157 1297 9108«"`` for the matching row(s)."""
+    """``"Bilaga 1: »1576 1157 1297 9108«"`` for the matching row(s): the part of the review
+    (:data:`analysis.sources.documents.DOCUMENTS`) and the quote, no file line numbers."""
     hit = _sel(fig, indicator, area, period, group)
     if hit.empty:
         raise LookupError(f"no published row for {indicator!r}, area {area!r}")
-    return "; ".join(dict.fromkeys(f"rad {r.source_line}: »{r.quote.strip()}«"
-                                   for r in hit.itertuples()))
+    review = documents.document(SEED_FILE)
+    return "; ".join(dict.fromkeys(f"{review.part(int(r.source_line)) or 'genomlysningen'}: "
+                                   f"»{r.quote.strip()}«" for r in hit.itertuples()))
 
 
 # --------------------------------------------------------------------------- areas

@@ -10,11 +10,13 @@ synthetic generator (:mod:`analysis.synthetic.synth_survey`, calibrated to them)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from analysis.core import geo
+from analysis.sources import documents
 
 
 def published(seed: pd.DataFrame, *, analysis: str, indicator: str, geography: str,
@@ -69,12 +71,15 @@ def published_values(seed: pd.DataFrame, groups: Iterable[Mapping], **keys) -> l
 
 
 def source_line(row: pd.Series) -> str:
-    """``"003_e03a011979e317c6.txt, rad 374: »2000 273 615 170 154   8 500«"``."""
-    import re
+    """A reader's citation of a published row, with its quote:
+    ``"Genomlysning samordningsförbunden Örebro län (…, 2020-06-01), Tabell 1: »2000 273 615 …«"``.
 
+    The document comes from :mod:`analysis.sources.documents`; the line number (``[rad N]`` in
+    ``definition_or_note``) only picks the part of the document, it is not shown.
+    """
     m = re.search(r"\[rad (\d+)\]", str(row.get("definition_or_note", "")))
-    where = f", rad {m.group(1)}" if m else ""
-    return f"{row['source_file']}{where}: »{row['quote']}«"
+    line = int(m.group(1)) if m else None
+    return f"{documents.cite(str(row['source_file']), line)}: »{row['quote']}«"
 
 
 # --------------------------------------------------------------------------- Liv & hälsa 2017

@@ -1,0 +1,47 @@
+"""The Swedish interface strings and the edition bar."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from analysis.book import readerlint, sphinx_swedish
+
+
+class TestTranslate:
+    def test_theme_strings_become_swedish(self):
+        page = ('<a href="#main-content">Skip to main content</a><button title="Toggle primary '
+                'sidebar"></button><a class="headerlink" title="Link to this heading">#</a>'
+                '<p class="copyright">© Copyright Region Örebro län.</p>'
+                '<span class="caption-number">Fig. 1 </span><button>Back to top</button>'
+                '<button aria-label="Color mode"></button>'
+                '<p>Please activate JavaScript to enable the search functionality.</p>')
+        out = sphinx_swedish.translate(page)
+        assert readerlint.text_problems(readerlint.reader_text(out)) == []
+        assert "Hoppa till huvudinnehållet" in out and "Figur 1" in out and "Färgläge" in out
+
+
+class TestEditionBar:
+    def test_older_edition_has_banner_and_links(self):
+        bar = sphinx_swedish.edition_bar("book/_generated/01_befolkning", "2015", ["2015", "2019"])
+        assert 'class="utgava-banner"' in bar
+        assert 'href="../../../2019/book/_generated/01_befolkning.html"' in bar
+
+    def test_newest_edition_links_back_without_banner(self):
+        bar = sphinx_swedish.edition_bar("index", "2019", ["2015", "2019"])
+        assert "utgava-banner" not in bar and 'href="../2015/index.html"' in bar
+
+
+class TestRewritePages:
+    def test_pages_rewritten_assets_left(self, tmp_path):
+        (tmp_path / "book").mkdir()
+        (tmp_path / "_static").mkdir()
+        page = '<article class="bd-article" role="main"><h1>X</h1></article>Skip to main content'
+        (tmp_path / "book" / "a.html").write_text(page, encoding="utf-8")
+        (tmp_path / "_static" / "b.html").write_text(page, encoding="utf-8")
+        app = SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(tmp_path),
+                              config=SimpleNamespace(analysis_edition="2015",
+                                                     analysis_editions=["2015", "2019"]))
+        sphinx_swedish.rewrite_pages(app, None)
+        out = (tmp_path / "book" / "a.html").read_text(encoding="utf-8")
+        assert "utgava-banner" in out and "Hoppa till" in out
+        assert (tmp_path / "_static" / "b.html").read_text(encoding="utf-8") == page
