@@ -36,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from analysis.book.build import copy_sources
@@ -77,9 +78,10 @@ def jb_project(repo: Path, edition: str, dst: Path, only: list[str] | None = Non
     dst.mkdir(parents=True)
     names = []
     for job in jobs:
-        nb = _prepare_notebook(repo, job)
-        nb = parameterize_notebook(nb, job.params)
         name = job.stem
+        nbformat.write(_prepare_notebook(repo, job), dst / f"{name}.ipynb")
+        # as papermill reads it (metadata defaults), then its parameters cell injected
+        nb = parameterize_notebook(load_notebook_node(str(dst / f"{name}.ipynb")), job.params)
         nbformat.write(nb, dst / f"{name}.ipynb")
         names.append(name)
     (dst / "index.md").write_text(f"# {ed.title}\n", encoding="utf-8")
