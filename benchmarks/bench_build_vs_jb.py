@@ -14,6 +14,7 @@ Back to back, on one copy of the repository:
 Usage::
 
     .venv/bin/python benchmarks/bench_build_vs_jb.py [--edition 2019] [-j 2] [--repeats 1]
+    .venv/bin/python benchmarks/bench_build_vs_jb.py --only profil_kommun   # 12 notebooks
 
 Prints both wall times, the ratio and the 1-minute load average at the start and end of each,
 and writes ``benchmarks/results/build_vs_jb.json``. The first kernel start in a new environment
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from analysis.book.build import copy_sources
@@ -51,12 +53,13 @@ def _env(repo: Path) -> dict[str, str]:
             "SOURCE_DATE_EPOCH": "0"}
 
 
-def our_build(repo: Path, edition: str, jobs: int) -> dict:
+def our_build(repo: Path, edition: str, jobs: int, only: list[str] | None = None) -> dict:
     shutil.rmtree(repo / "_build", ignore_errors=True)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "analysis.book.build", "book", "--edition",
-                           edition, "-j", str(jobs), "--build-dir", str(repo / "_build")],
+                           edition, "-j", str(jobs), "--build-dir", str(repo / "_build"),
+                           *(["--only", ",".join(only)] if only else [])],
                           cwd=repo, env=_env(repo), capture_output=True, text=True)
     secs = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -66,16 +69,19 @@ def our_build(repo: Path, edition: str, jobs: int) -> dict:
             "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)]}
 
 
-def jb_project(repo: Path, edition: str, dst: Path) -> int:
+def jb_project(repo: Path, edition: str, dst: Path, only: list[str] | None = None) -> int:
     """A Jupyter Book project of the edition's notebooks with their parameters injected."""
     ed = load_edition(repo / "params" / f"{edition}.yml")
+    if only:
+        ed = ed.model_copy(update={"chapters": list(only)})
     jobs = plan(repo, ed)
     dst.mkdir(parents=True)
     names = []
     for job in jobs:
-        nb = _prepare_notebook(repo, job)
-        nb = parameterize_notebook(nb, job.params)
         name = job.stem
+        nbformat.write(_prepare_notebook(repo, job), dst / f"{name}.ipynb")
+        # as papermill reads it (metadata defaults), then its parameters cell injected
+        nb = parameterize_notebook(load_notebook_node(str(dst / f"{name}.ipynb")), job.params)
         nbformat.write(nb, dst / f"{name}.ipynb")
         names.append(name)
     (dst / "index.md").write_text(f"# {ed.title}\n", encoding="utf-8")
@@ -120,15 +126,18 @@ def main() -> None:
     ap.add_argument("--edition", default="2019")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=1, help="pairs of runs (ours, then JB)")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated notebook stems (both sides; a quick, partial check)")
     args = ap.parse_args()
+    only = args.only.split(",") if args.only else None
     warm_up()
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         repo = copy_sources(ROOT, Path(tmp) / "repo")
         for r in range(args.repeats):
-            ours = our_build(repo, args.edition, args.jobs)
+            ours = our_build(repo, args.edition, args.jobs, only)
             project = Path(tmp) / f"jb{r}"
-            n = jb_project(repo, args.edition, project)
+            n = jb_project(repo, args.edition, project, only)
             jb = jb_build(repo, project)
             runs.append({"ours": ours, "jupyter_book": {**jb, "notebooks_executed": n},
                          "ratio": round(jb["seconds"] / ours["seconds"], 2)})
@@ -138,7 +147,8 @@ def main() -> None:
                   f"execute_notebooks: force {jb['seconds']} s ({n} notebooks, load "
                   f"{jb['load_1min'][0]}-{jb['load_1min'][1]}); ratio {runs[-1]['ratio']}x",
                   flush=True)
-    res = {"edition": args.edition, "workers": args.jobs, "cpus": os.cpu_count(), "runs": runs}
+    res = {"edition": args.edition, "only": only, "workers": args.jobs, "cpus": os.cpu_count(),
+           "runs": runs}
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "build_vs_jb.json").write_text(json.dumps(res, indent=1, ensure_ascii=False),
