@@ -109,6 +109,7 @@ class TestSuppressionLog:
         md = page.read_text(encoding="utf-8")
         assert md.startswith("# Röjandeskydd: undertryckta celler i utgåva 2019")
         assert "{ref}`rojandeskydd`" in md and "(rojandeskydd_logg.csv)" in md
+        assert "Liv & hälsa ung" in md and "prövas inte en gång till" in md
         assert "| x | t.csv | 1 | 0 |" in md
         assert (tmp_path / "rojandeskydd_logg.csv").exists()
 

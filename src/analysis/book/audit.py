@@ -311,6 +311,14 @@ def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
         f"I utgåva {edition} är {text.num(n_p)} celler primärt och {text.num(n_s)} sekundärt "
         f"undertryckta. Granskningen prövade {text.num(len(findings))} dolda andelar; ingen "
         "kunde ringas in snävare än gränsen.", "",
+        "Granskningen omfattar enkättabellerna: Liv & hälsa (kön, ålder, kommun och kommunernas "
+        "jämförelser med övriga länet) och Liv & hälsa ung (årskurs och kön, kommun och "
+        "kommunernas jämförelser med övriga länet, där årskursen har ålderns roll). Tabeller "
+        "över undergrupper som en angripare inte kan placera i befolkningen, till exempel efter "
+        "antal skyddsfaktorer, ingår inte. Registrets antalstabeller (barn i hushåll med låg "
+        "inkomst) skyddas när de tas fram: efter den primära undertryckningen döljs också "
+        "celler så att en dold cell inte kan räknas fram ur kommunens eller länets totalsiffra "
+        "och de övriga grupperna. De tabellerna prövas inte en gång till av granskningen.", "",
     ]
     if len(log):
         counts = log.groupby(["page", "table", "rule"]).size().unstack(fill_value=0)
