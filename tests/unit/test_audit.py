@@ -16,11 +16,13 @@ import pandas as pd
 import pytest
 
 from analysis.book import audit
-from analysis.chapters import health
+from analysis.chapters import health, youth
+from analysis.contracts import ung_contract
 from analysis.core import geo
 from analysis.inputs import liv_och_halsa
 from analysis.methods import disclosure, frames
 from analysis.synthetic import synth_survey as ss
+from analysis.synthetic import synth_ung as su
 
 EDITIONS = {2019: 20191231, 2015: 20151231}  # params/<edition>.yml: seed
 
@@ -107,6 +109,7 @@ class TestSuppressionLog:
         md = page.read_text(encoding="utf-8")
         assert md.startswith("# Röjandeskydd: undertryckta celler i utgåva 2019")
         assert "{ref}`rojandeskydd`" in md and "(rojandeskydd_logg.csv)" in md
+        assert "Liv & hälsa ung" in md and "prövas inte en gång till" in md
         assert "| x | t.csv | 1 | 0 |" in md
         assert (tmp_path / "rojandeskydd_logg.csv").exists()
 
@@ -170,3 +173,56 @@ class TestAuditEditions:
         assert c["width"] < disclosure.PROTECTION_WIDTH
         on = audit.audit(audit.survey_cells(_published(health.protected(des, year, 30))))
         assert audit.derivable(on).empty
+
+
+@pytest.fixture(scope="module")
+def youth_laxa(inputs):
+    """A youth round (2017) in which Laxå's girls are few (``MIN_CELL`` per school year, just
+    enough to be weighted on their own, under the threshold of 30) and its boys are not, and the
+    pupils by kommun, sex and school year (the audit's public weights)."""
+    frame = frames.cohort_frame(*inputs, 2017)
+    p = youth.prepare(su.generate_round(2017, frame, 20191231).pupils)
+    lax = p[p["kommun"] == "1860"]
+    keep = lax[lax["sex"] == "kvinnor"].groupby("grade").head(youth.MIN_CELL).index.union(
+        lax.index[lax["sex"] == "man"])
+    d = p[(p["kommun"] != "1860") | p.index.isin(keep)].reset_index(drop=True)
+    pupils = frame.groupby(["kommun", "sex", "grade"])["population"].sum().astype(float)
+    return d, frame, pupils
+
+
+def _published_youth(t: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    return [("book/_generated/kommuner/profil_kommun__area_1861", "unga_1861.csv",
+             youth.for_csv(t, True).astype(str).replace({"nan": ""}))]
+
+
+@pytest.mark.slow
+class TestAuditYouth:
+    def test_cells_of_a_youth_comparison(self, youth_laxa):
+        d, frame, _ = youth_laxa
+        t = youth.compare_with_rest(d, frame, "1880", ["good_wellbeing", "pf_4plus"], 2017)
+        c = audit.survey_cells(_published_youth(t))
+        assert set(c["survey"]) == {"ung"} and len(c) == 2 * len(t)
+        assert set(c["ages"]) == {ung_contract.GRADES}
+        rest = c[c["column"] == "value_rest"].iloc[0]
+        assert "1880" not in rest["area"] and len(rest["area"]) == len(geo.KOMMUNER) - 1
+
+    def test_rest_of_the_lan_youth(self, youth_laxa):
+        """Without linking, Laxå's girls follow from its boys and everyone, the other kommuner, the
+        rest of the län beside them and the pupils; with it, no withheld cell can be derived."""
+        d, frame, pupils = youth_laxa
+        des = youth.survey_design(d, frame)
+        girls = des.proportion("good_wellbeing", by=["kommun", "sex"]).set_index(
+            ["kommun", "sex"]).loc[("1860", "kvinnor"), "value"]
+        off_t = youth.protected_comparisons(d, frame, 2017, 30, linked=False)
+        off = audit.audit(audit.survey_cells(_published_youth(off_t)),
+                          pupils_of=lambda _: pupils)
+        leaks = audit.derivable(off)
+        assert set(zip(leaks["area_code"], leaks["sex"], strict=True)) == {("1860", "kvinnor")}
+        cell = off[(off["area_code"] == "1860") & (off["sex"] == "kvinnor")
+                   & (off["indicator_id"] == "good_wellbeing")].iloc[0]
+        assert cell["lower"] - 1e-6 <= girls <= cell["upper"] + 1e-6
+        assert cell["width"] < disclosure.PROTECTION_WIDTH
+        on_t = youth.protected_comparisons(d, frame, 2017, 30)
+        assert (on_t["rule"] == disclosure.RULE_COMPLEMENTARY).any()
+        on = audit.audit(audit.survey_cells(_published_youth(on_t)), pupils_of=lambda _: pupils)
+        assert len(on) == len(off) and audit.derivable(on).empty

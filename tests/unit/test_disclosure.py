@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.core import diskcache
 from analysis.methods import disclosure, sdcaudit
 from analysis.methods.disclosure import Rule, format_suppressed, suppress
 from analysis.methods.survey import STAT_COLUMNS
@@ -347,3 +348,29 @@ class TestProtectLinked:
         cells = pd.DataFrame({"value": [0.2, 0.6, 0.5], "n": [50.0, 50.0, 100.0]})
         out = disclosure.protect_linked(cells, [[0], [1], [0, 1]], np.ones(2), rules={"n": 30})
         assert not out["suppressed"].any() and (out["rule"] == "").all()
+
+
+class TestCachedTables:
+    def test_built_once_and_read_back_identical(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(diskcache, "default_root", lambda name: tmp_path / name)
+        calls = []
+        tabs = {"a": pd.DataFrame({"value": [0.25, np.nan], "n": [3.0, np.nan],
+                                   "rule": ["", "primär"], "suppressed": [False, True]})}
+
+        def build():
+            calls.append(1)
+            return tabs
+
+        first = disclosure.cached_tables("t", "analysis.methods.disclosure", {"x": 1}, build)
+        again = disclosure.cached_tables("t", "analysis.methods.disclosure", {"x": 1}, build)
+        other = disclosure.cached_tables("t", "analysis.methods.disclosure", {"x": 2}, build)
+        assert len(calls) == 2  # once per key
+        for t in (first["a"], again["a"], other["a"]):
+            pd.testing.assert_frame_equal(t, tabs["a"])
+
+    def test_design_hash(self):
+        d = pd.DataFrame({"kommun": ["1860", "1861"], "x": [1.0, 0.0]})
+        h = disclosure.design_hash(d, np.array([1.0, 2.0]))
+        assert h == disclosure.design_hash(d.copy(), np.array([1.0, 2.0]))
+        assert h != disclosure.design_hash(d, np.array([1.0, 2.5]))
+        assert h != disclosure.design_hash(d.assign(x=[0.0, 1.0]), np.array([1.0, 2.0]))

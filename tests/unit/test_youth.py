@@ -20,7 +20,7 @@ from _survey_fixtures import check_no_value_under, scaled
 
 from analysis.chapters import health, youth
 from analysis.contracts import ung_contract
-from analysis.core import geo
+from analysis.core import diskcache, geo
 from analysis.inputs import liv_och_halsa_ung
 from analysis.methods import frames, survey
 from analysis.present import publish
@@ -420,3 +420,24 @@ class TestSexSummary:
         assert set(out) == {"good_wellbeing_kvinnor", "good_wellbeing_man", "worry_often_kvinnor",
                             "worry_often_man"}
         assert all(isinstance(v, str) for v in out.values())
+
+
+class TestProtectedComparisons:
+    def test_every_kommun_and_the_cache(self, small, tmp_path, monkeypatch):
+        """All kommuner's comparisons, equal to :func:`compare_with_rest` where shown; the
+        cached tables are the same."""
+        r, f, _ = small
+        p = youth.prepare(r.pupils)
+        t = youth.protected_comparisons(p, f, 2017, 60)
+        assert list(dict.fromkeys(t["area_code"])) == list(geo.KOMMUNER)
+        one = youth.compare_with_rest(p, f, "1880", ["good_wellbeing"], 2017)
+        mine = t[(t["area_code"] == "1880") & (t["indicator_id"] == "good_wellbeing")]
+        shown = ~mine["suppressed"].to_numpy()
+        assert np.allclose(mine["value_area"].to_numpy()[shown],
+                           one["value_area"].to_numpy()[shown])
+        hidden = t[t["suppressed"]]
+        assert hidden[["value_area", "value_rest", "n", "n_rest"]].isna().all().all()
+        assert (t.loc[~t["suppressed"], "n"] >= 60).all()
+        assert (t.loc[~t["suppressed"], "n_rest"] >= 60).all()
+        monkeypatch.setattr(diskcache, "default_root", lambda name: tmp_path / name)
+        pd.testing.assert_frame_equal(youth.cached_comparisons(p, f, 2017, 60), t)

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.book.execute import NotebookFailed
+from analysis.chapters import youth
+from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
 from analysis.core import geo, text
 from analysis.methods import disclosure, frames, population, sdcaudit
 from analysis.sources import catalog
@@ -82,6 +84,33 @@ def _num(s: str) -> float:
         return np.nan
 
 
+_SEXES = {"totalt": ("kvinnor", "man"), "kvinnor": ("kvinnor",), "man": ("man",)}
+_GRADE_OF_LABEL = {v: k for k, v in GRADE_LABELS.items()}
+#: The group labels of the youth survey's tables the audit reads (not subgroups such as the
+#: number of protective factors, whose members the intruder cannot place).
+YOUTH_GROUPS = {*youth.GROUP_LABELS.values(), "kommunen minus övriga länet"}
+
+
+def _grades(r: dict) -> tuple[str, ...] | None:
+    """School years a youth row covers (its ``grade``, else its ``grades`` text), limited to
+    those where the indicator is asked; None if unknown."""
+    asked = youth.INDICATORS.get(r["indicator_id"], {}).get("grades") or GRADES
+    g = r.get("grade", youth.ALL_GRADES) or youth.ALL_GRADES
+    if g != youth.ALL_GRADES:
+        cover: tuple[str, ...] | None = (g,) if g in GRADES else None
+    else:
+        text_ = r.get("grades", "alla") or "alla"
+        if text_ == "alla":
+            cover = GRADES
+        else:
+            parts = [_GRADE_OF_LABEL.get(x.strip()) for x in text_.split(",")]
+            cover = None if None in parts else tuple(parts)
+    if cover is None:
+        return None
+    cover = tuple(x for x in cover if x in asked)
+    return cover or None
+
+
 def survey_cells(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
     """The published shares of survey rounds by kommun, sex and age group, one row per cell.
 
@@ -89,31 +118,42 @@ def survey_cells(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
     value`` and ``statistic`` ``proportion`` (a share) or ``difference`` (a kommun beside the
     rest of the län: cells ``value_area`` and ``value_rest``). Län rows of subgroups (a
     non-empty ``group``) and ages that are not unions of the raking age groups are left out.
+    Tables of the youth survey (Liv & hälsa ung: ``grade`` or ``grades`` instead of ``age``)
+    qualify too, with the school years in the role of the age groups (``survey = "ung"``): län
+    rows by school year and sex, kommun rows over all school years and the comparisons with the
+    rest of the län; subgroups (e.g. by number of protective factors) are left out.
 
     Returns
     -------
     pandas.DataFrame
         ``page, table, row`` (1-based data row), ``column``, ``indicator_id, period, area,
-        sexes, ages`` (tuples), ``value``, ``n`` (NaN where withheld), ``shown``, ``sex``,
-        ``age``, ``area_code`` and ``rule`` (of a withheld row: ``primär`` or ``sekundär``).
+        sexes, ages`` (tuples; school years for the youth survey), ``value``, ``n`` (NaN where
+        withheld), ``shown``, ``sex``, ``age``, ``area_code``, ``rule`` (of a withheld row:
+        ``primär`` or ``sekundär``) and ``survey`` (``"vuxna"`` or ``"ung"``).
     """
-    need = {"indicator_id", "area_code", "area_type", "period", "sex", "age", "value",
-            "statistic"}
+    base_need = {"indicator_id", "area_code", "area_type", "period", "sex", "value",
+                 "statistic"}
     kommuner = tuple(geo.KOMMUNER)
     rows = []
     for page, name, t in tables:
-        if not need <= set(t.columns):
+        cols = set(t.columns)
+        if not base_need <= cols:
+            continue
+        is_youth = "age" not in cols and bool({"grade", "grades"} & cols)
+        if "age" not in cols and not is_youth:
             continue
         for i, r in enumerate(t.to_dict("records"), start=1):
             if r["statistic"] not in ("proportion", "difference"):
                 continue
-            ages = _ages(r["age"])
-            sexes = {"totalt": ("kvinnor", "man"), "kvinnor": ("kvinnor",),
-                     "man": ("man",)}.get(r["sex"])
+            ages = _grades(r) if is_youth else _ages(r["age"])
+            sexes = _SEXES.get(r["sex"])
             if ages is None or sexes is None:
                 continue
+            if is_youth and r.get("group", "") not in YOUTH_GROUPS:
+                continue
             if r["area_type"] == "lan":
-                if r.get("group", "") or r["statistic"] != "proportion":
+                if ((r.get("group", "") and not is_youth)
+                        or r["statistic"] != "proportion"):
                     continue
                 area = kommuner
             elif r["area_type"] == "kommun" and r["area_code"] in kommuner:
@@ -126,7 +166,8 @@ def survey_cells(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
             base = {"page": page, "table": name, "row": i, "indicator_id": r["indicator_id"],
                     "rule": rule,
                     "period": r["period"], "sexes": sexes, "ages": ages, "sex": r["sex"],
-                    "age": r["age"], "area_code": r["area_code"]}
+                    "age": r.get("grade", r.get("grades", "")) if is_youth else r["age"],
+                    "area_code": r["area_code"], "survey": "ung" if is_youth else "vuxna"}
             sides = [("value", area, "n")] if r["statistic"] == "proportion" else [
                 ("value_area", area, "n"),
                 ("value_rest", tuple(k for k in kommuner if k not in area), "n_rest")]
@@ -137,7 +178,7 @@ def survey_cells(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
                 rows.append({**base, "column": col, "area": cells_area, "value": v,
                              "n": _num(r.get(ncol, "")), "shown": not np.isnan(v)})
     cols = ["page", "table", "row", "column", *sdcaudit.CELL_COLUMNS, "sex", "age", "area_code",
-            "rule"]
+            "rule", "survey"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -156,24 +197,40 @@ def public_population(period: int) -> pd.Series:
                      fill_value=0.0)
 
 
-def audit(cells: pd.DataFrame, population_of: Callable[[int], pd.Series] = public_population
-          ) -> pd.DataFrame:
+def public_pupils(period: int) -> pd.Series:
+    """The pupils a youth round is post-stratified to, by ``(kommun, sex, school year)``
+    (:func:`analysis.methods.frames.cohort_frame`: the cohorts aged 13, 15 and 17)."""
+    kolada = catalog.load("kolada_befolkning")
+    lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada,
+                                frames.LAST_POPULATION_YEAR)
+    f = frames.cohort_frame(lan, population.kolada_age_groups(kolada), int(period))
+    s = f.groupby(["kommun", "sex", "grade"])["population"].sum().astype(float)
+    return s.reindex(pd.MultiIndex.from_product([list(geo.KOMMUNER), ["kvinnor", "man"],
+                                                 list(GRADES)]), fill_value=0.0)
+
+
+def audit(cells: pd.DataFrame, population_of: Callable[[int], pd.Series] = public_population,
+          pupils_of: Callable[[int], pd.Series] = public_pupils) -> pd.DataFrame:
     """Bound every withheld cell from the published ones, per indicator and round.
 
     Returns the *protected* withheld cells of :func:`survey_cells` (withheld by the threshold
     rule: not complementary cells, which pass the rule, and not the rest of the län beside a
     withheld kommun) with ``lower``, ``upper``, ``width`` and ``attack``
-    (:func:`analysis.methods.sdcaudit.attack_cells`, which uses every cell).
+    (:func:`analysis.methods.sdcaudit.attack_cells`, which uses every cell). The youth survey's
+    cells (``survey = "ung"``) are attacked separately with the pupils (``pupils_of``) as
+    weights, school years in the role of the age groups.
     """
     parts = []
-    pops: dict[int, pd.Series] = {}
-    for (_, period), c in cells.groupby(["indicator_id", "period"], sort=True):
+    pops: dict[tuple[str, int], pd.Series] = {}
+    if "survey" not in cells.columns:
+        cells = cells.assign(survey="vuxna")
+    for (kind, _, period), c in cells.groupby(["survey", "indicator_id", "period"], sort=True):
         if c["shown"].all():
             continue
         p = int(period)
-        if p not in pops:
-            pops[p] = population_of(p)
-        res = sdcaudit.attack_cells(c[list(sdcaudit.CELL_COLUMNS)], pops[p])
+        if (kind, p) not in pops:
+            pops[(kind, p)] = (pupils_of if kind == "ung" else population_of)(p)
+        res = sdcaudit.attack_cells(c[list(sdcaudit.CELL_COLUMNS)], pops[(kind, p)])
         meta = c.reset_index(drop=True).drop(columns=list(sdcaudit.CELL_COLUMNS))
         keep = (~res["shown"].to_numpy(dtype=bool)
                 & (meta["rule"] != disclosure.RULE_COMPLEMENTARY).to_numpy()
@@ -254,6 +311,14 @@ def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
         f"I utgåva {edition} är {text.num(n_p)} celler primärt och {text.num(n_s)} sekundärt "
         f"undertryckta. Granskningen prövade {text.num(len(findings))} dolda andelar; ingen "
         "kunde ringas in snävare än gränsen.", "",
+        "Granskningen omfattar enkättabellerna: Liv & hälsa (kön, ålder, kommun och kommunernas "
+        "jämförelser med övriga länet) och Liv & hälsa ung (årskurs och kön, kommun och "
+        "kommunernas jämförelser med övriga länet, där årskursen har ålderns roll). Tabeller "
+        "över undergrupper som en angripare inte kan placera i befolkningen, till exempel efter "
+        "antal skyddsfaktorer, ingår inte. Registrets antalstabeller (barn i hushåll med låg "
+        "inkomst) skyddas när de tas fram: efter den primära undertryckningen döljs också "
+        "celler så att en dold cell inte kan räknas fram ur kommunens eller länets totalsiffra "
+        "och de övriga grupperna. De tabellerna prövas inte en gång till av granskningen.", "",
     ]
     if len(log):
         counts = log.groupby(["page", "table", "rule"]).size().unstack(fill_value=0)

@@ -613,6 +613,18 @@ def protected(des: survey.SurveyDesign, period: int, min_respondents: int, *,
     return out
 
 
+def cached_protected(des: survey.SurveyDesign, period: int, min_respondents: int, *,
+                     protection: float = disclosure.PROTECTION_WIDTH) -> dict[str, pd.DataFrame]:
+    """:func:`protected` (linked, default tables) computed once per round and kept on disk
+    (:func:`analysis.methods.disclosure.cached_tables`): the chapter and every kommun profile
+    read the same protected tables instead of each protecting all kommuner again."""
+    inputs = {"design": disclosure.design_hash(des.data, des.weights), "period": int(period),
+              "min_respondents": int(min_respondents), "protection": float(protection)}
+    return disclosure.cached_tables(
+        "liv_och_halsa_skydd", __name__, inputs,
+        lambda: protected(des, period, min_respondents, protection=protection))
+
+
 def _tie_rows(p: pd.DataFrame) -> pd.DataFrame:
     """Primary suppression of a whole CSV row when one of its cells fails (no linking)."""
     g = p.groupby(["table", "row"])

@@ -40,7 +40,7 @@ import pandas as pd
 
 from analysis.contracts import ung_contract
 from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
-from analysis.core import geo, text
+from analysis.core import diskcache, geo, text
 from analysis.methods import disclosure, survey, surveytables
 
 # --------------------------------------------------------------------------- definitions
@@ -578,6 +578,106 @@ def compare_with_rest(data: pd.DataFrame, frame: pd.DataFrame, area_code: str,
     out["area_code"] = area_code
     out["group"] = "kommunen minus övriga länet"
     return _tidy(out, period=period, area_code=area_code, area_type="kommun")
+
+
+def comparisons(data: pd.DataFrame, frame: pd.DataFrame,
+                indicators: list[str] | tuple[str, ...], period: int, *,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_with_rest` of every kommun (the kommun profiles' tables), in code order."""
+    return pd.concat([compare_with_rest(data, frame, k, indicators, period,
+                                        confidence=confidence) for k in geo.KOMMUNER],
+                     ignore_index=True)
+
+
+_SEXES = ("kvinnor", "man")
+
+
+def protected_comparisons(data: pd.DataFrame, frame: pd.DataFrame, period: int,
+                          min_respondents: int, *,
+                          indicators: list[str] | tuple[str, ...] = PROFILE_INDICATORS,
+                          linked: bool = True,
+                          protection: float = disclosure.PROTECTION_WIDTH) -> pd.DataFrame:
+    """:func:`comparisons` with disclosure control of every kommun's table together.
+
+    Each row publishes two shares: the kommun's (``value_area``, ``n``) and the rest of the
+    län's (``value_rest``, ``n_rest``), over the school years the kommun answered. Both are
+    weighted means of kommun × sex × school-year atoms with the post-stratified weights, so a
+    suppressed kommun could be solved from the rest of the län beside another kommun and the
+    pupils' population. Primary suppression (fewer than ``min_respondents`` in ``n`` or
+    ``n_rest``); with ``linked`` complementary suppression follows
+    (:func:`analysis.methods.disclosure.protect_linked`, school year in the role of the adults'
+    age group). A withheld row hides its estimates and respondents.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`comparisons` with ``suppressed``, ``rule`` and ``note``.
+    """
+    t = comparisons(data, frame, indicators, period)
+    des = survey_design(data, frame)
+    kommuner = list(geo.KOMMUNER)
+    grades = {k: tuple(grades_answered(data, k) or GRADES) for k in kommuner}
+    rows = []
+    for i, r in enumerate(t.itertuples(index=False)):
+        sexes = _SEXES if r.sex == "totalt" else (r.sex,)
+        g = grades[r.area_code]
+        key = (r.indicator_id, r.area_code, sexes, g)
+        rest = tuple(k for k in kommuner if k != r.area_code)
+        rows.append({"row": i, "indicator_id": r.indicator_id, "area": (r.area_code,),
+                     "sexes": sexes, "grades": g, "key": key, "value": r.value_area, "n": r.n})
+        rows.append({"row": i, "indicator_id": r.indicator_id, "area": rest, "sexes": sexes,
+                     "grades": g, "key": key, "value": r.value_rest, "n": r.n_rest})
+    cells = pd.DataFrame(rows)
+    rules = disclosure.respondent_rules(min_respondents)
+    d = des.data
+    parts = []
+    for ind, c in cells.groupby("indicator_id", sort=False):
+        c = c.reset_index(drop=True)
+        ok = _asked(des, ind) & d[ind].notna().to_numpy()
+        w = pd.Series(des.weights[ok], index=pd.MultiIndex.from_arrays(
+            [d["kommun"].to_numpy()[ok], d["sex"].to_numpy()[ok], d["grade"].to_numpy()[ok]])
+        ).groupby(level=[0, 1, 2]).sum()
+        index = {a: j for j, a in enumerate(w.index)}
+        members = [[index[(k, s, gr)] for k in r.area for s in r.sexes for gr in r.grades
+                    if (k, s, gr) in index] for r in c.itertuples()]
+        if linked:
+            tie = c["key"].map({k: j for j, k in enumerate(dict.fromkeys(c["key"]))})
+            p = disclosure.protect_linked(c.assign(tie=tie), members, w.to_numpy(),
+                                          rules=rules, protection=protection, tie="tie")
+        else:
+            p = disclosure.suppress(c, rules=rules, columns=[])
+            p = p.assign(rule=np.where(p["suppressed"], disclosure.RULE_PRIMARY, ""))
+            grp = p.groupby("row")
+            p = p.assign(suppressed=grp["suppressed"].transform("max"),
+                         rule=grp["rule"].transform("max"), note=grp["note"].transform("max"))
+        parts.append(p)
+    res = pd.concat(parts, ignore_index=True).groupby("row").agg(
+        suppressed=("suppressed", "max"), rule=("rule", "max"), note=("note", "max"))
+    out = t.copy()
+    sup = res["suppressed"].reindex(range(len(t)), fill_value=False).to_numpy(dtype=bool)
+    for c in disclosure.estimate_columns(out) + ["n", "n_rest"]:
+        if pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].astype("float64")
+        out.loc[sup, c] = np.nan
+    out["suppressed"] = sup
+    out["rule"] = res["rule"].reindex(range(len(t)), fill_value="").to_numpy()
+    out["note"] = res["note"].reindex(range(len(t)), fill_value="").to_numpy()
+    return out
+
+
+def cached_comparisons(data: pd.DataFrame, frame: pd.DataFrame, period: int,
+                       min_respondents: int, *,
+                       protection: float = disclosure.PROTECTION_WIDTH) -> pd.DataFrame:
+    """:func:`protected_comparisons` (linked) computed once per round and kept on disk
+    (:func:`analysis.methods.disclosure.cached_tables`), so that each kommun profile reads the
+    protected comparisons of every kommun instead of protecting them again."""
+    inputs = {"data": diskcache.frame_hash(data), "frame": diskcache.frame_hash(frame),
+              "period": int(period), "min_respondents": int(min_respondents),
+              "protection": float(protection)}
+    return disclosure.cached_tables(
+        "liv_och_halsa_ung_skydd", __name__, inputs,
+        lambda: {"compare": protected_comparisons(data, frame, period, min_respondents,
+                                                  protection=protection)})["compare"]
 
 
 # --------------------------------------------------------------------------- disclosure

@@ -40,13 +40,14 @@ raking factors) live in :mod:`analysis.methods.sdcaudit`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.core import geo
+from analysis.core import diskcache, geo
 from analysis.methods import sdcaudit
 
 __all__ = [
@@ -670,3 +671,37 @@ def format_suppressed(
         ]
         out[c] = pd.Series(text, index=out.index, dtype=object)
     return out
+
+
+def design_hash(data: pd.DataFrame, weights: np.ndarray) -> str:
+    """Hash of a calibrated design's microdata and weights (:func:`cached_tables`' input key)."""
+    return diskcache.frame_hash(data) + diskcache.frame_hash(
+        pd.DataFrame({"weight": np.asarray(weights, dtype=float)}))
+
+
+def cached_tables(name: str, module: str, inputs: Mapping,
+                  build: Callable[[], Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Protected tables computed once per round and edition and kept on disk.
+
+    Linked protection covers every kommun's tables at once, so each kommun profile would
+    otherwise redo it. The tables are kept as Parquet files under ``data/interim/<name>/<key>/``
+    (:func:`analysis.core.diskcache.cached`), the key being a hash of ``inputs`` (e.g. the
+    :func:`design_hash`, period and thresholds) and of the code of ``module`` (the chapter that
+    builds them, with everything it imports). The tables are always returned as read back from
+    the files, so the process that builds them and those that read them get identical tables.
+    """
+    code = diskcache.code_hash(module)
+    key = diskcache.key({"code": code, **inputs})
+
+    def write(value: Mapping[str, pd.DataFrame], folder) -> dict:
+        for n, t in value.items():
+            t.to_parquet(folder / f"{n}.parquet", index=False)
+        return {"tables": list(value)}
+
+    def read(folder, meta: dict) -> dict[str, pd.DataFrame]:
+        return {n: pd.read_parquet(folder / f"{n}.parquet") for n in meta["tables"]}
+
+    root = diskcache.default_root(name)
+    diskcache.cached(root, key, code, build, write, read)
+    return read(root / key, {"tables": json.loads(
+        (root / key / "meta.json").read_text(encoding="utf-8"))["tables"]})
