@@ -14,6 +14,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from analysis.core import provenance
 from analysis.core.errors import InputError
 from analysis.present import publish
 
@@ -76,7 +77,8 @@ def check_no_value_under(tables: Mapping[str, tuple[pd.DataFrame, tuple[str, ...
         blanked = [c for c in t.columns if c in ("value", "lower", "upper", "se", *flags)
                    or c.startswith(("value_", "lower_", "upper_", "se_"))]
         assert t.loc[under, blanked].isna().all().all(), name
-        csv = pd.read_csv(publish.write_csv(for_csv(t, True), name), dtype=str)
+        csv = pd.read_csv(publish.write_csv(for_csv(t, True), name, kind=provenance.SYNTHETIC),
+                          dtype=str)
         assert (csv.loc[under, blanked] == ".").all().all(), name
         assert (csv["data"] == "syntetiska data").all()
         assert not csv.loc[~under, "value"].eq(".").any(), name

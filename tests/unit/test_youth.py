@@ -326,7 +326,8 @@ class TestSchoolTable:
                 assert sch["suppressed"].sum() != 1
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("ANALYSIS_NB_STEM", "t")
-        csv = pd.read_csv(publish.write_csv(youth.school_csv(t, True), "skolor"), dtype=str)
+        csv = pd.read_csv(publish.write_csv(youth.school_csv(t, True), "skolor",
+                                            kind="syntetisk"), dtype=str)
         hidden = t["suppressed"].to_numpy()
         assert (csv.loc[hidden, figures] == ".").all().all()
         assert "school_id" not in csv and not csv["school"].str.contains("-").any()
