@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from analysis.book import build, execute, params
 from analysis.book import jobs as book_jobs
@@ -67,6 +68,22 @@ class TestJobKey:
         f.chmod(0o644)
         f.write_text(f.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         book_jobs._md5_cache.clear()
+        after, _ = self._keys(repo, edition)
+        changed = {k for k in before if before[k] != after[k]}
+        readers = {j.label for j in jobs if "kommungranser" in j.inputs}
+        assert changed == readers and readers
+
+    def test_catalogue_description_change_affects_only_readers(self, repo, edition):
+        """The catalogue's words (producer, title) reach the pages' source lists, so a changed
+        entry re-executes the notebooks that read the dataset, and only those."""
+        before, jobs = self._keys(repo, edition)
+        files = [repo / "data" / "catalog.yml", *sorted((repo / "data" / "catalog.d").glob("*.yml"))]
+        f = next(p for p in files
+                 if "kommungranser" in (yaml.safe_load(p.read_text(encoding="utf-8"))
+                                        .get("datasets") or {}))
+        doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+        doc["datasets"]["kommungranser"]["title"] = "Ny titel"
+        f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
         after, _ = self._keys(repo, edition)
         changed = {k for k in before if before[k] != after[k]}
         readers = {j.label for j in jobs if "kommungranser" in j.inputs}

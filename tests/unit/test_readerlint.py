@@ -48,7 +48,7 @@ class TestSiteProblems:
             '<html><body><a href="../data/x.csv">Ladda ner</a><script>make = "src/";</script>'
             '<img src="data/a.png" alt="Diagram ur data/raw"></body></html>', encoding="utf-8")
         found = readerlint.site_problems(root)
-        assert found == ["a.html: repository path: 'data/'"]
+        assert found == ["a.html: repository path: 'data/' i »…Ladda ner Diagram ur data/raw…«"]
 
     def test_analyst_page_and_assets_are_skipped(self, tmp_path):
         root = site(tmp_path, "make book EDITION=2019, md5 d41d8cd98f00b204e9800998ecf8427e",

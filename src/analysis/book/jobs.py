@@ -1,8 +1,8 @@
 """The build's jobs: one per chapter notebook and per area of a profile template, each with a
 cache key.
 
-A job's key is the hash of the notebook text, its parameters, the md5 of every dataset it
-declares in its front matter (``analysis: inputs:``), the library code it imports
+A job's key is the hash of the notebook text, its parameters, the md5 and the catalogue entry of
+every dataset it declares in its front matter (``analysis: inputs:``), the library code it imports
 (:func:`analysis.core.codehash.code_hash`, the same import-closure hash the on-disk caches use),
 local confidential inputs, this build's version and the Python version.
 """
@@ -238,10 +238,13 @@ def private_data_hash(root: Path) -> str:
 
 
 def _key_payload(root: Path, job: Job, src_hash: str | None, notebook: str) -> str:
-    data = {}
+    data, described = {}, {}
     for name in job.inputs:
         data[name] = _file_md5(catalog.path(name, root))
+        # what the catalogue says of it (producer, title, licence reach the pages' source lists)
+        described[name] = catalog.entry(name, root)
     payload = {
+        "catalog": described,
         "notebook": notebook,
         "params": job.params,
         "area_name": job.area_name,
@@ -252,7 +255,8 @@ def _key_payload(root: Path, job: Job, src_hash: str | None, notebook: str) -> s
         "build": BUILD_VERSION,
         "python": platform.python_version(),
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()
+                          ).hexdigest()[:24]
 
 
 def job_key(root: Path, job: Job, src_hash: str | None = None) -> str:

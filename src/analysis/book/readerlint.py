@@ -84,11 +84,16 @@ def reader_text(html: str) -> str:
 
 
 def text_problems(text: str) -> list[str]:
-    """``"command: 'make fetch'"`` for each rule a reader text breaks (each finding once)."""
+    """``"command: 'make fetch' i »… Kör make fetch-kolada …«"`` for each rule a reader text
+    breaks (each finding once, with the words around its first occurrence, so it can be found)."""
     out = []
     for rule, pat in PATTERNS:
-        for hit in dict.fromkeys(m.group(0) for m in pat.finditer(text)):
-            out.append(f"{rule}: {hit!r}")
+        first: dict[str, re.Match[str]] = {}
+        for m in pat.finditer(text):
+            first.setdefault(m.group(0), m)
+        for hit, m in first.items():
+            around = text[max(0, m.start() - 40):m.end() + 40]
+            out.append(f"{rule}: {hit!r} i »…{around}…«")
     return out
 
 
