@@ -93,13 +93,14 @@ class TestCheck:
 class TestSuppressionLog:
     def test_rules_without_values(self):
         rows = [_row(), _row(age="80+", value=".", suppressed="True", rule="primär",
-                             note="färre än 30 svarande"),
+                             note="färre än 30 svarande", data_kind="syntetisk"),
                 _row(age="65-79", value=".", suppressed="True", rule="",
-                     note=disclosure.SECONDARY_NOTE)]
+                     note=disclosure.SECONDARY_NOTE, data_kind="uppmätt")]
         log = audit.suppression_log(_tables(*rows, name="fine.csv"))
         assert log["rule"].tolist() == ["primär", "sekundär"]
         assert log["table"].tolist() == ["fine.csv", "fine.csv"]
         assert "value" not in log.columns and "n" not in log.columns
+        assert log["data_kind"].tolist() == ["syntetisk", "uppmätt"]  # the withheld cell's table's kind
 
     def test_page(self, tmp_path):
         log = audit.suppression_log(_tables(

@@ -29,7 +29,7 @@ import pandas as pd
 from analysis.book.execute import NotebookFailed
 from analysis.chapters import youth
 from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
-from analysis.core import geo, text
+from analysis.core import geo, provenance, text
 from analysis.methods import disclosure, frames, population, sdcaudit
 from analysis.sources import catalog
 
@@ -281,8 +281,11 @@ def suppression_log(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame
                                      else disclosure.RULE_PRIMARY)
             rows.append({"page": page, "table": name,
                          **{k: r.get(k, "") for k in LOG_KEYS}, "rule": rule,
-                         "reason": r.get("note", "")})
-    return pd.DataFrame(rows, columns=["page", "table", *LOG_KEYS, "rule", "reason"])
+                         "reason": r.get("note", ""),
+                         # the kind of the withheld cell's table (every published CSV has it)
+                         provenance.COLUMN: r.get(provenance.COLUMN, "")})
+    return pd.DataFrame(rows, columns=["page", "table", *LOG_KEYS, "rule", "reason",
+                                       provenance.COLUMN])
 
 
 def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
