@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import time
@@ -32,6 +33,13 @@ def _run(src: Path, out: Path, **params) -> nbformat.NotebookNode:
                         cwd=str(src.parent), progress_bar=False,
                         kernel_manager_class=kernelpool.kernel_manager_class())
     return nbformat.read(out, as_version=4)
+
+
+def _in_thread(coro):
+    """Run a coroutine to completion in its own thread: another test in this process (the lab
+    server's) may have left an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _alive(pid: int) -> bool:
@@ -122,7 +130,7 @@ class TestWarmKernels:
             return km
 
         kernelpool.kernel_log["path"] = str(tmp_path / "k.log")
-        km = asyncio.run(start())
+        km = _in_thread(start())
         kernel = km.provisioner.pid
         assert _alive(kernel) and kernel != zygote._proc.pid
         os.kill(zygote._proc.pid, signal.SIGKILL)
@@ -130,7 +138,7 @@ class TestWarmKernels:
         while _alive(kernel) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not _alive(kernel)
-        asyncio.run(km.cleanup_resources())
+        _in_thread(km.cleanup_resources())
 
     def test_stopped_zygote_leaves_no_process(self, tmp_path):
         kernelpool.start_worker_zygote()
