@@ -102,7 +102,7 @@ def print_profiles(html_root: Path, css: Path, title: str, edition: int, referen
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 1400})
             for src in pages:
-                page.goto(src.as_uri(), wait_until="load")
+                page.goto(src.resolve().as_uri(), wait_until="load")
                 page.emulate_media(media="print")
                 page.add_style_tag(content=css.read_text(encoding="utf-8"))
                 pdf = src.with_suffix(".pdf")
