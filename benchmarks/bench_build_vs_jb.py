@@ -36,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from bench_build import warm_up  # same warm-up as the build benchmark (benchmarks/ is on sys.path)
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
@@ -109,16 +110,6 @@ def jb_build(repo: Path, project: Path) -> dict:
         raise SystemExit("jupyter-book failed:\n" + log[-4000:])
     return {"seconds": round(secs, 1), "load_1min": [round(load0, 2),
                                                      round(os.getloadavg()[0], 2)]}
-
-
-def warm_up() -> None:
-    import papermill as pm
-
-    with tempfile.TemporaryDirectory() as d:
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import analysis")])
-        nbformat.write(nb, f"{d}/w.ipynb")
-        pm.execute_notebook(f"{d}/w.ipynb", f"{d}/o.ipynb", kernel_name="python3",
-                            progress_bar=False)
 
 
 def main() -> None:
