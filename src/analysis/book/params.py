@@ -313,7 +313,8 @@ def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> 
 def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> list[str]:
     """Load every catalogued table the planned notebooks declare, before any runs: its md5,
     schema and completeness (``complete:``, :func:`analysis.sources.catalog.check_complete`)
-    are checked here, so a bad table stops the build at validation, not in a notebook.
+    and, for national kommun series, their consistency with the län series
+    (:func:`analysis.sources.catalog.check_consistency`) are checked here, so a bad table stops the build at validation, not in a notebook.
 
     ``memo`` (a JSON file) remembers tables already checked by md5 and catalogue entry.
     Returns the names checked now.
@@ -334,10 +335,15 @@ def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> 
         ent = catalog.entry(name, root)
         if ent.get("driver") != "csv":
             continue
-        stamp = hashlib.sha256(json.dumps(ent, sort_keys=True, default=str).encode()).hexdigest()
+        spec = ent.get("reconcile")
+        deps = [catalog.entry(spec[k], root) for k in ("with", "codes")] \
+            if isinstance(spec, dict) and {"with", "codes"} <= set(spec) else []
+        stamp = hashlib.sha256(json.dumps([ent, *deps], sort_keys=True, default=str).encode()
+                               ).hexdigest()
         if seen.get(name) == stamp:
             continue
-        catalog.load(name, root=root)
+        df = catalog.load(name, root=root)
+        catalog.check_consistency(name, df, root=root)
         seen[name] = stamp
         checked.append(name)
     if memo is not None and checked:

@@ -28,7 +28,7 @@ import yaml
 from analysis.core import geo
 from analysis.core.errors import InputError
 from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root  # noqa: F401 (API)
-from analysis.sources import schemas
+from analysis.sources import consistency, schemas
 
 ENV_DECLARED = "ANALYSIS_DECLARED_INPUTS"
 ENV_INPUT_LOG = "ANALYSIS_INPUT_LOG"
@@ -371,6 +371,38 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     df.attrs["catalog"] = {k: ent.get(k) for k in ("name", "title", "producer", "citation",
                                                    "relpath", "md5", "licence")}
     return df
+
+
+def check_consistency(name: str, df: pd.DataFrame | None = None, *,
+                      root: Path | None = None) -> pd.DataFrame | None:
+    """Check a national kommun series against its catalogue entry's ``boundaries:`` and
+    ``reconcile:`` (:mod:`analysis.sources.consistency`): every kommun complete, and the
+    kommuner adding up to their län and to riket. ``df`` is the loaded table (loaded if
+    omitted). Returns the reconciliation table, or None when the entry declares none.
+
+    Raises
+    ------
+    InputError
+        As :func:`analysis.sources.consistency.check_kommun_series` and
+        :func:`~analysis.sources.consistency.reconcile_lan`.
+    """
+    root = root or project_root()
+    ent = entry(name, root)
+    spec = ent.get("reconcile")
+    if not spec:
+        return None
+    file = str(root / "data" / ent["relpath"])
+    if not isinstance(spec, dict) or set(spec) - {"with", "codes", "exact_from", "tolerance"} \
+            or not {"with", "codes", "exact_from", "tolerance"} <= set(spec):
+        raise InputError(file, "reconcile: needs exactly with, codes, exact_from and tolerance "
+                         f"(dataset {name!r} in the catalogue)")
+    changes = consistency.parse_changes(ent.get("boundaries"), file)
+    df = load(name, root=root) if df is None else df
+    codes = load(spec["codes"], root=root)
+    consistency.check_kommun_series(df, codes, file, changes)
+    return consistency.reconcile_lan(df, load(spec["with"], root=root), codes, changes,
+                                     exact_from=int(spec["exact_from"]),
+                                     tolerance=float(spec["tolerance"]), file=file)
 
 
 def citation(*names: str, root: Path | None = None) -> str:
