@@ -204,7 +204,8 @@ def difference_note(synthetic: bool) -> str:
     for real data only, the star."""
     head = ("Skillnaden är kommunens andel minus övriga länets, i procentenheter, räknad på de "
             "avrundade andelarna så att den stämmer med tabellen. Intervallet är ett 95 procents "
-            "konfidensintervall beräknat på de oavrundade andelarna och avrundat utåt")
+            "konfidensintervall beräknat på de oavrundade andelarna och avrundat utåt (se "
+            "{doc}`avrundning i Metoder </book/metoder>`)")
     if synthetic:
         return head + "; skillnaderna i syntetiska data prövas inte."
     return head + "; en asterisk (*) markerar en skillnad vars visade intervall inte omfattar noll."
