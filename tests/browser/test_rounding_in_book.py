@@ -51,6 +51,8 @@ class TestSameDecimalsEverywhere:
 
     def test_no_two_decimal_percentages_in_chapter_3(self, edition_html):
         page = edition_html / GENERATED / "03_barnfattigdom.html"
+        if not page.exists():
+            pytest.skip("chapter 3 is not in this (partial) build")
         html = page.read_text(encoding="utf-8")
         assert not re.findall(r"\d+,\d\d\u00a0%", html)
 
