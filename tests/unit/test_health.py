@@ -426,3 +426,16 @@ class TestLinkedProtection:
         k = on["kommun"].set_index(["area_code", "sex"])["suppressed"]
         g = c[c["indicator_id"] == "good_health"].set_index(["area_code", "sex"])["suppressed"]
         assert (k.loc[g.index] == g).all()
+
+
+class TestDifferenceNote:
+    def test_star_only_with_real_data(self):
+        assert "asterisk" in health.difference_note(False)
+        assert "asterisk" not in health.difference_note(True)
+
+
+class TestShownVerdicts:
+    def test_no_filled_marker_on_a_shown_interval_reaching_zero(self):
+        t = pd.DataFrame({"lower": [0.004, 0.02], "upper": [0.05, 0.06],
+                          "significant": [True, True]})
+        assert health.shown_verdicts(t)["significant"].tolist() == [False, True]

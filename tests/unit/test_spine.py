@@ -26,6 +26,8 @@ def row(**kw):
 class TestFmt:
     def test_units(self):
         assert spine.fmt(0.123, "andel") == "12,3\u00a0%"
+        assert spine.fmt(0.8149, "andel_enkat") == "81\u00a0%"  # survey shares: whole per cent
+        assert spine.fmt(80.149, "kvot") == "80,1"
         assert spine.fmt(2136.0, "kr") == "2\u00a0136\u00a0kr"
         assert spine.fmt(-1.8, "procent") == "\u22121,8\u00a0%"
         assert spine.fmt(math.nan, "andel") == ".."

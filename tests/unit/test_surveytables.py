@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,14 +100,79 @@ class TestEstimateText:
 
 class TestDifferenceText:
     def test_verdict(self):
-        r = {"value_rest": 0.4, "value": 0.02, "lower": -0.01, "upper": 0.05,
-             "significant": False}
+        r = {"value_area": 0.42, "value_rest": 0.4, "value": 0.02, "lower": -0.01,
+             "upper": 0.05, "significant": False}
         assert st.difference_text(r) == (
             f"mot 40{NBSP}% i övriga länet: +2 procentenheter (95 % konfidensintervall "
             f"\u22121{NBSP}till{NBSP}+5); skillnaden är inte statistiskt säkerställd.")
 
+    def test_difference_of_shown_shares_and_shown_verdict(self):
+        # 81 % vs 80 %: +1, not the +2 of the unrounded 1,98 points; the interval 0,3 to 3,7
+        # is shown as 0 till +4 and so is not called significant
+        r = {"value_area": 0.8149, "value_rest": 0.7951, "value": 0.0198, "lower": 0.003,
+             "upper": 0.037, "significant": True}
+        out = st.difference_text(r)
+        assert out.startswith(f"mot 80{NBSP}% i övriga länet: +1 procentenheter")
+        assert f"0{NBSP}till{NBSP}+4" in out and "inte statistiskt säkerställd" in out
+
+    def test_synthetic_has_no_verdict(self):
+        r = {"value_area": 0.42, "value_rest": 0.4, "value": 0.02, "lower": 0.01,
+             "upper": 0.05, "significant": True}
+        assert "påhittad" in st.difference_text(r, verdict=False)
+
+
+class TestDifferenceNote:
+    def test_star_only_for_real_data(self):
+        assert "asterisk" in st.difference_note(False)
+        assert "asterisk" not in st.difference_note(True) and "prövas inte" in st.difference_note(True)
+        assert "avrundade andelarna" in st.difference_note(True)
+
+
+class TestShownVerdicts:
+    def test_significant_only_when_shown_interval_excludes_zero(self):
+        t = pd.DataFrame({"lower": [0.003, 0.012, -0.05, np.nan],
+                          "upper": [0.05, 0.05, 0.02, np.nan],
+                          "significant": [True, True, False, np.nan]})
+        out = st.shown_verdicts(t)
+        assert out["significant"].iloc[:3].tolist() == [False, True, False]
+        assert pd.isna(out["significant"].iloc[3])
+        assert t["significant"].iloc[0]  # the input is not changed
+
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rounding"
+
+
+def _num(s: str) -> float:
+    return float(s.replace("\u2212", "-").replace(NBSP, "").replace("%", "").replace(",", "."))
+
 
 class TestDifferenceDisplay:
+    def test_profile_tables_of_2019(self):
+        """The 24 profile comparison tables of the 2019 edition (432 rows), shown with verdicts
+        as with real data: no difference disagrees with the shown shares, no star sits on a
+        shown interval containing 0. Rounded naively, the same rows gave 103 and 24."""
+        t = pd.read_csv(FIXTURE / "profile_comparisons_2019.csv", dtype={"area_code": str})
+        naive_diff = (np.round(100 * t["value"]) != np.round(100 * t["value_area"])
+                      - np.round(100 * t["value_rest"]))
+        naive_star = t["significant"] & (np.round(100 * t["lower"]) <= 0) & (
+            np.round(100 * t["upper"]) >= 0)
+        assert (len(t), int(naive_diff.sum()), int(naive_star.sum())) == (432, 103, 24)
+        rows = inconsistent = starred_zero = starred = 0
+        for (_, _), g in t.groupby(["survey", "area_code"]):
+            labels = {i: {"label": i} for i in g["indicator_id"]}
+            out = st.difference_display(g, "Området", indicators=labels,
+                                        sex_labels={"totalt": "T", "kvinnor": "K", "man": "M"},
+                                        order=list(labels), verdict=True)
+            for a, b, cell in zip(out["Området"], out["Övriga länet"],
+                                  out["Skillnad, procentenheter (95 % KI)"], strict=True):
+                m = re.fullmatch(r"(\S+)( \*)? \((\S+)\u00a0till\u00a0(\S+)\)", cell)
+                rows += 1
+                inconsistent += _num(m[1]) != _num(a) - _num(b)
+                starred += bool(m[2])
+                starred_zero += bool(m[2]) and _num(m[3]) <= 0 <= _num(m[4])
+        assert (rows, inconsistent, starred_zero) == (432, 0, 0)
+        assert starred > 0  # verdicts are still given where the shown interval excludes 0
+
     def test_order_labels_and_dots(self):
         area = pd.DataFrame({"indicator_id": ["b", "b", "a"], "sex": ["man", "totalt", "totalt"],
                              "value": 0.5, "lower": 0.4, "upper": 0.6, "se": 0.05,

@@ -38,6 +38,12 @@ class TestCompare:
         c = whatchanged.compare(prev, new).set_index("indicator_id")
         assert c.loc["old", "status"] == "utgått" and c.loc["new", "status"] == "ny"
 
+    def test_empty_previous_edition(self):
+        # a partial build (--only) of a notebook the previous edition lacks: nothing to compare
+        new = table([("a", "A", "18", "2019", 110.0, None, None, "antal")])
+        assert whatchanged.compare(table([]), new)["status"].tolist() == ["ny"]
+        assert whatchanged.compare(table([]), table([])).empty
+
     def test_duplicate_keys_refused(self):
         t = table([("a", "A", "18", "2019", 1.0, None, None, "antal")] * 2)
         with pytest.raises(ValueError, match="repeats"):
@@ -56,6 +62,20 @@ class TestCompareKinds:
         prev = table([("a", "A", "18", "2015", 1.0, None, None, "antal")]).drop(columns="data_kind")
         new = table([("a", "A", "18", "2019", 2.0, None, None, "antal")])
         assert whatchanged.compare(prev, new).iloc[0]["data_kind"] == "syntetisk"
+
+    def test_shown_change_is_difference_of_shown_values(self):
+        # 10,0 % and 10,2 % shown: the change shown is +0,2 although the unrounded one is 0,1
+        prev = table([("a", "A", "18", "2015", 0.10049, None, None, "andel"),
+                      ("k", "K", "18", "2015", 80.149, None, None, "kvot"),
+                      ("s", "S", "18", "2015", 0.6349, 0.60, 0.67, "andel_enkat")])
+        new = table([("a", "A", "18", "2019", 0.10151, None, None, "andel"),
+                     ("k", "K", "18", "2019", 80.151, None, None, "kvot"),
+                     ("s", "S", "18", "2019", 0.6951, 0.66, 0.73, "andel_enkat")])
+        c = whatchanged.compare(prev, new)
+        md = whatchanged.page_md(2019, 2015, c)
+        assert "10,0\u00a0% (2015)" in md and "+0,2 procentenheter" in md
+        assert "80,1 (2015)" in md and "80,2 (2019)" in md and "+0,1<" in md  # one decimal
+        assert "63\u00a0% (2015)" in md and "+7 procentenheter" in md
 
     def test_change_that_rounds_to_zero_is_unchanged(self):
         prev = table([("a", "A", "18", "2015", 0.1000, None, None, "andel"),

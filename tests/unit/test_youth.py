@@ -395,7 +395,7 @@ class TestKeyIndicators:
                 "lhu_rus_ak9_pf_future"} <= ids
         assert set(out.loc[out["indicator_id"] == "lhu_good_wellbeing", "area_code"]) == {
             geo.LAN_KOD, *geo.KOMMUNER}
-        assert (out["unit"] == "andel").all() and out["value"].between(0, 1).all()
+        assert (out["unit"] == "andel_enkat").all() and out["value"].between(0, 1).all()
 
 
 class TestTargetsTable:

@@ -14,12 +14,11 @@ import html
 import numpy as np
 import pandas as pd
 
-from analysis.core import geo, provenance, text
+from analysis.core import geo, precision, provenance, text
 
 Z95 = 1.959963984540054
 
-#: Decimals a change is shown with, per unit (a change that rounds to 0 there is no change).
-DISPLAY_DECIMALS = {"andel": 3, "antal": 0}  # andel: 0,1 procentenheter
+#: Decimals of a unit the rounding policy (:data:`analysis.core.precision.RULES`) does not know.
 OTHER_DECIMALS = 2
 
 CHAPTER_TITLES = {
@@ -31,11 +30,21 @@ CHAPTER_TITLES = {
 }
 
 
-def _changed(change: pd.Series, unit: pd.Series) -> pd.Series:
-    """True where ``change`` does not round to zero at the precision the page shows."""
-    dec = unit.map(DISPLAY_DECIMALS).fillna(OTHER_DECIMALS).astype(int)
-    return pd.Series([abs(round(float(c), d)) > 0 if pd.notna(c) else False
-                      for c, d in zip(change, dec, strict=True)], index=change.index)
+def _shown(v: object, unit: object) -> float:
+    """A value as the page shows it (:func:`analysis.core.precision.shown`); units outside the
+    policy with :data:`OTHER_DECIMALS`."""
+    if v is None or pd.isna(v):
+        return np.nan
+    if unit in precision.RULES:
+        return precision.shown(float(v), str(unit))
+    return round(float(v), OTHER_DECIMALS)
+
+
+def _changed(prev: pd.Series, new: pd.Series, unit: pd.Series) -> pd.Series:
+    """True where the two editions' values differ *as shown* (at the policy's precision)."""
+    return pd.Series([_shown(a, u) != _shown(b, u) if pd.notna(a) and pd.notna(b) else False
+                      for a, b, u in zip(prev, new, unit, strict=True)], index=prev.index,
+                     dtype=bool)
 
 
 def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +58,8 @@ def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     independent samples, ``1,96·√(se_prev² + se_new²)``, with each SE recovered from its
     interval as ``(upper − lower) / (2·1,96)``. Register and population figures have no
     sampling interval, and synthetic values get no verdict: ``beyond_interval`` is then NA.
-    ``status`` is ``ändrad`` only when the change is visible at the page's precision.
+    ``status`` is ``ändrad`` only when the two values differ as the page shows them (the
+    rounding policy, :mod:`analysis.core.precision`).
     """
     keys = ["indicator_id", "area_code"]
     for name, d in (("previous", prev), ("new", new)):
@@ -76,7 +86,7 @@ def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     beyond = (m["change"].abs() > half).astype("boolean")
     beyond[half.isna() | m["change"].isna() | (m[kind] == provenance.SYNTHETIC)] = pd.NA
     m["beyond_interval"] = beyond
-    changed = _changed(m["change"], m["unit"])
+    changed = _changed(m["value_prev"], m["value_new"], m["unit"])
     m["status"] = np.select(
         [m["value_prev"].isna(), m["value_new"].isna(), ~changed],
         ["ny", "utgått", "oförändrad"], default="ändrad")
@@ -89,21 +99,20 @@ def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 def _fmt_value(v: object, unit: object) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ".."
-    if unit == "andel":
-        return text.share(float(v), 1)
-    if unit == "antal":
-        return text.num(float(v))
-    return text.num(float(v), 2)
+    if unit in precision.RULES:
+        return precision.fmt(float(v), str(unit))
+    return text.num(float(v), OTHER_DECIMALS)
 
 
-def _fmt_change(v: object, unit: object) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
+def _fmt_change(prev: object, new: object, unit: object) -> str:
+    """The change as shown: the difference of the two shown values (so that it agrees with the
+    columns beside it), in percentage points for shares."""
+    d = _shown(new, unit) - _shown(prev, unit)
+    if pd.isna(d):
         return ".."
-    if unit == "andel":
-        return text.num(100 * float(v), 1, sign=True) + " procentenheter"
-    if unit == "antal":
-        return text.num(float(v), sign=True)
-    return text.num(float(v), 2, sign=True)
+    dec = precision.decimals(str(unit)) if unit in precision.RULES else OTHER_DECIMALS
+    points = unit in precision.RULES and precision.RULES[str(unit)].suffix == "%"
+    return text.num(d, dec, sign=True) + (" procentenheter" if points else "")
 
 
 def _area(code: object) -> str:
@@ -137,7 +146,7 @@ def _row(r, verdict: bool) -> str:
              f"{_fmt_value(r.value_new, r.unit)} ({html.escape(str(r.period_new))})"]
     if verdict:
         cells.append(f"{_bar(float(r.change), float(r.value_prev))} "
-                     f"{_fmt_change(r.change, r.unit)}")
+                     f"{_fmt_change(r.value_prev, r.value_new, r.unit)}")
         cells.append(_verdict(r.beyond_interval))
     tds = "".join(f"<td>{c}</td>" for c in cells)
     return (f'<tr class="vha-rad" data-omrade="{html.escape(area)}" '
@@ -219,7 +228,7 @@ def page_md(edition: object, previous: object, c: pd.DataFrame,
     same = real[real["status"] == "oförändrad"]
     new_or_gone = real[real["status"].isin(["ny", "utgått"])]
     if len(same):
-        out += [f"{text.num(len(same))} nyckeltal är oförändrade (förändringen avrundas till noll).",
+        out += [f"{text.num(len(same))} nyckeltal är oförändrade (samma värde avrundat).",
                 ""]
     if len(new_or_gone):
         out += [f"{text.num(len(new_or_gone))} nyckeltal finns bara i den ena utgåvan och "

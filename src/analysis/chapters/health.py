@@ -732,12 +732,25 @@ def difference_display(table: pd.DataFrame, area_name: str,
     """The profile comparison as text: area, rest of the län, difference with interval, marker.
 
     Rows follow :data:`PROFILE_INDICATORS` (or the table's order), everyone first, then women and
-    men. The marker ``*`` flags a difference whose 95 % interval excludes zero.
+    men. The difference is that of the shown shares and the marker ``*`` flags a difference
+    whose outward-rounded 95 % interval excludes zero (:mod:`analysis.core.precision`).
     """
     order = list(dict.fromkeys([*PROFILE_INDICATORS, *table["indicator_id"]]))
     return surveytables.difference_display(table, area_name, indicators=INDICATORS,
                                            sex_labels=SEX_LABELS, order=order,
                                            verdict=not synthetic)
+
+
+def difference_note(synthetic: bool) -> str:
+    """The sentence above a profile comparison table on how its differences, intervals and
+    stars are shown (:func:`analysis.methods.surveytables.difference_note`)."""
+    return surveytables.difference_note(synthetic)
+
+
+def shown_verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison for the difference chart, its filled markers following the table's stars
+    (:func:`analysis.methods.surveytables.shown_verdicts`)."""
+    return surveytables.shown_verdicts(table)
 
 
 def for_csv(table: pd.DataFrame, synthetic: bool | None = None) -> pd.DataFrame:
@@ -769,7 +782,8 @@ def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
         "indicator_id": "lh_" + t["indicator_id"],
         "indicator": t["indicator_id"].map(lambda i: INDICATORS[i]["label"] + ", 18+ år"),
         "area_code": t["area_code"].astype(str), "period": t["period"].astype(str),
-        "value": t["value"], "lower": t["lower"], "upper": t["upper"], "unit": "andel",
+        "value": t["value"], "lower": t["lower"], "upper": t["upper"],
+        "unit": surveytables.SHARE,
     }).drop_duplicates(["indicator_id", "area_code"]).reset_index(drop=True)
 
 

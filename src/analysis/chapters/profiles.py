@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters import health, youth
-from analysis.core import geo, text
+from analysis.core import geo, precision, text
 from analysis.methods import livsvillkor as lv
-from analysis.methods import population
+from analysis.methods import population, surveytables
 
 
 def _summ(g: pd.DataFrame) -> dict[str, float]:
@@ -64,19 +64,19 @@ def population_profile(codes: str | list[str], kommun_totals: pd.DataFrame,
     size = tot.loc[edition].sort_values(ascending=False)
     out["rank_size"] = int(list(size.index).index(codes[0]) + 1) if len(codes) == 1 else None
 
-    measures = [
-        ("Folkmängd", "total", lambda v: text.num(v)),
-        ("Andel 0–19 år", "andel_0_19", lambda v: text.share(v, 1)),
-        ("Andel 20–64 år", "andel_20_64", lambda v: text.share(v, 1)),
-        ("Andel 65 år och äldre", "andel_65", lambda v: text.share(v, 1)),
-        ("Försörjningskvot (SCB)", "forsorjningskvot", lambda v: text.num(v, 1)),
-        ("Folkmängd per person 20–64 år", "total_per_20_64", lambda v: text.num(v, 2)),
+    measures = [  # label, key, kind of figure in the rounding policy (analysis.core.precision)
+        ("Folkmängd", "total", "antal"),
+        ("Andel 0–19 år", "andel_0_19", "andel"),
+        ("Andel 20–64 år", "andel_20_64", "andel"),
+        ("Andel 65 år och äldre", "andel_65", "andel"),
+        ("Försörjningskvot (SCB)", "forsorjningskvot", "kvot"),
+        ("Folkmängd per person 20–64 år", "total_per_20_64", "kvot_per_person"),
     ]
     cols = [(f"{name} {compare_year}", "kommun_then"), (f"{name} {edition}", "kommun"),
             (f"Övriga länet {compare_year}", "rest_then"), (f"Övriga länet {edition}", "rest")]
     rows, raw = [], []
-    for label, key, fmt in measures:
-        rows.append({"mått": label, **{c: fmt(out[src][key]) for c, src in cols}})
+    for label, key, kind in measures:
+        rows.append({"mått": label, **{c: precision.fmt(out[src][key], kind) for c, src in cols}})
         raw.append({"matt": key, **{c: out[src][key] for c, src in cols}})
     out["table"] = pd.DataFrame(rows)
     out["table_csv"] = pd.DataFrame(raw)
@@ -226,7 +226,8 @@ def synthetic_overview_rows(area_code: str, period: int, child: Mapping | None =
             rows.append({"indicator_id": r.indicator_id, "label": labels.get(r.indicator_id,
                                                                              r.indicator_id),
                          "group": "Syntetiska data", "value": r.value_area,
-                         "rest_value": r.value_rest, "riket_value": np.nan, "unit": "andel",
+                         "rest_value": r.value_rest, "riket_value": np.nan,
+                         "unit": surveytables.SHARE,
                          "definition": "Andel enligt enkäten (syntetiska svar)."})
     out = pd.DataFrame(rows)
     if out.empty:

@@ -1084,7 +1084,8 @@ def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
         "indicator": main["indicator_id"].map(lambda i: INDICATORS[i]["label"]
                                               + ", elever (Liv & hälsa ung)"),
         "area_code": main["area_code"].astype(str), "period": main["period"].astype(str),
-        "value": main["value"], "lower": main["lower"], "upper": main["upper"], "unit": "andel"})]
+        "value": main["value"], "lower": main["lower"], "upper": main["upper"],
+        "unit": surveytables.SHARE})]
     if len(rus):
         rg = grade[rus.index]
         rows.append(pd.DataFrame({
@@ -1093,7 +1094,7 @@ def key_indicators(tables: list[pd.DataFrame]) -> pd.DataFrame:
                           for i, g in zip(rus["indicator_id"], rg, strict=True)],
             "area_code": rus["area_code"].astype(str), "period": rus["period"].astype(str),
             "value": rus["value"], "lower": rus["lower"], "upper": rus["upper"],
-            "unit": "andel"}))
+            "unit": surveytables.SHARE}))
     return (pd.concat(rows, ignore_index=True)
             .drop_duplicates(["indicator_id", "area_code"]).reset_index(drop=True))
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.core import text
+from analysis.core import precision, text
 from analysis.methods import disclosure
 
 #: Good well-being on WHO-5: a raw score of at least 13 of 25 (index >= 52; Topp et al. 2015,
@@ -138,6 +138,11 @@ def difference(area: pd.DataFrame, rest: pd.DataFrame, *, confidence: float = 0.
 
 
 # --------------------------------------------------------------------------- text
+#: The rounding rule of survey shares (:data:`analysis.core.precision.RULES`): whole per cent,
+#: differences in whole percentage points.
+SHARE = "andel_enkat"
+
+
 def share_text(v: float, decimals: int = 0) -> str:
     """A share as per cent (``"42 %"``), ``"."`` when missing (suppressed)."""
     return text.share(v, decimals) if pd.notna(v) else "."
@@ -162,17 +167,48 @@ def estimate_text(v: float, lo: float, hi: float, decimals: int = 0) -> str:
 def difference_text(r: Mapping, verdict: bool = True) -> str:
     """The end of a profile sentence on a :func:`difference` row (both sexes): ``"mot 40 % i
     övriga länet: +2 procentenheter (95 % konfidensintervall −1 till +5); skillnaden är inte
-    statistiskt säkerställd."`` With ``verdict=False`` (synthetic data) no significance is
-    claimed: the sentence says the difference is invented by the generator."""
+    statistiskt säkerställd."`` The difference and interval follow the book's rounding policy
+    (:func:`analysis.core.precision.difference_cell`): the difference of the shown shares, the
+    interval rounded outward, a verdict of significance only when that interval excludes 0.
+    With ``verdict=False`` (synthetic data) no significance is claimed: the sentence says the
+    difference is invented by the generator."""
     if not verdict:
         verdict_text = "skillnaden i de syntetiska data är påhittad och prövas inte"
     else:
-        verdict_text = ("skillnaden är statistiskt säkerställd" if r["significant"]
+        verdict_text = ("skillnaden är statistiskt säkerställd"
+                        if precision.excludes_zero(r["lower"], r["upper"], SHARE)
                         else "skillnaden är inte statistiskt säkerställd")
+    d = precision.difference(r["value_area"], r["value_rest"], SHARE)
     return (f"mot {share_text(r['value_rest'])} i övriga länet: "
-            f"{text.num(100 * r['value'], 0, sign=True)} procentenheter "
-            f"(95 % konfidensintervall {interval_text(r['lower'], r['upper'], 0, sign=True)}); "
+            f"{text.num(d, precision.decimals(SHARE), sign=True)} procentenheter "
+            f"(95 % konfidensintervall {precision.interval_text(r['lower'], r['upper'], SHARE)}); "
             f"{verdict_text}.")
+
+
+def shown_verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`difference` table whose ``significant`` follows the rounding policy, for a chart
+    shown beside the table: True only where the interval, rounded outward to whole percentage
+    points (:func:`analysis.core.precision.excludes_zero`), lies wholly above or below 0, so a
+    filled marker and a table's star never disagree. Suppressed rows keep their blank flag."""
+    out = table.copy()
+    shown = np.array([precision.excludes_zero(lo, hi, SHARE) for lo, hi in
+                      zip(out["lower"], out["upper"], strict=True)], dtype=bool)
+    sig = out["significant"]
+    out["significant"] = sig.where(sig.isna(), sig.astype(bool) & shown)
+    return out
+
+
+def difference_note(synthetic: bool) -> str:
+    """What the difference column of a profile comparison shows (Swedish, for the text above
+    the table): percentage points of the shown shares, the outward-rounded 95 % interval and,
+    for real data only, the star."""
+    head = ("Skillnaden är kommunens andel minus övriga länets, i procentenheter, räknad på de "
+            "avrundade andelarna så att den stämmer med tabellen. Intervallet är ett 95 procents "
+            "konfidensintervall beräknat på de oavrundade andelarna och avrundat utåt (se "
+            "{doc}`avrundning i Metoder </book/metoder>`)")
+    if synthetic:
+        return head + "; skillnaderna i syntetiska data prövas inte."
+    return head + "; en asterisk (*) markerar en skillnad vars visade intervall inte omfattar noll."
 
 
 def difference_display(table: pd.DataFrame, area_name: str, *, indicators: Mapping[str, dict],
@@ -191,9 +227,9 @@ def difference_display(table: pd.DataFrame, area_name: str, *, indicators: Mappi
     rows = []
     for r in t.sort_values(["_i", "_s"]).itertuples():
         sup = bool(getattr(r, "suppressed", False))
-        diff = "." if sup else (
-            f"{text.num(100 * r.value, 0, sign=True)}{' *' if verdict and r.significant else ''} "
-            f"({interval_text(r.lower, r.upper, 0, sign=True)})")
+        diff = "." if sup else precision.difference_cell(
+            r.value_area, r.value_rest, r.lower, r.upper, SHARE,
+            verdict=verdict and bool(r.significant))
         rows.append({
             "Indikator": indicators[r.indicator_id]["label"],
             "Kön": sex_labels[r.sex],

@@ -283,7 +283,7 @@ def key_indicators(areas: pd.DataFrame, edition: int) -> pd.DataFrame:
     rows = []
     for r in a.itertuples():
         rows.append(("mg_5pct", "Målgrupp, 5 % av 16–64 år (skattad)", r.area_code, r.malgrupp,
-                     "antal"))
+                     "antal_skattat"))
         rows.append(("mg_andel_16_64", "Andel 16–64 år", r.area_code, r.andel_16_64, "andel"))
     out = pd.DataFrame(rows, columns=["indicator_id", "indicator", "area_code", "value", "unit"])
     out["period"] = str(edition)

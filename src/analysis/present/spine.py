@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from analysis.core import text
+from analysis.core import precision
 
 STAMP = "Syntetiska data – inte verkliga värden"
 GREY = "#9e9e9e"
@@ -56,13 +56,11 @@ border:1px dashed #888;color:#333;font-weight:600;padding:.3rem .5rem;margin-top
 
 
 def fmt(value: float | None, unit: str) -> str:
-    """An indicator value in the book's Swedish format for its unit (``..`` when missing)."""
+    """An indicator value in the book's Swedish format for its unit (``..`` when missing), by the
+    rounding policy (:func:`analysis.core.precision.fmt`); a change in per cent has a sign."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ".."
-    return {"andel": lambda v: text.share(v, 1), "per1000": lambda v: text.num(v, 1),
-            "tkr": lambda v: text.num(v, 0) + "\u00a0tkr", "kr": lambda v: text.num(v, 0)
-            + "\u00a0kr", "kvot": lambda v: text.num(v, 1),
-            "procent": lambda v: text.pct(v, 1, sign=True)}[unit](float(value))
+    return precision.fmt(float(value), unit, sign=unit == "procent")
 
 
 def positions(row: pd.Series) -> dict[str, float]:
