@@ -17,6 +17,11 @@ CSS = ('.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-sun:before{conte
        'html{--pst-icon-info-circle:"\\f05a";--pst-icon-admonition-note:var(--pst-icon-info-circle)}')
 
 
+SEARCH = ('  <script src="../_static/searchtools.js"></script>\n'
+          '  <script src="../_static/language_data.js"></script>\n'
+          '  <script src="../searchindex.js"></script>\n')
+
+
 class TestStripThebe:
     def test_thebe_scripts_removed(self):
         ctx = {"script_files": ["_static/sphinx-thebe.js", "_static/doctools.js",
@@ -59,14 +64,17 @@ class TestLighten:
         shutil.copy(THEME_STATIC / sphinx_offline.THEME_FONT, font)
         (out / "book" / "a.html").write_text(
             '<head>\n  <!-- So that users can add custom icons -->\n  <script defer src="../_static/'
-            'scripts/fontawesome.js?digest=1"></script>\n<script src="x.js"></script></head>'
-            '<body><i class="fa-solid fa-bars"></i></body>', encoding="utf-8")
+            'scripts/fontawesome.js?digest=1"></script>\n<script src="x.js"></script>' + SEARCH
+            + '</head><body><i class="fa-solid fa-bars"></i></body>', encoding="utf-8")
+        (out / "search.html").write_text(f"<head>{SEARCH}</head>", encoding="utf-8")
         return out
 
     def test_script_gone_font_written(self, site):
         counts = sphinx_offline.lighten(site)
         page = (site / "book" / "a.html").read_text(encoding="utf-8")
         assert "fontawesome" not in page and '<script src="x.js">' in page
+        assert "search" not in page  # only the search page loads the search index
+        assert (site / "search.html").read_text(encoding="utf-8") == f"<head>{SEARCH}</head>"
         assert not (site / "_static" / "scripts" / "fontawesome.js").exists()
         assert (site / "_static" / "scripts" / "bootstrap.js").exists()
         font = TTFont(site / "_static" / sphinx_offline.ICON_FONT)

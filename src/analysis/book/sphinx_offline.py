@@ -11,7 +11,9 @@ arrows) into SVG, and has no option to leave it out. The theme's stylesheet draw
 from Font Awesome's web font, so the script is not needed: :func:`lighten` removes it from every
 written page and from ``_static``, and writes the few glyphs the pages use (their ``fa-`` classes,
 the theme's admonition icons) as a small font, ``_static/ikoner.woff``, which ``_static/bok.css``
-declares for the icon font family, so the theme's 156 kB font is not loaded either.
+declares for the icon font family, so the theme's 156 kB font is not loaded either. The theme
+also loads the search index (150 kB) and Sphinx's search scripts on every page, for a
+search-as-you-type that is off: only the search page keeps them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from pathlib import Path
 FONTAWESOME_SCRIPT = re.compile(
     r'[ \t]*(?:<!-- So that users can add custom icons -->\s*)?'
     r'<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>\n?')
+#: Sphinx's search (index, tools, stemmer) that the theme loads on every page; only the search
+#: page uses it (the theme's search-as-you-type is off), so the other pages leave it out.
+SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*(?:searchindex\.js|_static/searchtools\.js|_static/language_data\.js)'
+    r'[^"]*"></script>\n?')
 _FA_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 _CSS_RULE = re.compile(r"([^{}]+)\{content:\s*\"([^\"]*)\"\}")
 _CSS_ICON_VAR = re.compile(r"--pst-icon-[a-z0-9-]+:\s*\"([^\"]*)\"")
@@ -92,7 +99,8 @@ def subset_font(src: Path, dst: Path, codepoints: set[int]) -> int:
 
 def lighten(outdir: Path) -> dict[str, int]:
     """Remove ``fontawesome.js`` from every page under ``outdir`` and from its ``_static``, and
-    write the icon glyphs the pages use as ``_static/ikoner.woff``. Returns counts for the log."""
+    Sphinx's search scripts from every page but the search page; write the icon glyphs the pages
+    use as ``_static/ikoner.woff``. Returns counts for the log."""
     static = outdir / "_static"
     classes: set[str] = set()
     pages = 0
@@ -101,6 +109,8 @@ def lighten(outdir: Path) -> dict[str, int]:
             continue
         text = p.read_text(encoding="utf-8")
         new = FONTAWESOME_SCRIPT.sub("", text)
+        if p.name != "search.html":
+            new = SEARCH_SCRIPTS.sub("", new)
         classes.update(_FA_CLASS.findall(new))
         if new != text:
             p.write_text(new, encoding="utf-8")
