@@ -124,6 +124,15 @@ class TestHtmlTable:
         assert notes[0].get_text().startswith("En lång förklaring")
         assert s.tbody.find_all("tr")[0].find_all("td")[-1].get_text() == "kort"
 
+    def test_sentences_become_notes_lists_do_not(self):
+        df = pd.DataFrame({"Mått": ["a", "b", "c"], "Förklaring": [
+            "Samma värde: 5 % av antalet, avrundat till hundratal.",
+            "Samma värde: 5 % av antalet, avrundat till hundratal.",
+            "Lindesberg, Hällefors, Ljusnarsberg, Nora"]})
+        s = publish.html_table(df, caption="T", ident="t")
+        assert s.count('href="#t-not-1"') == 2 and "t-not-2" not in s
+        assert "Lindesberg, Hällefors, Ljusnarsberg, Nora</td>" in s
+
     def test_short_table_has_no_notes(self):
         df = self.DF.iloc[:1]
         assert "bok-tabellnoter" not in publish.html_table(df, caption="T")

@@ -142,8 +142,17 @@ def _format_cell(v: object, fmt: Callable[[object], str] | None) -> str:
 
 
 #: A cell longer than this (characters, with spaces: an explanation, not a value) is moved to a
-#: numbered note under the table, so rows stay short on a phone.
+#: numbered note under the table, so rows stay short on a phone; so is a shorter sentence
+#: (:data:`NOTE_SENTENCE_CHARS` or more characters, six words or more, ending in a full stop).
 NOTE_CHARS = 70
+NOTE_SENTENCE_CHARS = 40
+
+
+def _is_note(s: str) -> bool:
+    """Whether a text cell is an explanation that belongs in a note under the table."""
+    s = s.strip()
+    return " " in s and (len(s) > NOTE_CHARS or (
+        len(s) >= NOTE_SENTENCE_CHARS and s.endswith(".") and s.count(" ") >= 5))
 
 _RANGE = re.compile(r"(?<![\d\-–])(\d+)-(\d+)(?![\d\-–])")
 _NUMBERLIKE = re.compile(r"[\d\s\u00a0\u202f,.%()+\-−–*×]+")
@@ -184,7 +193,8 @@ def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] 
     ``caption_html`` appended, e.g. a data-kind mark) is the table's ``<caption>``. Column headings
     are ``<th scope="col">``, the first column's cells ``<th scope="row">``; columns of numbers are
     right-aligned with tabular figures (class ``tal``). Number ranges in headings and labels get
-    an en dash. A cell longer than :data:`NOTE_CHARS` becomes a numbered note under the table.
+    an en dash. An explanation in a cell (longer than :data:`NOTE_CHARS`, or a sentence) becomes
+    a numbered note under the table; the same text is one note.
     ``kind`` (the table's data kind) becomes the table's ``data-datatyp`` attribute; ``ident``
     (unique on the page) names the caption's and the notes' ids.
     """
@@ -200,7 +210,7 @@ def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] 
         s = en_dash(s)
         if c in numeric:
             return html.escape(s)
-        if len(s) > NOTE_CHARS and " " in s and c != cols[0]:
+        if c != cols[0] and _is_note(s):
             if s not in notes:
                 notes.append(s)
             k = notes.index(s) + 1
