@@ -117,7 +117,8 @@ class TestNoFindingsFromSynthetic:
             # and whole chapters/sections whose notice says the data are synthetic.
             parts = [li for li in article.select("li") if li.select_one(".datatyp-syntetisk")]
             parts += article.select("figure.datatyp-syntetisk")
-            parts += [t.parent for t in article.select('table[data-datatyp="syntetisk"]')]
+            parts += [(t.find_parent(class_="bok-tabellram") or t).parent
+                      for t in article.select('table[data-datatyp="syntetisk"]')]
             texts = [p.get_text(" ") for p in parts]
             texts += [img.get("alt", "") for p in parts for img in p.select("img")]
             if page.stem[:2] in ("03", "04", "05") or page.parent.name == "kommuner":

@@ -1,4 +1,4 @@
-"""book.printpdf: page counting, header and footer, which pages are printed."""
+"""book.printpdf: page counting, which pages are printed."""
 
 from __future__ import annotations
 
@@ -10,13 +10,6 @@ class TestPageCount:
         pdf = (b"%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] >> endobj\n"
                b"2 0 obj << /Type /Page >> endobj\n3 0 obj <</Type/Page/Parent 1 0 R>> endobj\n")
         assert printpdf.page_count(pdf) == 2
-
-
-class TestHeaderFooter:
-    def test_edition_and_reference_year_on_every_page(self):
-        head, foot = printpdf.header_footer("Välfärd <2019>", 2019, 2019)
-        assert "Utgåva 2019 · referensår 2019" in head and "&lt;2019&gt;" in head
-        assert 'class="pageNumber"' in foot and 'class="totalPages"' in foot
 
 
 class TestProfilePages:
@@ -49,7 +42,6 @@ class TestWithoutChromium:
         page.write_text('<p><a class="kik-pdf" href="profil_kommun__area_1880.pdf">Profilen som '
                         "PDF\nför utskrift (A4)</a></p><p>kvar</p>", encoding="utf-8")
         said = []
-        assert printpdf.print_profiles(tmp_path, tmp_path / "print.css", "T", 2019, 2019,
-                                       log=said.append) == []
+        assert printpdf.print_profiles(tmp_path, tmp_path / "print.css", log=said.append) == []
         assert page.read_text(encoding="utf-8") == "<p></p><p>kvar</p>"
         assert "no Chromium found" in said[0] and "1 pages" in said[0]

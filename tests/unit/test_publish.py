@@ -57,7 +57,85 @@ class TestTable:
     def test_mixed_rows_get_a_column(self, page):
         publish.table(pd.DataFrame({"a": [1.0, 2.0]}), "t", title="T", source="Källa: x",
                       kind=["uppmätt", "modellerad"])
-        assert "<th>Datatyp</th>" in page[0] and "modellerade data" in page[0]
+        assert '<th scope="col">Datatyp</th>' in page[0] and "modellerade data" in page[0]
+
+    def test_title_is_the_caption(self, page):
+        publish.page_kind(provenance.SYNTHETIC)
+        publish.table(pd.DataFrame({"a": [1.0]}), "Tab 1", title="Barn 0-19 år", source="Källa: x")
+        md = page[0]
+        assert "**" not in md
+        assert ('<div class="bok-tabellram" role="region" tabindex="0" '
+                'aria-labelledby="tab-tab-1-rubrik">') in md
+        cap = md[md.index("<caption"):md.index("</caption>")]
+        assert 'id="tab-tab-1-rubrik"' in cap and "Barn 0–19 år" in cap and provenance.STAMP in cap
+        assert "[Ladda ner tabellen (CSV)](t_files/tab-1.csv)" in md
+
+
+class TestHtmlTable:
+    DF = pd.DataFrame({"Kommun": ["Örebro", "Lekeberg"], "0-19": [1234, 56],
+                       "Andel": ["12,3 %", "."],
+                       "Förklaring": ["kort", "En lång förklaring av hur talet räknats fram och "
+                                      "varför det skiljer sig från det som SCB har publicerat."]})
+
+    def soup(self, **kw):
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(publish.html_table(self.DF, labels={"0-19": "Ålder 0-19"}, **kw),
+                             "html.parser")
+
+    def test_scroll_region_named_by_caption(self):
+        s = self.soup(caption="Folkmängd", ident="tab-f", kind="uppmätt")
+        region = s.select_one("div.bok-tabellram")
+        assert region["role"] == "region" and region["tabindex"] == "0"
+        assert region["aria-labelledby"] == "tab-f-rubrik"
+        table = region.select_one("table.bok-tabell")
+        assert table["data-datatyp"] == "uppmätt"
+        assert table.caption["id"] == "tab-f-rubrik" and table.caption.get_text() == "Folkmängd"
+
+    def test_scopes(self):
+        s = self.soup(caption="T")
+        assert [th["scope"] for th in s.thead.find_all("th")] == ["col"] * 4
+        rows = s.tbody.find_all("tr")
+        assert [r.find().name for r in rows] == ["th", "th"]
+        assert all(r.find()["scope"] == "row" for r in rows)
+        assert rows[0].find().get_text() == "Örebro"
+
+    def test_numbers_right_aligned_by_class(self):
+        s = self.soup(caption="T")
+        assert "style=" not in str(s)
+        heads = {th.get_text(): th.get("class", []) for th in s.thead.find_all("th")}
+        assert heads["Ålder 0–19"] == ["tal"] and heads["Andel"] == ["tal"]
+        assert heads["Kommun"] == [] and heads["Förklaring"] == []
+        cells = s.tbody.find_all("tr")[0].find_all("td")
+        assert cells[0]["class"] == ["tal"] and cells[0].get_text() == "1\u00a0234"
+        assert cells[1]["class"] == ["tal"]
+
+    def test_en_dash_in_ranges_not_dates(self):
+        assert publish.en_dash("0-19 år, 2009-2019") == "0–19 år, 2009–2019"
+        assert publish.en_dash("2020-06-01") == "2020-06-01"
+        assert "0-19" not in self.soup(caption="Barn 0-19").get_text()
+
+    def test_long_cells_become_notes(self):
+        s = self.soup(caption="T", ident="tab-f")
+        cell = s.tbody.find_all("tr")[1].find_all("td")[-1]
+        assert cell.a["href"] == "#tab-f-not-1" and cell.get_text() == "1"
+        notes = s.select("ol.bok-tabellnoter > li")
+        assert len(notes) == 1 and notes[0]["id"] == "tab-f-not-1"
+        assert notes[0].get_text().startswith("En lång förklaring")
+        assert s.tbody.find_all("tr")[0].find_all("td")[-1].get_text() == "kort"
+
+    def test_sentences_become_notes_lists_do_not(self):
+        df = pd.DataFrame({"Mått": ["a", "b", "c"], "Förklaring": [
+            "Samma värde: 5 % av antalet, avrundat till hundratal.",
+            "Samma värde: 5 % av antalet, avrundat till hundratal.",
+            "Lindesberg, Hällefors, Ljusnarsberg, Nora"]})
+        s = publish.html_table(df, caption="T", ident="t")
+        assert s.count('href="#t-not-1"') == 2 and "t-not-2" not in s
+        assert "Lindesberg, Hällefors, Ljusnarsberg, Nora</td>" in s
+
+    def test_short_table_has_no_notes(self):
+        df = self.DF.iloc[:1]
+        assert "bok-tabellnoter" not in publish.html_table(df, caption="T")
 
 
 class TestFigure:

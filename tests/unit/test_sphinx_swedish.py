@@ -31,11 +31,21 @@ class TestEditionBar:
         assert "utgava-banner" not in bar and 'href="../2015/index.html"' in bar
 
 
+class TestPrintHeader:
+    def test_edition_and_reference_year_on_every_printed_page(self):
+        css = sphinx_swedish.print_header('Välfärd "2019" &amp; mer', "2019", "2019")
+        assert css.startswith('<style media="print">@page {') and css.endswith("}</style>")
+        assert '@top-left { content: "Välfärd \\"2019\\" & mer";' in css
+        assert '@top-right { content: "Utgåva 2019 · referensår 2019";' in css
+        assert 'counter(page) " av " counter(pages)' in css
+
+
 class TestRewritePages:
     def test_pages_rewritten_assets_left(self, tmp_path):
         (tmp_path / "book").mkdir()
         (tmp_path / "_static").mkdir()
-        page = '<article class="bd-article" role="main"><h1>X</h1></article>Skip to main content'
+        page = ('<html><head></head><body><article class="bd-article" role="main"><h1>X</h1>'
+                "</article>Skip to main content</body></html>")
         (tmp_path / "book" / "a.html").write_text(page, encoding="utf-8")
         (tmp_path / "_static" / "b.html").write_text(page, encoding="utf-8")
         app = SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(tmp_path),
@@ -44,4 +54,5 @@ class TestRewritePages:
         sphinx_swedish.rewrite_pages(app, None)
         out = (tmp_path / "book" / "a.html").read_text(encoding="utf-8")
         assert "utgava-banner" in out and "Hoppa till" in out
+        assert '<style media="print">@page' in out and "Utgåva 2015 · referensår 2015" in out
         assert (tmp_path / "_static" / "b.html").read_text(encoding="utf-8") == page

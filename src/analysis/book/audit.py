@@ -325,12 +325,13 @@ def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
     ]
     if len(log):
         counts = log.groupby(["page", "table", "rule"]).size().unstack(fill_value=0)
-        out += ["| sida | tabell | primärt | sekundärt |", "|---|---|--:|--:|"]
+        out += [":::{table} Undertryckta celler per sida och tabell", ":align: left", "",
+                "| sida | tabell | primärt | sekundärt |", "|---|---|--:|--:|"]
         for (page, table), r in counts.iterrows():
             out.append(f"| {Path(page).name} | {table} | "
                        f"{text.num(int(r.get(disclosure.RULE_PRIMARY, 0)))} | "
                        f"{text.num(int(r.get(disclosure.RULE_COMPLEMENTARY, 0)))} |")
-        out.append("")
+        out += [":::", ""]
     out += [f"[Ladda ner förteckningen över undertryckta celler (CSV)]({csv_name}). Filen "
             "anger tabell, indikator, område, period, kön, ålder och regel för varje dold cell, "
             "men inga värden.", ""]

@@ -28,6 +28,12 @@ def _md_escape(s: object) -> str:
     return str(s if s is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
+def captioned(caption: str, lines: list[str]) -> list[str]:
+    """A markdown table (``lines``: heading, alignment and body rows) with a caption: MyST's
+    ``table`` directive, so the table gets a ``<caption>`` like the chapters' tables."""
+    return [f":::{{table}} {caption}", ":align: left", "", *lines, ":::"]
+
+
 def sources_md(root: Path, ed: EditionParams | None = None) -> str:
     """The *Källor och data* page for readers: the statistics the book uses and the region's
     documents it quotes (a bibliography). Files, checksums and folders are on the analyst page."""
@@ -85,17 +91,18 @@ def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
         "koden eller en parameter ändras)",
         "- Hela manifestet: <a href=\"../../manifest.json\">manifest.json</a>.",
         "",
-        "| parameter | värde |",
-        "|---|---|",
     ]
-    out += [f"| `{k}` | {_md_escape(v)} |" for k, v in manifest["params"].items()]
-    out += ["", "## Indata", "", "| tabell | fil | md5 | producent |", "|---|---|---|---|"]
-    out += [
+    out += captioned("Utgåvans parametrar", ["| parameter | värde |", "|---|---|"] + [
+        f"| `{k}` | {_md_escape(v)} |" for k, v in manifest["params"].items()])
+    out += ["", "## Indata", ""]
+    out += captioned("Indatafiler och deras kontrollsummor", [
+        "| tabell | fil | md5 | producent |", "|---|---|---|---|"] + [
         f"| `{d['name']}` | `{d['relpath']}` | `{d['md5']}` | {_md_escape(d['producer'])} |"
-        for d in manifest["datasets"]
-    ]
-    out += ["", "## Körda notebooks", "", "| källa | sida | nyckel |", "|---|---|---|"]
-    out += [f"| `{n['source']}` | `{n['output']}` | `{n['key']}` |" for n in manifest["notebooks"]]
+        for d in manifest["datasets"]])
+    out += ["", "## Körda notebooks", ""]
+    out += captioned("Körda notebooks och deras cachenycklar", [
+        "| källa | sida | nyckel |", "|---|---|---|"] + [
+        f"| `{n['source']}` | `{n['output']}` | `{n['key']}` |" for n in manifest["notebooks"]])
     out += [
         "", "## Bygga om utgåvan", "",
         "Alla kommandon körs i repots rotmapp (se `docs/analytikerguide.md`):", "",
@@ -127,10 +134,11 @@ def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
         "## Dokumenten som textfiler", "",
         "Siffrorna ur regionens dokument transkriberades ur text som extraherats ur PDF-filerna "
         "(`seed_figures`, med radnummer och exakt citat per värde).", "",
-        "| dokument | datum | textfil |", "|---|---|---|",
     ]
-    out += [f"| {_md_escape(r.reference)} | {r.date} | `{r.file}` |"
-            for r in documents.bibliography().itertuples()]
+    out += captioned("Regionens dokument och deras textfiler", [
+        "| dokument | datum | textfil |", "|---|---|---|"] + [
+        f"| {_md_escape(r.reference)} | {r.date} | `{r.file}` |"
+        for r in documents.bibliography().itertuples()])
     out += ["", "## Datakatalogen", "",
             "Varje rådatafil ligger oförändrad i `data/raw/<källa>/<version>/` och kontrolleras "
             "mot sin md5-kontrollsumma varje gång boken byggs (`data/catalog.yml`).", ""]
@@ -141,9 +149,9 @@ def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
                 + (f", commit `{src['commit']}`" if src.get("commit") else ""),
                 f"- **Hämtad:** {_md_escape(src.get('date_accessed'))}; **licens:** "
                 f"{_md_escape(src.get('licence'))}",
-                f"- **Mapp:** `data/{src.get('folder')}` (katalognamn `{sname}`)", "",
-                "| fil | md5 |", "|---|---|"]
-        out += [f"| `{_md_escape(f)}` | `{d}` |" for f, d in src.get("files", {}).items()]
+                f"- **Mapp:** `data/{src.get('folder')}` (katalognamn `{sname}`)", ""]
+        out += captioned(f"Filer: {_md_escape(src.get('title'))}", ["| fil | md5 |", "|---|---|"] + [
+            f"| `{_md_escape(f)}` | `{d}` |" for f, d in src.get("files", {}).items()])
         out.append("")
         ds = [(n, d) for n, d in cat["datasets"].items() if d["source"] == sname]
         for n, d in ds:
@@ -216,25 +224,27 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
     out = ["## Hitta din kommun", "",
            "Klicka på en kommun i kartan eller välj i listan. Listan är i bokstavsordning med "
            f"folkmängden den 31 december {year} (SCB).", "",
-           kommunkarta.map_svg(borders, links), "",
-           "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"]
+           kommunkarta.map_svg(borders, links), ""]
     fb = geo.kommun_till_forbund()
-    for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1])):
-        out.append(f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
-                   f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |")
+    out += captioned(f"Länets kommuner, folkmängd {year} och samordningsförbund", [
+        "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"] + [
+        f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
+        f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |"
+        for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))])
     out += ["", f"Folkmängd i länet {year}: {text.num(pop.sum())}.", ""]
     if foreign_born is not None and len(foreign_born):
         out += ["## Utrikes födda: förstudiens siffror och bokens", "",
                 "Förstudien (seed-dokumenten) anger andelen utrikes födda avrundad till hela "
                 "procent och utan exakt år. Boken räknar andelen ur SCB:s antal utrikes födda och "
-                "folkmängd; tabellen visar båda och varför de skiljer sig.", "",
-                "| område | förstudien | boken | skillnad | förklaring |", "|---|--:|--:|--:|---|"]
+                "folkmängd; tabellen visar båda och varför de skiljer sig.", ""]
+        rows = ["| område | förstudien | boken | skillnad | förklaring |", "|---|--:|--:|--:|---|"]
         for r in foreign_born.itertuples():
-            out.append(f"| {_md_escape(r.område)} | {text.share(r.publicerat, 0)} "
-                       f"({_md_escape(r.period_publicerat)}) | {text.share(r.beräknat, 1)} "
-                       f"({r.period_beräknat}) | "
-                       f"{text.num(r.skillnad_procentenheter, 1, sign=True)} procentenheter | "
-                       f"{_md_escape(r.förklaring)} |")
+            rows.append(f"| {_md_escape(r.område)} | {text.share(r.publicerat, 0)} "
+                        f"({_md_escape(r.period_publicerat)}) | {text.share(r.beräknat, 1)} "
+                        f"({r.period_beräknat}) | "
+                        f"{text.num(r.skillnad_procentenheter, 1, sign=True)} procentenheter | "
+                        f"{_md_escape(r.förklaring)} |")
+        out += captioned("Andel utrikes födda: förstudien och boken", rows)
         out += ["", livsvillkor.citation() + "; förstudien: seed-dokumenten (se Källor och data).",
                 ""]
     return "\n".join(out)

@@ -185,6 +185,7 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
     cfg["title"] = ed.title
     sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
     sc["analysis_edition"] = str(ed.edition)  # the edition bar (analysis.book.sphinx_swedish)
+    sc["analysis_reference_year"] = str(ed.edition)  # the printed pages' head (same extension)
     sc["analysis_editions"] = sorted(p.stem for p in (root / "params").glob("[0-9]*.yml"))
     if ed.chapters is not None:
         # A partial build leaves pages out: links to them cannot resolve, so they are not checked.
@@ -412,8 +413,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                              + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
                              + ". Nothing was published")
         if printpdf.profile_pages(html):  # one A4 PDF per profile, beside its page
-            printpdf.print_profiles(html, root / "_static" / "print.css", ed.title,
-                                    int(ed.edition), int(ed.edition), log=log)
+            printpdf.print_profiles(html, root / "_static" / "print.css", log=log)
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)

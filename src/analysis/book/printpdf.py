@@ -1,10 +1,12 @@
 """Printable profiles: one A4 PDF per kommun and förbund, printed from the built HTML.
 
 Headless Chromium (via playwright) prints each profile page with the book's print stylesheet
-(``_static/print.css``: no navigation, the overview and charts kept whole) and a header and footer
-on every page naming the edition and its reference year. Text stays text (selectable) and
-Chromium embeds the fonts it uses. A profile that does not fit in :data:`MAX_PAGES` pages is
-printed again at a smaller scale; if it still does not fit, the build fails.
+(``_static/print.css``: no navigation, the overview and charts kept whole) exactly as a reader's
+own print does: the head and foot of every page, naming the edition and its reference year, are
+the page's own ``@page`` margin boxes (:func:`analysis.book.sphinx_swedish.print_header`). Text
+stays text (selectable) and Chromium embeds the fonts it uses. A profile that does not fit in
+:data:`MAX_PAGES` pages is printed again at a smaller scale; if it still does not fit, the build
+fails.
 
 The PDF is written next to the page, ``<stem>.pdf`` beside ``<stem>.html``, where the page's
 "Profilen som PDF" link points.
@@ -12,7 +14,6 @@ The PDF is written next to the page, ``<stem>.pdf`` beside ``<stem>.html``, wher
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 MAX_PAGES = 4
-SCALES = (0.8, 0.7, 0.6, 0.5)
+SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
 PROFILE_DIRS = ("book/_generated/kommuner", "book/_generated/forbund")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_LINK = re.compile(r'<a class="kik-pdf"[^>]*>.*?</a>', re.S)
@@ -54,26 +55,13 @@ def page_count(pdf: Path | bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
 
 
-def header_footer(title: str, edition: int, reference_year: int) -> tuple[str, str]:
-    """Chromium header and footer templates: the book's title, edition, reference year and page
-    number on every page."""
-    style = ('style="font-size:8px;font-family:sans-serif;width:100%;margin:0 12mm;'
-             'display:flex;justify-content:space-between;color:#444"')
-    head = (f"<div {style}><span>{html.escape(title)}</span>"
-            f"<span>Utgåva {edition} · referensår {reference_year}</span></div>")
-    foot = (f"<div {style}><span>Utgåva {edition}, referensår {reference_year} · Region Örebro "
-            'län</span><span>Sida <span class="pageNumber"></span> av '
-            '<span class="totalPages"></span></span></div>')
-    return head, foot
-
-
 def profile_pages(html_root: Path) -> list[Path]:
     """The built profile pages (kommuner and förbund) under ``html_root``."""
     return sorted(p for d in PROFILE_DIRS for p in (html_root / d).glob("*.html"))
 
 
-def print_profiles(html_root: Path, css: Path, title: str, edition: int, reference_year: int,
-                   log=print, executable: str | None = None) -> list[Path]:
+def print_profiles(html_root: Path, css: Path, log=print,
+                   executable: str | None = None) -> list[Path]:
     """Print every profile page under ``html_root`` to ``<stem>.pdf`` beside it.
 
     Without a Chromium (``executable`` None and :func:`find_chromium` finds none) nothing is
@@ -94,7 +82,6 @@ def print_profiles(html_root: Path, css: Path, title: str, edition: int, referen
             f"the profiles are not printed to PDF; the PDF link was removed from {n} pages")
         return []
     pages = profile_pages(html_root)
-    head, foot = header_footer(title, edition, reference_year)
     out = []
     t0 = time.perf_counter()
     with sync_playwright() as pw:
@@ -108,10 +95,7 @@ def print_profiles(html_root: Path, css: Path, title: str, edition: int, referen
                 pdf = src.with_suffix(".pdf")
                 for scale in SCALES:
                     data = page.pdf(format="A4", print_background=True, scale=scale,
-                                    display_header_footer=True, header_template=head,
-                                    footer_template=foot,
-                                    margin={"top": "14mm", "bottom": "14mm", "left": "12mm",
-                                            "right": "12mm"})
+                                    prefer_css_page_size=True)
                     if page_count(data) <= MAX_PAGES:
                         break
                 else:

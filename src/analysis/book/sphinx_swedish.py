@@ -6,6 +6,9 @@
 * Every page gets a line naming its edition and linking to the same page in the other
   editions; pages of an older edition get a banner linking to the newest (:func:`edition_bar`).
   The build passes ``analysis_edition`` and ``analysis_editions`` in the Sphinx configuration.
+* Every printed page (a reader's own print and the profile PDFs) has a head naming the book,
+  the edition and its reference year, and a foot with the page number (:func:`print_header`,
+  CSS ``@page`` margin boxes).
 """
 
 from __future__ import annotations
@@ -81,6 +84,24 @@ def edition_bar(pagename: str, edition: str, editions: list[str]) -> str:
     return out
 
 
+def _css_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def print_header(title: str, edition: str, reference_year: str) -> str:
+    """A ``<style>`` for the page's ``<head>``: ``@page`` margin boxes (Chromium 131+, Firefox,
+    print engines) that put the book's title, the edition and its reference year at the top of
+    every printed page and the page number at the bottom."""
+    box = "font: 7.5pt sans-serif; color: #444;"
+    ed = f"Utgåva {edition} · referensår {reference_year}"
+    return ('<style media="print">@page { '
+            f"@top-left {{ content: {_css_string(html.unescape(title))}; {box} }} "
+            f"@top-right {{ content: {_css_string(ed)}; {box} }} "
+            f"@bottom-left {{ content: {_css_string(ed + ' · Region Örebro län')}; {box} }} "
+            f'@bottom-right {{ content: "Sida " counter(page) " av " counter(pages); {box} }} '
+            "}</style>")
+
+
 _ARTICLE = re.compile(r'(<article class="bd-article"[^>]*>)')
 
 
@@ -91,6 +112,9 @@ def rewrite_pages(app, exc) -> None:
     out = Path(app.outdir)
     edition = app.config.analysis_edition
     editions = list(app.config.analysis_editions or [])
+    title = str(getattr(app.config, "html_title", "") or getattr(app.config, "project", "") or "")
+    ref_year = str(getattr(app.config, "analysis_reference_year", "") or edition)
+    head = print_header(title, edition, ref_year) if edition else ""
     for p in out.rglob("*.html"):
         rel = p.relative_to(out)
         if {"_static", "_sources", "_images", "_downloads"} & set(rel.parts):
@@ -99,6 +123,7 @@ def rewrite_pages(app, exc) -> None:
         if edition:
             bar = edition_bar(rel.with_suffix("").as_posix(), edition, editions)
             page = _ARTICLE.sub(lambda m, bar=bar: m.group(1) + bar, page, count=1)
+            page = page.replace("</head>", head + "</head>", 1)
         p.write_text(page, encoding="utf-8")
 
 
@@ -106,5 +131,6 @@ def setup(app):
     """Register the configuration values and the handler."""
     app.add_config_value("analysis_edition", "", "html")
     app.add_config_value("analysis_editions", [], "html")
+    app.add_config_value("analysis_reference_year", "", "html")
     app.connect("build-finished", rewrite_pages)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

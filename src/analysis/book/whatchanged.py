@@ -153,13 +153,18 @@ def _row(r, verdict: bool) -> str:
             f'data-datatyp="{html.escape(str(getattr(r, provenance.COLUMN)))}">{tds}</tr>')
 
 
-def _table(rows: pd.DataFrame, verdict: bool, prev_ed: object, ed: object) -> str:
+def _table(rows: pd.DataFrame, verdict: bool, prev_ed: object, ed: object, caption: str) -> str:
+    """The comparison table in the book's scroll container (as ``publish.html_table``), with
+    ``caption`` as its (visually hidden: the heading above says it) caption."""
     head = ["Nyckeltal", "Område", str(prev_ed), str(ed)]
     if verdict:
         head += ["Förändring", "Jämfört med osäkerheten"]
-    ths = "".join(f"<th>{h}</th>" for h in head)
+    ths = "".join(f'<th scope="col">{h}</th>' for h in head)
     body = "".join(_row(r, verdict) for r in rows.itertuples())
-    return f'<table class="table vha-tabell"><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table>'
+    cap = html.escape(caption)
+    return (f'<div class="bok-tabellram" role="region" tabindex="0" aria-label="{cap}">'
+            f'<table class="table vha-tabell"><caption class="visually-hidden">{cap}</caption>'
+            f"<thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def _filter(areas: list[str]) -> tuple[str, str]:
@@ -220,7 +225,8 @@ def page_md(edition: object, previous: object, c: pd.DataFrame,
             g = g.sort_values(["_l", "area_code", "indicator_id"], kind="stable")
             title = CHAPTER_TITLES.get(str(ch), str(ch) or "Övrigt")
             blocks.append(f'<h3 class="vha-kapitel">{html.escape(title)}</h3>'
-                          + _table(g, True, previous, edition))
+                          + _table(g, True, previous, edition,
+                                   f"{title}: nyckeltal i utgåva {previous} och {edition}"))
         out += ["Välj en kommun för att bara se den och länet (fungerar utan uppkoppling).", "",
                 "```{raw} html", css,
                 f'<div class="vha-filter" role="group" aria-label="Välj kommun">{inputs}'
@@ -243,7 +249,7 @@ def page_md(edition: object, previous: object, c: pd.DataFrame,
             "Därför visas ingen förändring och ingen bedömning.", "",
             "```{raw} html",
             _table(synth.sort_values(["chapter", "indicator_id", "area_code"]), False, previous,
-                   edition),
+                   edition, "Nyckeltal som bygger på syntetiska data"),
             "```", ""]
     out += [f"[Ladda ner jämförelsen (CSV)]({csv_name})", ""]
     return "\n".join(out)

@@ -141,26 +141,110 @@ def _format_cell(v: object, fmt: Callable[[object], str] | None) -> str:
     return str(v)
 
 
-def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None,
-               labels: Mapping[str, str] | None = None, kind: str | None = None) -> str:
-    """An HTML table of ``df`` with Swedish number formats (numbers right-aligned).
+#: A cell longer than this (characters, with spaces: an explanation, not a value) is moved to a
+#: numbered note under the table, so rows stay short on a phone; so is a shorter sentence
+#: (:data:`NOTE_SENTENCE_CHARS` or more characters, six words or more, ending in a full stop).
+NOTE_CHARS = 70
+NOTE_SENTENCE_CHARS = 40
 
-    ``kind`` (the table's data kind) becomes the table's ``data-datatyp`` attribute."""
+
+def _is_note(s: str) -> bool:
+    """Whether a text cell is an explanation that belongs in a note under the table."""
+    s = s.strip()
+    return " " in s and (len(s) > NOTE_CHARS or (
+        len(s) >= NOTE_SENTENCE_CHARS and s.endswith(".") and s.count(" ") >= 5))
+
+_RANGE = re.compile(r"(?<![\d\-–])(\d+)-(\d+)(?![\d\-–])")
+_NUMBERLIKE = re.compile(r"[\d\s\u00a0\u202f,.%()+\-−–*×]+")
+
+
+def en_dash(s: str) -> str:
+    """``s`` with number ranges written with an en dash (``0-19`` → ``0–19``); dates such as
+    ``2020-06-01`` are left alone."""
+    return _RANGE.sub(r"\1–\2", s)
+
+
+def _is_numberlike(s: str) -> bool:
+    """A formatted cell that reads as a number (``12,3 %``, ``+2 (0 till +5)``, ``.``)."""
+    s = s.replace("till", " ").strip()
+    return bool(s) and _NUMBERLIKE.fullmatch(s) is not None and (
+        any(ch.isdigit() for ch in s) or s in (SUPPRESSED, "..", "–"))
+
+
+def _numeric_columns(df: pd.DataFrame, shown: dict[str, list[str]]) -> set[str]:
+    out = set()
+    for c in df.columns:
+        vals = [v for v in df[c] if not (v is None or (isinstance(v, float) and pd.isna(v)))]
+        typed = all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                    or (hasattr(v, "dtype") and v.dtype.kind in "iuf") for v in vals)
+        if typed or all(_is_numberlike(s) for s in shown[c]):
+            out.add(c)
+    return out
+
+
+def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] | None = None,
+               labels: Mapping[str, str] | None = None, kind: str | None = None, *,
+               caption: str | None = None, caption_html: str = "", ident: str | None = None) -> str:
+    """A responsive HTML table of ``df`` with Swedish number formats.
+
+    The table sits in a scroll container (``div.bok-tabellram``, a keyboard-focusable region
+    named by the caption) so a wide table scrolls sideways with a visible cue instead of being
+    clipped; its first column stays in view (``_static/bok.css``). ``caption`` (plain text, with
+    ``caption_html`` appended, e.g. a data-kind mark) is the table's ``<caption>``. Column headings
+    are ``<th scope="col">``, the first column's cells ``<th scope="row">``; columns of numbers are
+    right-aligned with tabular figures (class ``tal``). Number ranges in headings and labels get
+    an en dash. An explanation in a cell (longer than :data:`NOTE_CHARS`, or a sentence) becomes
+    a numbered note under the table; the same text is one note.
+    ``kind`` (the table's data kind) becomes the table's ``data-datatyp`` attribute; ``ident``
+    (unique on the page) names the caption's and the notes' ids.
+    """
     formats = formats or {}
     labels = labels or {}
-    head = "".join(f"<th>{html.escape(str(labels.get(c, c)))}</th>" for c in df.columns)
+    ident = _slug(ident or caption or "tabell")
+    cols = list(df.columns)
+    shown = {c: [_format_cell(v, formats.get(c)) for v in df[c]] for c in cols}
+    numeric = _numeric_columns(df, shown)
+    notes: list[str] = []
+
+    def cell(c: str, s: str) -> str:
+        s = en_dash(s)
+        if c in numeric:
+            return html.escape(s)
+        if c != cols[0] and _is_note(s):
+            if s not in notes:
+                notes.append(s)
+            k = notes.index(s) + 1
+            return (f'<a class="bok-not" href="#{ident}-not-{k}" aria-label="Not {k}">'
+                    f"<sup>{k}</sup></a>")
+        return html.escape(s)
+
+    def cls(c: str) -> str:
+        return ' class="tal"' if c in numeric else ""
+
+    head = "".join(f'<th scope="col"{cls(c)}>{html.escape(en_dash(str(labels.get(c, c))))}</th>'
+                   for c in cols)
     body = []
-    for row in df.itertuples(index=False):
+    for i in range(len(df)):
         cells = []
-        for c, v in zip(df.columns, row, strict=True):
-            s = _format_cell(v, formats.get(c))
-            num = isinstance(v, (int, float)) and not isinstance(v, bool)
-            align = ' style="text-align:right"' if num else ""
-            cells.append(f"<td{align}>{html.escape(s)}</td>")
+        for j, c in enumerate(cols):
+            tag = ("th", ' scope="row"') if j == 0 else ("td", "")
+            cells.append(f"<{tag[0]}{tag[1]}{cls(c)}>{cell(c, shown[c][i])}</{tag[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     attr = f' data-datatyp="{provenance.check(kind)}"' if kind else ""
-    return (f'<table class="table bok-tabell"{attr}><thead><tr>' + head + "</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>")
+    cap_id = f"{ident}-rubrik"
+    cap = ""
+    if caption is not None:
+        cap = (f'<caption id="{cap_id}"><span class="bok-rubrik">{html.escape(en_dash(caption))}'
+               f"{' ' + caption_html if caption_html else ''}</span></caption>")
+    region = (f' role="region" tabindex="0" aria-labelledby="{cap_id}"' if caption is not None
+              else ' role="region" tabindex="0" aria-label="Tabell"')
+    out = (f'<div class="bok-tabellram"{region}><table class="table bok-tabell"{attr}>{cap}'
+           f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    if notes:
+        items = "".join(f'<li id="{ident}-not-{k}">{html.escape(n)}</li>'
+                        for k, n in enumerate(notes, 1))
+        out += f'<ol class="bok-tabellnoter">{items}</ol>'
+    return out
 
 
 def table(df: pd.DataFrame, name: str, *, title: str, source: str,
@@ -176,7 +260,7 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
     name
         File name stem of the CSV (``<name>.csv``).
     title, source, note
-        Swedish text above (title) and below (source, note) the table.
+        Swedish text: the table's caption (title) and the line below it (source, note).
     formats, labels
         Per-column formatting functions (e.g. ``analysis.core.text.pct``) and display headings.
     csv
@@ -195,8 +279,8 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
     shown = df
     if not isinstance(kinds, str) and len(set(kinds)) > 1 and len(kinds) == len(df):
         shown = df.assign(Datatyp=[provenance.LABELS[k] for k in kinds])
-    mark = kind_mark(one)
-    parts = [f"**{title}**" + (f" {mark}" if mark else ""), "", html_table(shown, formats, labels, one), ""]
+    parts = [html_table(shown, formats, labels, one, caption=title, caption_html=kind_mark(one),
+                        ident=f"tab-{_slug(name)}"), ""]
     foot = f"{source}. [Ladda ner tabellen (CSV)]({path.as_posix()})"
     if note:
         foot = f"{note} {foot}"
