@@ -147,6 +147,7 @@ class TestEveryShownIndicatorHasAnEntry:
     def test_table_and_figure_links_in_the_notebooks(self):
         found = {i for p in sorted((ROOT / "notebooks").glob("*.md"))
                  for _, i in notebook_indicator_ids(p)}
+        assert len(found) >= 40, "the chapters link their tables and figures to indicators"
         assert indicators.unknown(found) == []
         aliases = {i for i in found if indicators.resolve(i).id != i}
         assert not aliases, f"tables and figures must use the entries' ids: {aliases}"
