@@ -173,8 +173,8 @@ class TestIndicatorPageMd:
         assert "”Hur bedömer du ditt allmänna hälsotillstånd?”" in md
         assert ": 2000, 2004, 2008, 2012, 2017." in md and "högre värde är bättre" in md
         assert "Syntetiska data" in md and "{ref}`syntetiska-data`" in md
-        assert "- {doc}`/book/_generated/04_liv_och_halsa`: Tabell 1. God hälsa per kommun; " \
-               "God hälsa 2000–2017" in md
+        assert "- {doc}`/book/_generated/04_liv_och_halsa`\n  - Tabell 1. God hälsa per kommun\n" \
+               "  - Diagram: God hälsa 2000–2017\n" in md
         assert problems(md) == []
 
     def test_register_indicator_in_a_profile(self, tmp_path):

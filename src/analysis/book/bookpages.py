@@ -244,6 +244,8 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
 
 
 INDICATOR_DIR = "indikatorer"
+#: How an indicator page names what shows the indicator.
+ELEMENTS = {"tabell": "Tabell", "diagram": "Diagram"}
 #: Profile folders under ``book/_generated`` → how an indicator page names and links them.
 PROFILE_DIRS = {"kommuner": ("Kommunprofilerna", "/book/kommunprofiler"),
                 "forbund": ("Förbundsprofilerna", "/book/forbundsprofiler")}
@@ -331,11 +333,13 @@ def _shown_in(u: pd.DataFrame) -> list[str]:
     for page, g in u.groupby("page", sort=True):
         if any(page.startswith(f"/book/_generated/{d}/") for d in PROFILE_DIRS):
             continue
-        titles = [t for t in dict.fromkeys(g.loc[g["element"] != "nyckeltal", "title"]) if t]
-        line = f"- {{doc}}`{page}`"
-        if titles:
-            line += ": " + "; ".join(_md_escape(t).rstrip(".") for t in titles)
-        out.append(line)
+        out.append(f"- {{doc}}`{page}`")
+        shown = g[g["element"] != "nyckeltal"].drop_duplicates(["element", "title"])
+        for r in shown.itertuples():
+            title = _md_escape(r.title).rstrip(".")
+            named = title.lower().startswith(("tabell", "diagram", "figur", "bilaga"))
+            if title:
+                out.append(f"  - {title}" if named else f"  - {ELEMENTS[r.element]}: {title}")
     for folder, (name, doc) in PROFILE_DIRS.items():
         if u["page"].str.startswith(f"/book/_generated/{folder}/").any():
             out.append(f"- {{doc}}`{name} <{doc}>`")
@@ -350,7 +354,7 @@ def indicator_page_md(ind: registry.Indicator, uses: pd.DataFrame) -> str:
     source = f"{src.producer}: *{_md_escape(src.title)}*" + (f", {_md_escape(src.table)}"
                                                              if src.table else "")
     years = years_text(p for ps in uses["periods"] for p in str(ps).split(";"))
-    out = [f"# {ind.label}", "", ind.definition, ""]
+    out = [f"# {ind.label}", ""]
     if ind.note:
         out += [ind.note, ""]
     if uses[provenance.COLUMN].eq(provenance.SYNTHETIC).any():

@@ -67,9 +67,9 @@ INTERVALS: dict[str, str] = {
 }
 #: What the survey's question wording is taken from.
 WORDINGS: dict[str, str] = {
-    "frageformular": "Frågan som regionens dokument citerar den ur frågeformuläret.",
+    "frageformular": "Frågan så som regionens dokument citerar den ur frågeformuläret.",
     "kontrakt": "Frågan så som den står i bokens beskrivning av enkätens variabler; den exakta "
-                "formuleringen finns i frågeformuläret för Liv & hälsa.",
+                "formuleringen finns i enkätens frågeformulär.",
 }
 SURVEYS: dict[str, tuple[str, object]] = {"lh": ("Liv & hälsa", lh_contract),
                                           "ung": ("Liv & hälsa ung", ung_contract)}
