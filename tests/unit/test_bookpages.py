@@ -81,3 +81,129 @@ class TestKommunIndexMd:
         assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | 155\u00a0696 |" in md
         assert "31 december 2019" in md and md.count("<a href=") == len(geo.KOMMUNER)
         assert "| Hällefors | 22\u00a0% (ca 2019) | 19,8\u00a0% (2023) |" in md
+
+
+# --------------------------------------------------------------------------- indicator pages
+def _uses_tree(gen):
+    """A staging ``book/_generated`` with a chapter's and a profile's recorded uses."""
+    import pandas as pd
+
+    ch = gen / "04_liv_och_halsa_files"
+    ch.mkdir(parents=True)
+    pd.DataFrame({"indicator_id": ["lh_good_health", "lh_good_health"],
+                  "element": ["tabell", "diagram"], "name": ["t", "f"],
+                  "title": ["Tabell 1. God hälsa per kommun", "God hälsa 2000–2017."],
+                  "periods": ["2017", "2000;2004;2008;2012;2017"],
+                  "data_kind": ["syntetisk", "syntetisk"]}).to_csv(ch / "indicator_uses.csv",
+                                                                    index=False)
+    pd.DataFrame({"indicator_id": ["lh_good_health"], "indicator": ["God hälsa"],
+                  "area_code": ["18"], "period": ["2017"], "value": [0.7],
+                  "data_kind": ["syntetisk"]}).to_csv(ch / "indicators.csv", index=False)
+    pr = gen / "kommuner" / "profil_kommun__area_1880_files"
+    pr.mkdir(parents=True)
+    pd.DataFrame({"indicator_id": ["bef_total"], "element": ["tabell"], "name": ["k"],
+                  "title": ["Kommunen i korthet"], "periods": ["2019"],
+                  "data_kind": ["uppmätt"]}).to_csv(pr / "indicator_uses.csv", index=False)
+    ch3 = gen / "03_barnfattigdom_files"
+    ch3.mkdir()
+    pd.DataFrame({"indicator_id": ["kolada_N66077"], "indicator": ["Låg ekonomisk standard"],
+                  "area_code": ["18"], "period": ["2019"], "value": [0.1],
+                  "data_kind": ["uppmätt"]}).to_csv(ch3 / "indicators.csv", index=False)
+
+
+class TestIndicatorUses:
+    def test_reads_uses_and_key_indicators_with_their_pages(self, tmp_path):
+        _uses_tree(tmp_path)
+        u = bookpages.indicator_uses(tmp_path)
+        assert set(u["page"]) == {"/book/_generated/04_liv_och_halsa",
+                                  "/book/_generated/03_barnfattigdom",
+                                  "/book/_generated/kommuner/profil_kommun__area_1880"}
+        assert sorted(u["element"]) == ["diagram", "nyckeltal", "nyckeltal", "tabell", "tabell"]
+
+    def test_empty(self, tmp_path):
+        assert bookpages.indicator_uses(tmp_path).empty
+
+
+class TestCheckIndicatorUses:
+    def test_aliases_resolve(self, tmp_path):
+        _uses_tree(tmp_path)
+        u = bookpages.check_indicator_uses(bookpages.indicator_uses(tmp_path))
+        assert "bf_lag_ekonomisk_standard_0_19" in set(u["indicator_id"])
+        assert "kolada_N66077" in set(u["shown_as"])
+
+    def test_unknown_id_names_it_and_the_page(self, tmp_path):
+        _uses_tree(tmp_path)
+        u = bookpages.indicator_uses(tmp_path)
+        u.loc[0, "indicator_id"] = "lh_okand"
+        with pytest.raises(bookpages.InputError,
+                           match=r"no entry.*lh_okand \(on /book/_generated/03_barnfattigdom\)"):
+            bookpages.check_indicator_uses(u)
+
+    def test_a_link_to_an_alias_fails(self, tmp_path):
+        _uses_tree(tmp_path)
+        u = bookpages.indicator_uses(tmp_path)
+        u.loc[u["element"] == "tabell", "indicator_id"] = "mg_andel_16_64"
+        with pytest.raises(bookpages.InputError, match=r"mg_andel_16_64 \(use bef_andel_16_64\)"):
+            bookpages.check_indicator_uses(u)
+
+
+class TestYearsText:
+    @pytest.mark.parametrize("periods, text", [
+        (["2019"], "2019"), (["2017", "2012", "2008", "2004", "2000"], "2000, 2004, 2008, 2012, 2017"),
+        ([str(y) for y in range(1968, 2020)] + ["2030", "2031"], "1968–2019, 2030, 2031"),
+        (["", "2019", "2019/20"], "2019, 2019/20"), ([], "")])
+    def test_runs_and_lists(self, periods, text):
+        assert bookpages.years_text(periods) == text
+
+
+class TestIndicatorPageMd:
+    def _page(self, tmp_path, ind_id):
+        _uses_tree(tmp_path)
+        u = bookpages.check_indicator_uses(bookpages.indicator_uses(tmp_path))
+        ind = bookpages.registry.registry()[ind_id]
+        return bookpages.indicator_page_md(ind, u[u["indicator_id"] == ind_id])
+
+    def test_survey_indicator_has_every_field(self, tmp_path):
+        md = self._page(tmp_path, "lh_good_health")
+        assert md.startswith("# God självskattad hälsa\n")
+        for field in ("Definition", "Fråga i enkäten", "Svar som räknas", "Täljare", "Nämnare",
+                      "Enhet", "Högt eller lågt värde", "Källa", "År i den här utgåvan",
+                      "Intervall"):
+            assert f"\n{field}\n: " in md, field
+        assert "”Hur bedömer du ditt allmänna hälsotillstånd?”" in md
+        assert ": 2000, 2004, 2008, 2012, 2017." in md and "högre värde är bättre" in md
+        assert "Syntetiska data" in md and "{ref}`syntetiska-data`" in md
+        assert "- {doc}`/book/_generated/04_liv_och_halsa`\n  - Tabell 1. God hälsa per kommun\n" \
+               "  - Diagram: God hälsa 2000–2017\n" in md
+        assert problems(md) == []
+
+    def test_register_indicator_in_a_profile(self, tmp_path):
+        md = self._page(tmp_path, "bef_total")
+        assert "Fråga i enkäten" not in md and ": 2019." in md and "Syntetiska" not in md
+        assert "{doc}`Kommunprofilerna </book/kommunprofiler>`" in md
+        assert "Ingen: indikatorn är ett antal" in md
+
+    def test_not_shown(self, tmp_path):
+        md = self._page(tmp_path, "lv_studerande")
+        assert "visas inte i den här utgåvan" in md and "Här visas" not in md
+
+
+class TestIndicatorIndexMd:
+    def test_topics_and_not_shown(self):
+        reg = bookpages.registry.registry()
+        md = bookpages.indicator_index_md(reg, {"bef_total", "lh_good_health"})
+        assert md.index("## Befolkning") < md.index("## Vuxnas hälsa") < md.index(
+            "## Visas inte i den här utgåvan")
+        assert "- {doc}`/book/_generated/indikatorer/bef_total`: antal personer" in md
+        assert problems(md) == []
+
+
+class TestWriteIndicatorPages:
+    def test_a_page_per_entry_and_the_index(self, tmp_path):
+        _uses_tree(tmp_path)
+        written = bookpages.write_indicator_pages(tmp_path)
+        reg = bookpages.registry.registry()
+        assert len(written) == len(reg) + 1
+        assert {p.stem for p in (tmp_path / "indikatorer").glob("*.md")} == set(reg)
+        assert (tmp_path / "indikatorer.md").read_text(encoding="utf-8").startswith(
+            "# Indikatorer")

@@ -182,3 +182,53 @@ class TestSources:
     def test_no_files_or_checksums(self, page):
         publish.sources(["seed_figures"])
         assert "md5" not in page[0] and "data/" not in page[0] and "for_analytiker" in page[0]
+
+
+class TestIndicatorLinks:
+    def test_one_and_several(self):
+        one = publish.indicator_links(["lh_good_health"])
+        assert one == "Om indikatorn: {doc}`/book/_generated/indikatorer/lh_good_health`."
+        two = publish.indicator_links(["a_b", "c", "a_b"])
+        assert two.startswith("Om indikatorerna: ") and two.count("{doc}") == 2
+
+    @pytest.mark.parametrize("bad", [[], ["Bad id"], ["x/y"], [3]])
+    def test_rejects_what_is_not_an_id(self, bad):
+        with pytest.raises(ValueError, match="registry ids"):
+            publish.indicator_links(bad)
+
+
+class TestRecordIndicatorUse:
+    def test_periods_per_indicator(self, page, tmp_path):
+        data = pd.DataFrame({"indicator_id": ["good_health", "good_health", "sleep_any"],
+                             "period": [2012, 2017, 2017], "value": [0.7, 0.71, 0.3]})
+        publish.record_indicator_use(["lh_good_health", "lh_sleep_any"], "tabell", "t", "T",
+                                     data, "syntetisk")
+        publish.record_indicator_use(["bef_total"], "diagram", "f", "F",
+                                     pd.DataFrame({"ar": [1950, 1951]}), "uppmätt")
+        publish.record_indicator_use(["bef_total"], "diagram", "g", "G", None, "uppmätt")
+        out = pd.read_csv(tmp_path / "t_files" / "indicator_uses.csv", dtype=str,
+                          keep_default_na=False)
+        assert list(out["periods"]) == ["2012;2017", "2017", "1950;1951", ""]
+        assert list(out["element"]) == ["tabell", "tabell", "diagram", "diagram"]
+        assert list(out["data_kind"]) == ["syntetisk", "syntetisk", "uppmätt", "uppmätt"]
+
+    def test_table_and_figure_link_and_record(self, page, tmp_path):
+        publish.page_kind(provenance.MEASURED)
+        publish.table(pd.DataFrame({"ar": [2019], "value": [1.0]}), "t", title="T",
+                      source="Källa: x", indicators=["bef_total"])
+        fig, ax = plt.subplots()
+        publish.figure(fig, "f", title="F", alt="Linje", source="Källa: x",
+                       indicators=["bef_total", "bef_andel_65"])
+        assert page[0].rstrip().endswith(
+            "Om indikatorn: {doc}`/book/_generated/indikatorer/bef_total`.")
+        assert "Om indikatorerna: {doc}`/book/_generated/indikatorer/bef_total`" in page[1]
+        out = pd.read_csv(tmp_path / "t_files" / "indicator_uses.csv", dtype=str,
+                          keep_default_na=False)
+        assert list(out["indicator_id"]) == ["bef_total", "bef_total", "bef_andel_65"]
+        assert list(out["periods"]) == ["2019", "", ""]
+
+    def test_without_indicators_nothing_is_recorded(self, page, tmp_path):
+        publish.page_kind(provenance.MEASURED)
+        publish.table(pd.DataFrame({"a": [1.0]}), "t", title="T", source="Källa: x")
+        assert "Om indikatorn" not in page[0]
+        assert not (tmp_path / "t_files" / "indicator_uses.csv").exists()

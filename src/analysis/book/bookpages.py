@@ -1,6 +1,7 @@
 """Pages the build generates: sources (a bibliography, from the data catalogue and the region's
 documents), the edition's page for readers, the analyst page (manifest, files, how to rebuild),
-what changed, and the landing page that lists the editions."""
+what changed, one page per indicator with their index, and the landing page that lists the
+editions."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import pandas as pd
 from analysis.book import whatchanged
 from analysis.book.params import EditionParams
 from analysis.chapters import livsvillkor as lv_chapter
-from analysis.core import geo, text
+from analysis.contracts import indicators as registry
+from analysis.core import geo, provenance, text
+from analysis.core.errors import InputError
 from analysis.inputs import livsvillkor
 from analysis.present import kommunkarta
 from analysis.sources import catalog, documents
@@ -250,6 +253,203 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
     return "\n".join(out)
 
 
+INDICATOR_DIR = "indikatorer"
+#: How an indicator page names what shows the indicator.
+ELEMENTS = {"tabell": "Tabell", "diagram": "Diagram"}
+#: Profile folders under ``book/_generated`` → how an indicator page names and links them.
+PROFILE_DIRS = {"kommuner": ("Kommunprofilerna", "/book/kommunprofiler"),
+                "forbund": ("Förbundsprofilerna", "/book/forbundsprofiler")}
+
+
+def indicator_uses(gen: Path) -> pd.DataFrame:
+    """Which indicators the executed pages show: every ``indicator_uses.csv`` (tables and
+    figures, :func:`analysis.present.publish.record_indicator_use`) and ``indicators.csv``
+    (key indicators, :func:`analysis.present.publish.indicators`) under ``gen``.
+
+    Columns ``indicator_id, element, title, periods, data_kind, page`` (``page`` is the document
+    of the page, e.g. ``/book/_generated/01_befolkning``; ``element`` is ``nyckeltal`` for a key
+    indicator). Sorted by page, so the result does not depend on the order files are found.
+    """
+    parts = []
+    for f in sorted(gen.rglob("*_files/indicator_uses.csv")) + sorted(
+            gen.rglob("*_files/indicators.csv")):
+        rel = (Path("book/_generated") / f.parent.relative_to(gen)).as_posix()
+        page = "/" + rel[:-len("_files")]
+        d = pd.read_csv(f, dtype=str, keep_default_na=False)
+        if f.name == "indicators.csv":
+            d = d.assign(element="nyckeltal", title=d["indicator"], periods=d["period"])
+        if provenance.COLUMN not in d:
+            d[provenance.COLUMN] = ""
+        parts.append(d[["indicator_id", "element", "title", "periods", provenance.COLUMN]]
+                     .assign(page=page))
+    cols = ["indicator_id", "element", "title", "periods", provenance.COLUMN, "page"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols].sort_values(["page", "indicator_id"],
+                                                                 kind="stable", ignore_index=True)
+
+
+def check_indicator_uses(uses: pd.DataFrame,
+                         reg: dict[str, registry.Indicator] | None = None) -> pd.DataFrame:
+    """``uses`` with every id resolved to its registry entry (``indicator_id`` becomes the
+    entry's id, ``shown_as`` the id the page used).
+
+    Raises
+    ------
+    InputError
+        If a page shows an indicator the registry does not have, or a table or figure links to
+        an alias (its link would point to a page that does not exist).
+    """
+    reg = registry.registry() if reg is None else reg
+    bad = registry.unknown(uses["indicator_id"], reg)
+    if bad:
+        pages = sorted(set(uses.loc[uses["indicator_id"].isin(bad), "page"]))
+        raise InputError(str(registry.REGISTRY), "indicators shown in the book have no entry in "
+                         f"the indicator registry: {', '.join(bad)} (on {', '.join(pages)})",
+                         values=bad)
+    ids = registry.aliases(reg)
+    linked = uses[uses["element"] != "nyckeltal"]
+    alias = sorted(set(linked.loc[linked["indicator_id"].map(ids) != linked["indicator_id"],
+                                  "indicator_id"]))
+    if alias:
+        raise InputError(str(registry.REGISTRY), "tables and figures must link to an entry's id, "
+                         f"not an alias: {', '.join(f'{a} (use {ids[a]})' for a in alias)}",
+                         values=alias)
+    return uses.assign(shown_as=uses["indicator_id"], indicator_id=uses["indicator_id"].map(ids))
+
+
+def years_text(periods) -> str:
+    """Years as a reader reads them: runs of three or more consecutive years as a range
+    (``1968–2019``), others listed (``2000, 2004, 2008``); non-year periods at the end."""
+    items = {str(p).strip() for p in periods if str(p).strip()}
+    years = sorted(int(p) for p in items if p.isdigit())
+    rest = sorted(p for p in items if not p.isdigit())
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    out = []
+    for r in runs:
+        out += [f"{r[0]}–{r[-1]}"] if len(r) >= 3 else [str(y) for y in r]
+    return ", ".join(out + rest)
+
+
+def _shown_in(u: pd.DataFrame) -> list[str]:
+    """Bullet lines: where an indicator is shown (chapters with their tables and figures,
+    then the profiles as one line each)."""
+    out = []
+    for page, g in u.groupby("page", sort=True):
+        if any(page.startswith(f"/book/_generated/{d}/") for d in PROFILE_DIRS):
+            continue
+        out.append(f"- {{doc}}`{page}`")
+        shown = g[g["element"] != "nyckeltal"].drop_duplicates(["element", "title"])
+        for r in shown.itertuples():
+            title = _md_escape(r.title).rstrip(".")
+            named = title.lower().startswith(("tabell", "diagram", "figur", "bilaga"))
+            if title:
+                out.append(f"  - {title}" if named else f"  - {ELEMENTS[r.element]}: {title}")
+    for folder, (name, doc) in PROFILE_DIRS.items():
+        if u["page"].str.startswith(f"/book/_generated/{folder}/").any():
+            out.append(f"- {{doc}}`{name} <{doc}>`")
+    return out
+
+
+def indicator_page_md(ind: registry.Indicator, uses: pd.DataFrame) -> str:
+    """The page of one indicator: definition, question wording (survey items), numerator and
+    denominator, unit, polarity, source, the years this edition shows and the interval method,
+    then where the book shows it. ``uses`` are this indicator's rows of :func:`indicator_uses`."""
+    src = ind.source
+    source = f"{src.producer}: *{_md_escape(src.title)}*" + (f", {_md_escape(src.table)}"
+                                                             if src.table else "")
+    years = years_text(p for ps in uses["periods"] for p in str(ps).split(";"))
+    out = [f"# {ind.label}", ""]
+    if ind.note:
+        out += [ind.note, ""]
+    if uses[provenance.COLUMN].eq(provenance.SYNTHETIC).any():
+        out += [":::{admonition} Syntetiska data", ":class: warning",
+                "I den här utgåvan visas indikatorn med **syntetiska data**, inte verkliga svar "
+                "eller registeruppgifter. Siffrorna visar metoden, inte verkligheten; se "
+                "{ref}`syntetiska-data`.", ":::", ""]
+    out += ["## Beskrivning", ""]
+    fields: list[tuple[str, str]] = [("Definition", ind.definition)]
+    if ind.survey is not None:
+        survey = registry.SURVEYS[ind.survey.contract][0]
+        qs = ind.questions()
+        fields.append(("Fråga i enkäten" if len(qs) == 1 else "Frågor i enkäten",
+                       " ".join(f"”{_md_escape(q)}”" for q in qs)
+                       + f" ({survey}). {registry.WORDINGS[ind.survey.wording]}"))
+        fields.append(("Svar som räknas", ind.survey.answers))
+    if not len(uses):
+        shown_years = "Indikatorn visas inte i den här utgåvan."
+    elif years:
+        shown_years = years + "."
+    else:
+        shown_years = "Indikatorn visas utan årtal i den här utgåvan."
+    fields += [("Täljare", ind.numerator),
+               ("Nämnare", ind.denominator or "Ingen: indikatorn är ett antal eller belopp."),
+               ("Enhet", registry.UNITS[ind.unit].capitalize() + "."),
+               ("Högt eller lågt värde", registry.POLARITY[ind.polarity]),
+               ("Källa", source + "."),
+               ("År i den här utgåvan", shown_years),
+               ("Intervall", registry.INTERVALS[ind.interval])]
+    for name, value in fields:
+        out += [name, f": {value}", ""]
+    out += ["Vad ett konfidensintervall är och hur det läses står bland "
+            "{ref}`definitionerna <definitioner-osakerhet>`.", ""]
+    shown = _shown_in(uses)
+    if shown:
+        out += ["## Här visas indikatorn", "", *shown, ""]
+    out += [f"Alla indikatorer: {{doc}}`Indikatorer </book/_generated/{INDICATOR_DIR}>`.", ""]
+    return "\n".join(out)
+
+
+def indicator_index_md(reg: dict[str, registry.Indicator], shown: set[str]) -> str:
+    """*Indikatorer*: every indicator of the registry by topic, linking to its page; those this
+    edition does not show are listed last."""
+    out = ["# Indikatorer", "",
+           "Varje indikator som boken visar har en egen sida: vad den mäter, hur den räknas, om "
+           "ett högt värde är bra eller dåligt, varifrån siffrorna kommer, vilka år utgåvan har "
+           "och hur osäkerheten anges. Tabeller och diagram länkar hit under rubriken *Om "
+           "indikatorn*. Ord som konfidensintervall och oddskvot förklaras bland "
+           "{doc}`definitionerna </book/definitioner>`.", ""]
+    for topic, heading in registry.TOPICS.items():
+        inds = [i for i in reg.values() if i.topic == topic and i.id in shown]
+        if not inds:
+            continue
+        out += [f"## {heading}", ""]
+        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`: {registry.UNITS[i.unit]}; "
+                f"{registry.POLARITY[i.polarity][0].lower()}{registry.POLARITY[i.polarity][1:]}"
+                for i in inds]
+        out.append("")
+    rest = [i for i in reg.values() if i.id not in shown]
+    if rest:
+        out += ["## Visas inte i den här utgåvan", ""]
+        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`" for i in rest]
+        out.append("")
+    return "\n".join(out)
+
+
+def write_indicator_pages(gen: Path, reg: dict[str, registry.Indicator] | None = None
+                          ) -> list[Path]:
+    """Write ``indikatorer.md`` and ``indikatorer/<id>.md`` (every registry entry) from the
+    uses recorded by the executed pages under ``gen`` (:func:`check_indicator_uses`)."""
+    reg = registry.registry() if reg is None else reg
+    uses = check_indicator_uses(indicator_uses(gen), reg)
+    folder = gen / INDICATOR_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ind in reg.values():
+        p = folder / f"{ind.id}.md"
+        p.write_text(indicator_page_md(ind, uses[uses["indicator_id"] == ind.id]),
+                     encoding="utf-8")
+        written.append(p)
+    index = gen / f"{INDICATOR_DIR}.md"
+    index.write_text(indicator_index_md(reg, set(uses["indicator_id"])), encoding="utf-8")
+    return [index, *written]
+
+
 def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
                           manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the generated markdown pages into the staging ``book/_generated`` folder."""
@@ -266,6 +466,7 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
         comparison.to_csv(gen / "vad_har_andrats.csv", index=False, encoding="utf-8",
                           lineterminator="\n", float_format="%.10g")
     (gen / "vad_har_andrats.md").write_text(whatchanged_md(ed, comparison), encoding="utf-8")
+    write_indicator_pages(gen)
 
 
 def landing_html(editions: list[dict[str, Any]]) -> str:

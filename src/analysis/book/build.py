@@ -324,6 +324,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     confidential = safety.confidential_inputs(root)
     build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
     safety.CLEANUP.build_dir = build_dir
+    bookpages.registry.registry()  # the indicator registry is valid before anything runs
     problems = catalog.verify(root)
     if problems:
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "

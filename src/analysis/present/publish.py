@@ -110,6 +110,54 @@ def glue_text(name: str, value: str) -> None:
     glue(name, value, display=False)
 
 
+#: Where the indicator pages live (:mod:`analysis.book.bookpages`); links are absolute documents.
+INDICATOR_DOC = "/book/_generated/indikatorer/{id}"
+PERIOD_COLUMNS = ("period", "ar", "år", "year")
+
+
+def indicator_links(ids: list[str] | tuple[str, ...]) -> str:
+    """``Om indikatorn: …`` with a link to each indicator's page (its title is the link text).
+
+    The ids are those of the indicator registry (:mod:`analysis.contracts.indicators`); the
+    build checks them and fails on an id without an entry.
+    """
+    ids = list(dict.fromkeys(ids))
+    if not ids or any(not isinstance(i, str) or not re.fullmatch(r"[a-z][A-Za-z0-9_]*", i)
+                      for i in ids):
+        raise ValueError(f"indicators must be registry ids (snake_case strings), got {ids!r}")
+    links = ", ".join(f"{{doc}}`{INDICATOR_DOC.format(id=i)}`" for i in ids)
+    return ("Om indikatorn: " if len(ids) == 1 else "Om indikatorerna: ") + links + "."
+
+
+def record_indicator_use(ids: list[str] | tuple[str, ...], element: str, name: str, title: str,
+                         data: pd.DataFrame | None, kind: str) -> Path:
+    """Append to ``<stem>_files/indicator_uses.csv`` which indicators a table or figure shows,
+    with the years (periods) of its data, so that each indicator's page can list where it is
+    shown and the years the edition has. Rows of ``data`` with an ``indicator_id`` column count
+    for an indicator whose id is that value or ends with ``_<value>``."""
+    rows = []
+    for i in dict.fromkeys(ids):
+        periods: list[str] = []
+        if data is not None:
+            col = next((c for c in PERIOD_COLUMNS if c in data.columns), None)
+            if col is not None:
+                d = data
+                if "indicator_id" in data.columns:
+                    own = data["indicator_id"].astype(str).map(
+                        lambda v, i=i: v == i or i.endswith("_" + v))
+                    d = data[own] if own.any() else data
+                periods = sorted({str(p) for p in d[col].dropna()})
+        rows.append({"indicator_id": i, "element": element, "name": name, "title": title,
+                     "periods": ";".join(periods), provenance.COLUMN: kind})
+    path = files_dir() / "indicator_uses.csv"
+    out = pd.DataFrame(rows)
+    if path.exists():
+        out = pd.concat([pd.read_csv(path, dtype=str, keep_default_na=False), out],
+                        ignore_index=True)
+    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
 def write_csv(df: pd.DataFrame, name: str, kind: Kind = None) -> Path:
     """Write a table as UTF-8 CSV (comma-separated, point decimal, suppressed cells as ``.``).
 
@@ -250,7 +298,8 @@ def html_table(df: pd.DataFrame, formats: Mapping[str, Callable[[object], str]] 
 def table(df: pd.DataFrame, name: str, *, title: str, source: str,
           formats: Mapping[str, Callable[[object], str]] | None = None,
           labels: Mapping[str, str] | None = None, note: str | None = None,
-          csv: pd.DataFrame | None = None, kind: Kind = None) -> None:
+          csv: pd.DataFrame | None = None, kind: Kind = None,
+          indicators: list[str] | tuple[str, ...] | None = None) -> None:
     """Show a table with its title, source line, optional note and a CSV download.
 
     Parameters
@@ -269,6 +318,9 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
         The data kind (:mod:`analysis.core.provenance`): one for the table or one per row of the
         CSV table; default the page's (:func:`page_kind`). A table whose rows differ shows a
         column *Datatyp*; a synthetic table is marked above and below.
+    indicators
+        Registry ids of the indicators the table shows: the footnote links to their pages
+        (:func:`indicator_links`) and the use is recorded (:func:`record_indicator_use`).
     """
     data = df if csv is None else csv
     kinds = _kinds(kind, len(data)) if kind is not None or provenance.COLUMN not in data else None
@@ -286,6 +338,9 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
         foot = f"{note} {foot}"
     if provenance.is_synthetic(one):
         foot = f"{provenance.STAMP}. {foot}"
+    if indicators:
+        foot = f"{foot} {indicator_links(indicators)}"
+        record_indicator_use(indicators, "tabell", name, title, data, one)
     parts.append(foot)
     _display_markdown("\n".join(parts))
 
@@ -317,7 +372,7 @@ def png_metadata(kind: str) -> dict[str, str | None]:
 
 def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | None = None,
            data: pd.DataFrame | None = None, dpi: int = 110, width: str = "100%",
-           kind: Kind = None) -> None:
+           kind: Kind = None, indicators: list[str] | tuple[str, ...] | None = None) -> None:
     """Save a matplotlib figure and show it as a MyST figure with alt text and caption.
 
     ``data`` (the numbers drawn) is written next to it as ``<name>.data.csv`` and linked, so a
@@ -325,6 +380,8 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     per row of ``data``; default the page's): a figure with any synthetic data gets the stamp
     burned in (:func:`stamp`), recorded in the PNG's metadata (:func:`png_metadata`) and the
     figure's HTML class (``datatyp-syntetisk``), and the same words in its alt text and caption.
+    ``indicators`` (registry ids) adds links to the indicators' pages to the caption
+    (:func:`indicator_links`) and records the use (:func:`record_indicator_use`).
     """
     import matplotlib.pyplot as plt
 
@@ -345,6 +402,9 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     if data is not None:
         dpath = write_csv(data, f"{_slug(name)}.data", kinds)
         caption += f" [Data bakom diagrammet (CSV)]({dpath.as_posix()})"
+    if indicators:
+        caption += f" {indicator_links(indicators)}"
+        record_indicator_use(indicators, "diagram", name, title, data, one)
     alt_clean = " ".join(alt.split())
     if synthetic and provenance.STAMP not in alt_clean:
         alt_clean = f"{provenance.STAMP}. {alt_clean}"
