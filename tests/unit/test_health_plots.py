@@ -107,7 +107,10 @@ class TestLayouts:
         fig = health_plots.sex_age_bars(health.suppress(t, 30), inds, inds, ages=ages)
         assert fig.axes[0].get_gridspec().ncols == 3  # two rows on a desktop
         phone = plots.variant(fig, plots.MOBILE)
-        assert phone.axes[0].get_gridspec().ncols == 1 and len(phone.axes) == 5
+        assert phone.axes[0].get_gridspec().ncols == 2  # few bars: two narrow panels a row
+        many = health_plots.sex_age_bars(health.suppress(t, 30), inds, inds, ages=ages + ["gy 1", "gy 2"],
+                                         layout=plots.MOBILE)
+        assert many.axes[0].get_gridspec().ncols == 1
 
     def test_differences_legend_below_and_explains_filled(self):
         t = pd.DataFrame([{"indicator_id": i, "sex": s, "value": 0.05, "lower": -0.01,

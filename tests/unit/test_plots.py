@@ -119,9 +119,9 @@ class TestSmallMultiples:
         df = pd.DataFrame({"ar": [2000, 2010] * 3, "v": [1, 2, 10, 20, 100, 200],
                            "k": ["a", "a", "b", "b", "c", "c"]})
         fig = plots.small_multiples(df, "ar", "v", "k", ncols=3)
-        assert "egen skala" in fig._supxlabel.get_text()
+        assert "egen skala" in fig._suptitle.get_text()
         shared = plots.small_multiples(df, "ar", "v", "k", ncols=3, sharey=True)
-        assert shared._supxlabel is None
+        assert shared._suptitle is None
         assert plots.variant(fig, plots.MOBILE).axes[0].get_gridspec().ncols == 2
 
 

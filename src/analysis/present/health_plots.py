@@ -8,6 +8,7 @@ Each function takes a tidy table from :mod:`analysis.chapters.health` (after
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -109,9 +110,9 @@ def sex_age_bars(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
     if ncols is None:
         ncols = 1 if layout == plots.MOBILE else min(n, 3)
     if layout == plots.MOBILE:
-        ncols = 1
+        ncols = 2 if len(ages) <= 3 and n > 1 else 1  # two narrow panels still read
     nrows = int(np.ceil(n / ncols))
-    row_h = 2.6 if layout == plots.DESKTOP else 2.3
+    row_h = 2.6 if layout == plots.DESKTOP else 2.2
     figsz = (plots.size(layout)[0], row_h * nrows + 0.6)
     fig, axes = plt.subplots(nrows, ncols, figsize=figsz, sharey=True, squeeze=False)
     axes = axes.ravel()
@@ -142,7 +143,8 @@ def sex_age_bars(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
         _pct_axis(ax, "y")
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_locator(plots.MaxNLocator(nbins=4))
-        ax.tick_params(axis="y", labelleft=True)
+        if layout == plots.DESKTOP:
+            ax.tick_params(axis="y", labelleft=True)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
     fig.supylabel("Andel", fontsize=plots.BASE)
     return fig
@@ -175,7 +177,8 @@ def trend_panels(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
             ax.plot(d["period"], d["value"], marker="o", ms=3, color=SEX_COLOURS[sex],
                     lw=1.6 if sex != "totalt" else 1.0, ls="-" if sex != "totalt" else "--",
                     label=SEX_LABELS[sex])
-        ax.set_title(title, fontsize=plots.BASE)
+        ax.set_title(textwrap.fill(title, 26 if layout == plots.DESKTOP else 40),
+                     fontsize=plots.BASE)
         _pct_axis(ax, "y")
         ax.yaxis.set_major_locator(plots.MaxNLocator(nbins=4))
         years = sorted(table["period"].unique())
@@ -258,6 +261,5 @@ def differences(table: pd.DataFrame, labels: dict[str, str], *, figsize=(8, 4),
     else:
         handles += [Line2D([], [], ls="", marker="o", color=grey, markerfacecolor="white")]
         names += ["Ofylld: ingen bedömning (syntetiska data)"]
-    fig.legend(handles, names, loc="outside lower center",
-               ncol=1 if layout == plots.MOBILE else 3)
+    fig.legend(handles, names, loc="outside lower center", ncol=2)
     return fig

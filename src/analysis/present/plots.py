@@ -11,6 +11,10 @@ width; no text is smaller than :data:`MIN_TEXT_PX` (11 px). Every plotting funct
 ``layout`` (:data:`DESKTOP` or :data:`MOBILE`); the :func:`responsive` decorator remembers how a
 figure was made, so the publisher can draw the phone layout of the same chart (fewer panels per row,
 taller) with :func:`variant`.
+
+Why one module: the house style (sizes, fonts, palette), the layout machinery and the generic
+charts that use them are one contract: every chart here is drawn with these sizes and registers
+its phone layout the same way, and the tests check them together.
 """
 
 from __future__ import annotations
@@ -264,8 +268,8 @@ def declutter(texts: Sequence, *, pad_px: float = 1.5, max_iter: int = 300) -> i
 
 
 def scale_note(fig, words: str = "Varje delfigur har sin egen skala på y-axeln.") -> None:
-    """A visible note under a figure whose panels do not share a y-axis."""
-    fig.supxlabel(words, fontsize=SMALL, style="italic", color="#333333")
+    """A visible note above a figure whose panels do not share a y-axis."""
+    fig.suptitle(words, fontsize=SMALL, style="italic", color="#333333", x=0.01, ha="left")
 
 
 def swedish_axis(ax, axis: str = "y", decimals: int = 0, percent: bool = False,

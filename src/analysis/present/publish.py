@@ -209,7 +209,7 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
 
 def stamp(fig) -> None:
     """Burn :data:`analysis.core.provenance.STAMP` into a matplotlib figure: diagonally across
-    the plot, faint, and once more legibly in the lower right corner."""
+    the plot, faint, and once more legibly above it, at the right."""
     import math
 
     w, h = fig.get_size_inches()
@@ -218,8 +218,13 @@ def stamp(fig) -> None:
     fig.text(0.5, 0.5, provenance.STAMP, transform=fig.transFigure, rotation=angle,
              ha="center", va="center", fontsize=size, fontweight="bold", color="#b00020",
              alpha=0.2, zorder=1000, in_layout=False)
-    fig.text(0.995, 0.005, provenance.STAMP, transform=fig.transFigure, ha="right",
-             va="bottom", fontsize=plots.SMALL, color="#b00020", zorder=1000, in_layout=False,
+    # the legible stamp goes above everything drawn (legends sit at the bottom): the saved
+    # image (bbox_inches="tight") grows upwards to take it
+    fig.canvas.draw()
+    top = fig.get_tightbbox(fig.canvas.get_renderer()).y1 / h
+    fig.text(0.995, top + 5 / 72 / h, provenance.STAMP, transform=fig.transFigure,
+             ha="right", va="bottom", fontsize=plots.SMALL,
+             color="#b00020", zorder=1000,
              bbox={"facecolor": "white", "edgecolor": "#b00020", "pad": 2, "alpha": 0.9})
 
 
