@@ -134,3 +134,16 @@ class TestChoropleth:
         labels = fig.axes[0].texts
         assert len(labels) == 12
         assert all(t.get_path_effects() and t.get_fontsize() >= plots.MIN_PT for t in labels)
+
+
+class TestWrapLabels:
+    def test_phone_figure_fits_its_width(self):
+        # long category labels and axis label: wrapped so nothing sticks out of 340 px
+        df = pd.DataFrame({"k": ["Förtids-/sjukpensionär (18–64 år)", "Ej problem med löpande "
+                                 "utgifter", "Män"], "v": [0.3, 0.7, 0.8]})
+        fig = plots.hbar(df, "k", "v", share=True, layout=plots.MOBILE,
+                         xlabel="Andel med god självskattad hälsa (åldersstandardiserad)")
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        assert box.width * plots.PX_PER_INCH <= plots.WIDTH_PX[plots.MOBILE] + 1
+        assert "\n" in fig.axes[0].get_xlabel()

@@ -117,11 +117,29 @@ def responsive(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args, layout: str = DESKTOP, **kwargs):
         fig = func(*args, layout=check_layout(layout), **kwargs)
+        if layout == MOBILE:
+            wrap_labels(fig)
         fig._bok_redraw = functools.partial(wrapper, *args, **kwargs)
         fig._bok_layout = layout
         return fig
 
     return wrapper
+
+
+def wrap_labels(fig) -> None:
+    """Wrap axis labels that are wider than ``fig`` (a phone figure is 340 px wide), and long
+    category labels on a y-axis to at most a third of it."""
+    import textwrap
+
+    chars = int(fig.get_size_inches()[0] * PX_PER_INCH / (BASE * 0.8))
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        if any(len(t) > chars // 3 for t in ticks):
+            ax.set_yticks(ax.get_yticks(), [textwrap.fill(t, chars // 3) for t in ticks])
+        if len(ax.get_xlabel()) > chars:
+            ax.set_xlabel(textwrap.fill(ax.get_xlabel(), chars))
+        if len(ax.get_ylabel()) > chars // 2:
+            ax.set_ylabel(textwrap.fill(ax.get_ylabel(), max(chars // 2, 20)))
 
 
 def restyle(func: Callable) -> Callable:
@@ -268,8 +286,13 @@ def declutter(texts: Sequence, *, pad_px: float = 1.5, max_iter: int = 300) -> i
 
 
 def scale_note(fig, words: str = "Varje delfigur har sin egen skala på y-axeln.") -> None:
-    """A visible note above a figure whose panels do not share a y-axis."""
-    fig.suptitle(words, fontsize=SMALL, style="italic", color="#333333", x=0.01, ha="left")
+    """A visible note above a figure whose panels do not share a y-axis (wrapped to the
+    figure's width)."""
+    import textwrap
+
+    chars = int(fig.get_size_inches()[0] * PX_PER_INCH / (SMALL * 0.75))
+    fig.suptitle(textwrap.fill(words, chars), fontsize=SMALL, style="italic", color="#333333",
+                 x=0.01, ha="left")
 
 
 def swedish_axis(ax, axis: str = "y", decimals: int = 0, percent: bool = False,
