@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.chapters import health
 from analysis.core import geo
-from analysis.present import health_plots
+from analysis.present import health_plots, plots
 from analysis.sources import catalog
 
 
@@ -45,7 +47,7 @@ class TestKommunMaps:
         bins, labels = health.map_classes(t["value"])
         fig = health_plots.kommun_maps(gdf, t, bins, labels)
         assert len(fig.axes) == 2
-        legend = [x.get_text() for x in fig.axes[1].get_legend().get_texts()]
+        legend = [x.get_text() for x in fig.legends[0].get_texts()]
         assert any(x.startswith("73") for x in legend) and fig.axes[0].get_legend() is None
         assert "Visas inte (.)" in legend  # the suppressed kommun is hatched, not coloured
 
@@ -93,3 +95,59 @@ class TestDifferences:
         fig = health_plots.differences(health.suppress(t, 30, counts=("n", "n_rest")),
                                        {"good_health": "God hälsa"})
         assert _texts(fig).count(".") == 1
+
+
+class TestLayouts:
+    def test_five_panels_reflow(self):
+        ages = ["åk 7", "åk 9"]
+        inds = list("abcde")
+        t = pd.DataFrame([{"indicator_id": i, "sex": s, "age": a, "value": 0.5, "lower": 0.4,
+                           "upper": 0.6, "n": 100} for i in inds for s in ("kvinnor", "man")
+                          for a in ages])
+        fig = health_plots.sex_age_bars(health.suppress(t, 30), inds, inds, ages=ages)
+        assert fig.axes[0].get_gridspec().ncols == 3  # two rows on a desktop
+        phone = plots.variant(fig, plots.MOBILE)
+        assert phone.axes[0].get_gridspec().ncols == 2  # few bars: two narrow panels a row
+        many = health_plots.sex_age_bars(health.suppress(t, 30), inds, inds, ages=ages + ["gy 1", "gy 2"],
+                                         layout=plots.MOBILE)
+        assert many.axes[0].get_gridspec().ncols == 1
+
+    def test_differences_legend_below_and_explains_filled(self):
+        t = pd.DataFrame([{"indicator_id": i, "sex": s, "value": 0.05, "lower": -0.01,
+                           "upper": 0.11, "significant": s == "man", "n": 100, "n_rest": 1000}
+                          for i in ("good_health", "daily_smoker")
+                          for s in ("kvinnor", "man", "totalt")])
+        fig = health_plots.differences(health.suppress(t, 30, counts=("n", "n_rest")), {})
+        fig.canvas.draw()
+        legend = fig.legends[0]
+        names = [x.get_text() for x in legend.get_texts()]
+        assert "Fylld: säkerställd skillnad" in names
+        r = fig.canvas.get_renderer()
+        # the legend sits outside the plot: it covers no interval
+        assert not legend.get_window_extent(r).overlaps(fig.axes[0].get_window_extent(r))
+        synthetic = health_plots.differences(health.suppress(t, 30, counts=("n", "n_rest")), {},
+                                             verdict=False)
+        names = [x.get_text() for x in synthetic.legends[0].get_texts()]
+        assert not any(n.startswith("Fylld") for n in names)
+
+    def test_map_labels_legible_and_apart(self):
+        from matplotlib.text import Text
+
+        gdf = catalog.load("kommungranser")
+        rows = [{"indicator_id": "good_health", "area_code": k, "sex": s,
+                 "value": 0.6 + 0.01 * i, "n": 100}
+                for i, k in enumerate(geo.KOMMUNER) for s in ("kvinnor", "man")]
+        t = pd.DataFrame(rows)
+        bins, labels = health.map_classes(t["value"])
+        for layout in plots.LAYOUTS:
+            fig = health_plots.kommun_maps(gdf, t, bins, labels, layout=layout)
+            fig.canvas.draw()
+            r = fig.canvas.get_renderer()
+            for ax in fig.axes:
+                boxes = [Text.get_window_extent(x, r) for x in ax.texts]
+                assert all(x.get_fontsize() >= plots.MIN_PT and x.get_path_effects()
+                           for x in ax.texts)
+                overlaps = [(a.get_text(), b.get_text())
+                            for (a, ba), (b, bb) in itertools.combinations(
+                                zip(ax.texts, boxes, strict=True), 2) if ba.overlaps(bb)]
+                assert overlaps == [], (layout, overlaps)

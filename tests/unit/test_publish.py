@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from analysis.core import provenance  # noqa: E402
-from analysis.present import publish  # noqa: E402
+from analysis.present import plots, publish  # noqa: E402
 
 
 @pytest.fixture
@@ -160,6 +160,45 @@ class TestFigure:
         im = Image.open(tmp_path / "t_files" / "f.png")
         assert im.text.get("Datatyp") == "uppmätt" and "Description" not in im.text
         assert provenance.STAMP not in page[0]
+
+
+class TestFigureSize:
+    def _fig(self):
+        df = pd.DataFrame({"ar": [2000, 2010] * 2, "v": [1.0, 2.0, 1.5, 2.5], "g": ["a"] * 2 + ["b"] * 2})
+        return plots.lines(df, "ar", "v", "g")
+
+    def test_png_records_text_size_and_width(self, page, tmp_path):
+        publish.figure(self._fig(), "f", title="T", alt="Linje", source="Källa: x",
+                       kind=provenance.SYNTHETIC)
+        for name, layout in (("f.png", plots.DESKTOP), ("f.mobil.png", plots.MOBILE)):
+            im = Image.open(tmp_path / "t_files" / name)
+            css = float(im.text["CssWidth"])
+            assert css <= plots.WIDTH_PX[layout]
+            # shown at its CSS width, the smallest text is at least 11 CSS px
+            assert float(im.text["MinTextPx"]) * css / im.width >= plots.MIN_TEXT_PX - 0.01
+            assert im.text["Description"] == provenance.STAMP  # both layouts are stamped
+
+    def test_one_figure_two_images(self, page, tmp_path):
+        publish.figure(self._fig(), "f", title="T", alt="Linje", source="Källa: x",
+                       kind=provenance.MEASURED)
+        md = page[0]
+        assert md.count(":::{figure}") == 1 and "```{image} t_files/f.mobil.png" in md
+        assert md.count(":alt: Linje") == 2 and "bok-figur-responsiv" in md
+
+    def test_plain_figure_has_one_image(self, page, tmp_path):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        publish.figure(fig, "f", title="T", alt="Linje", source="Källa: x",
+                       kind=provenance.MEASURED)
+        assert "{image}" not in page[0] and "bok-figur-responsiv" not in page[0]
+
+    def test_bytes_are_deterministic(self, page, tmp_path):
+        out = []
+        for _ in range(2):
+            publish.figure(self._fig(), "f", title="T", alt="Linje", source="Källa: x",
+                           kind=provenance.SYNTHETIC)
+            out.append([(tmp_path / "t_files" / n).read_bytes() for n in ("f.png", "f.mobil.png")])
+        assert out[0] == out[1]
 
 
 class TestBullets:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters import health
-from analysis.present import health_plots, youth_plots
+from analysis.present import health_plots, plots, youth_plots
 
 
 def _texts(fig) -> list[str]:
@@ -70,9 +70,19 @@ class TestHelpers:
                           "lower": 0.009, "upper": 0.014, "n": 500})
         fig = health_plots.trend_panels(t, ["x"], ["Röker dagligen"], ncols=1, figsize=(4, 3))
         youth_plots.relabel_sexes(fig)
-        labels = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+        labels = [x.get_text() for x in fig.legends[0].get_texts()]
         assert labels[:2] == ["Flickor", "Pojkar"]
         youth_plots.share_ticks(fig)
         fig.canvas.draw()
         ticks = [x.get_text() for x in fig.axes[0].get_yticklabels() if x.get_text()]
         assert len(ticks) == len(set(ticks)) and "," in ticks[0]
+
+    def test_phone_layout_keeps_the_relabelling(self):
+        t = pd.DataFrame({"indicator_id": "x", "period": [2005, 2017] * 3,
+                          "sex": ["kvinnor"] * 2 + ["man"] * 2 + ["totalt"] * 2,
+                          "value": [0.010, 0.012, 0.011, 0.013, 0.0105, 0.0125],
+                          "lower": 0.009, "upper": 0.014, "n": 500})
+        fig = youth_plots.relabel_sexes(health_plots.trend_panels(t, ["x"], ["Röker dagligen"]))
+        phone = plots.variant(fig, plots.MOBILE)
+        assert phone.get_size_inches()[0] * plots.PX_PER_INCH == plots.WIDTH_PX[plots.MOBILE]
+        assert [x.get_text() for x in phone.legends[0].get_texts()][:2] == ["Flickor", "Pojkar"]

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import provenance, text
+from analysis.present import plots
 from analysis.sources import catalog, documents
 
 SUPPRESSED = "."  # what the book prints for a suppressed cell (SCB's symbol for "cannot be shown")
@@ -347,7 +348,7 @@ def table(df: pd.DataFrame, name: str, *, title: str, source: str,
 
 def stamp(fig) -> None:
     """Burn :data:`analysis.core.provenance.STAMP` into a matplotlib figure: diagonally across
-    the plot, faint, and once more legibly in the lower right corner."""
+    the plot, faint, and once more legibly above it, at the right."""
     import math
 
     w, h = fig.get_size_inches()
@@ -355,31 +356,76 @@ def stamp(fig) -> None:
     size = max(9.0, min(28.0, 72 * w * 0.7 / (0.6 * len(provenance.STAMP))))
     fig.text(0.5, 0.5, provenance.STAMP, transform=fig.transFigure, rotation=angle,
              ha="center", va="center", fontsize=size, fontweight="bold", color="#b00020",
-             alpha=0.2, zorder=1000)
-    fig.text(0.995, 0.005, provenance.STAMP, transform=fig.transFigure, ha="right",
-             va="bottom", fontsize=8, color="#b00020", zorder=1000,
+             alpha=0.2, zorder=1000, in_layout=False)
+    # the legible stamp goes above everything drawn (legends sit at the bottom): the saved
+    # image (bbox_inches="tight") grows upwards to take it
+    fig.canvas.draw()
+    top = fig.get_tightbbox(fig.canvas.get_renderer()).y1 / h
+    fig.text(0.995, top + 5 / 72 / h, provenance.STAMP, transform=fig.transFigure,
+             ha="right", va="bottom", fontsize=plots.SMALL,
+             color="#b00020", zorder=1000,
              bbox={"facecolor": "white", "edgecolor": "#b00020", "pad": 2, "alpha": 0.9})
 
 
-def png_metadata(kind: str) -> dict[str, str | None]:
+def png_metadata(kind: str, min_text_px: float | None = None,
+                 css_width: float | None = None) -> dict[str, str | None]:
     """The PNG text chunks of a figure of ``kind`` data (no software version or timestamp, so
-    two builds give identical bytes): ``Datatyp`` always, ``Description`` the stamp if synthetic."""
+    two builds give identical bytes): ``Datatyp`` always, ``Description`` the stamp if synthetic;
+    ``MinTextPx`` the smallest font size in the figure in image pixels and ``CssWidth`` the width
+    in CSS pixels the page shows it at, so that a browser can check the size a reader sees
+    (``MinTextPx × shown width / image width``)."""
     meta: dict[str, str | None] = {"Software": None, "Datatyp": provenance.check(kind)}
     if provenance.is_synthetic(kind):
         meta["Description"] = provenance.STAMP
+    if min_text_px is not None:
+        meta["MinTextPx"] = f"{min_text_px:.2f}"
+    if css_width is not None:
+        meta["CssWidth"] = f"{css_width:.0f}"
     return meta
 
 
+def save_figure(fig, path: Path, kind: str, layout: str = plots.DESKTOP) -> tuple[int, int]:
+    """Save ``fig`` as a PNG at :data:`analysis.present.plots.SCALE` × its drawn size, stamped if
+    ``kind`` is synthetic, with no text under the house minimum, and return the width and
+    height (CSS pixels) the page shows it at: its drawn size, at most the layout's width."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    if provenance.is_synthetic(kind):
+        stamp(fig)
+    min_pt = plots.enforce_min_text(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=plots.DPI, bbox_inches="tight", pad_inches=0.04,
+                metadata={"Software": None})
+    im = Image.open(buf)
+    css_w = min(im.width / plots.SCALE, plots.WIDTH_PX[layout])
+    css_h = im.height * css_w / im.width
+    info = PngImagePlugin.PngInfo()
+    for k, v in png_metadata(kind, min_pt * plots.DPI / 72, css_w).items():
+        if v is not None:
+            info.add_text(k, v)
+    im.save(path, format="png", pnginfo=info, optimize=False, compress_level=9)
+    return round(css_w), round(css_h)
+
+
 def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | None = None,
-           data: pd.DataFrame | None = None, dpi: int = 110, width: str = "100%",
-           kind: Kind = None, indicators: list[str] | tuple[str, ...] | None = None) -> None:
+           data: pd.DataFrame | None = None, kind: Kind = None,
+           indicators: list[str] | tuple[str, ...] | None = None) -> None:
     """Save a matplotlib figure and show it as a MyST figure with alt text and caption.
+
+    The figure is shown at the size it was drawn for (:mod:`analysis.present.plots`). A figure
+    made by a :func:`analysis.present.plots.responsive` function is also drawn in its phone
+    layout and saved as ``<name>.mobil.png``; the page shows that one when the figure is
+    narrower than the desktop drawing (``_static/figurer.css``), under the same number, caption
+    and alt text.
 
     ``data`` (the numbers drawn) is written next to it as ``<name>.data.csv`` and linked, so a
     reader can check every plotted value. ``kind`` is the data kind of what is drawn (one, or one
     per row of ``data``; default the page's): a figure with any synthetic data gets the stamp
-    burned in (:func:`stamp`), recorded in the PNG's metadata (:func:`png_metadata`) and the
-    figure's HTML class (``datatyp-syntetisk``), and the same words in its alt text and caption.
+    burned in (:func:`stamp`, in both layouts), recorded in the PNG's metadata
+    (:func:`png_metadata`) and the figure's HTML class (``datatyp-syntetisk``), and the same
+    words in its alt text and caption.
     ``indicators`` (registry ids) adds links to the indicators' pages to the caption
     (:func:`indicator_links`) and records the use (:func:`record_indicator_use`).
     """
@@ -391,9 +437,8 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     one = kinds if isinstance(kinds, str) else provenance.combine(kinds)
     png = files_dir() / f"{_slug(name)}.png"
     synthetic = provenance.is_synthetic(one)
-    if synthetic:
-        stamp(fig)
-    fig.savefig(png, dpi=dpi, bbox_inches="tight", metadata=png_metadata(one))
+    mobile = plots.variant(fig, plots.MOBILE)
+    width, _h = save_figure(fig, png, one, plots.DESKTOP)
     plt.close(fig)
     lead = f"{provenance.STAMP}. " if synthetic else ""
     if one == provenance.MODELLED:
@@ -408,10 +453,19 @@ def figure(fig, name: str, *, title: str, alt: str, source: str, note: str | Non
     alt_clean = " ".join(alt.split())
     if synthetic and provenance.STAMP not in alt_clean:
         alt_clean = f"{provenance.STAMP}. {alt_clean}"
+    classes = f"bok-figur datatyp-{provenance.SLUGS[one]}"
+    legend = ""
+    if mobile is not None:
+        mpng = files_dir() / f"{_slug(name)}.mobil.png"
+        mwidth, _h = save_figure(mobile, mpng, one, plots.MOBILE)
+        plt.close(mobile)
+        classes += " bok-figur-responsiv"
+        legend = (f"\n\n```{{image}} {mpng.as_posix()}\n:alt: {alt_clean}\n"
+                  f":class: bok-bild bok-bild-mobil\n:width: {mwidth}px\n```")
     _display_markdown(
         f":::{{figure}} {png.as_posix()}\n:alt: {alt_clean}\n:name: fig-{_slug(stem())}-"
-        f"{_slug(name)}\n:figclass: bok-figur datatyp-{provenance.SLUGS[one]}\n"
-        f":width: {width}\n\n{caption}\n:::"
+        f"{_slug(name)}\n:figclass: {classes}\n:class: bok-bild bok-bild-desktop\n"
+        f":width: {width}px\n\n{caption}{legend}\n:::"
     )
 
 

@@ -29,11 +29,12 @@ def _suppressed(t: pd.DataFrame) -> np.ndarray:
     return t["value"].isna().to_numpy()
 
 
+@plots.responsive
 def dose_response(table: pd.DataFrame, *, ylabel: str = "Andel som mår bra varje dag",
-                  figsize=(8, 4.6)):
+                  figsize=(8, 4.6), layout: str = plots.DESKTOP):
     """Share feeling good by number of protective factors (0–5): girls, boys and everyone, each
     point with its 95 % interval; a suppressed point shows ``.`` on the axis."""
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=plots.size(layout, figsize))
     offsets = {"kvinnor": -0.12, "man": 0.12, "totalt": 0.0}
     for sex in ("kvinnor", "man", "totalt"):
         d = table[table["sex"] == sex].sort_values("factors")
@@ -60,17 +61,23 @@ def dose_response(table: pd.DataFrame, *, ylabel: str = "Andel som mår bra varj
     ax.set_ylim(0, 1)
     plots.swedish_axis(ax, "y", share=True)
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     return fig
 
 
-def youth_adult(table: pd.DataFrame, *, figsize=(10, 4.4)):
+@plots.responsive
+def youth_adult(table: pd.DataFrame, *, figsize=(10, 4.4), layout: str = plots.DESKTOP):
     """Pupils beside adults: one panel per measure (mår bra / god hälsa; WHO-5), bars by group
-    with girls/women and boys/men side by side and their intervals."""
+    with girls/women and boys/men side by side and their intervals (on a phone one panel above
+    the other)."""
     measures = [("halsa", "Mår bra (unga) / god hälsa (vuxna)"),
                 ("who5", "Gott psykiskt välbefinnande (WHO-5)")]
-    fig, axes = plt.subplots(1, 2, figsize=figsize, sharey=True,
-                             gridspec_kw={"width_ratios": [5, 4]})
+    if layout == plots.MOBILE:
+        fig, axes = plt.subplots(2, 1, figsize=plots.size(layout, mobile_height=6.0),
+                                 sharey=True)
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=plots.size(layout, figsize), sharey=True,
+                                 gridspec_kw={"width_ratios": [5, 4]})
     width = 0.38
     for ax, (m, title) in zip(axes, measures, strict=True):
         t = table[table["measure"] == m]
@@ -91,24 +98,28 @@ def youth_adult(table: pd.DataFrame, *, figsize=(10, 4.4)):
                 if s:
                     ax.annotate(SUPPRESSED_MARK, (xi, 0.01), ha="center", va="bottom")
         ax.set_xticks(x)
-        ax.set_xticklabels([g.replace(" år och äldre", "+ år") for g in groups], fontsize=8)
+        ax.set_xticklabels([g.replace(" år och äldre", "+ år") for g in groups],
+                           rotation=0 if layout == plots.MOBILE else 30, ha="center" if
+                           layout == plots.MOBILE else "right")
         n_young = int((t.drop_duplicates("group")["population"] == "unga").sum())
         if 0 < n_young < len(groups):
             ax.axvline(n_young - 0.5, color="grey", lw=0.8, ls=":")
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=plots.BASE)
         ax.set_ylim(0, 1)
         ax.grid(axis="x", visible=False)
         plots.swedish_axis(ax, "y", share=True)
     axes[0].set_ylabel("Andel")
-    axes[0].legend(loc="lower center", bbox_to_anchor=(0.9, 1.06), ncol=2, fontsize=8)
-    fig.tight_layout()
+    if layout == plots.MOBILE:
+        axes[1].set_ylabel("Andel")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
     return fig
 
 
-def school_spread(table: pd.DataFrame, *, figsize=(8, 4.2)):
+@plots.responsive
+def school_spread(table: pd.DataFrame, *, figsize=(8, 4.2), layout: str = plots.DESKTOP):
     """Each school's share feeling good (shown schools only) by school year, with its interval,
     beside the län's share: how much schools differ. Schools are anonymous dots."""
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=plots.size(layout, figsize))
     t = table[~table["is_total"] & ~_suppressed(table)]
     rng = np.random.default_rng(0)  # fixed jitter: the same picture every build
     for i, g in enumerate(GRADES):
@@ -125,15 +136,15 @@ def school_spread(table: pd.DataFrame, *, figsize=(8, 4.2)):
     ax.set_ylabel("Andel som mår bra eller mycket bra")
     plots.swedish_axis(ax, "y", share=True)
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="lower left", fontsize=8)
+    fig.legend(loc="outside lower center")
     return fig
 
 
+@plots.restyle
 def relabel_sexes(fig):
     """Legends of the adult chapter's charts say Kvinnor/Män; for pupils, Flickor/Pojkar."""
     names = {"Kvinnor": "Flickor", "Män": "Pojkar"}
-    for ax in fig.axes:
-        legend = ax.get_legend()
+    for legend in list(fig.legends) + [ax.get_legend() for ax in fig.axes]:
         if legend is None:
             continue
         for t in legend.get_texts():
@@ -141,6 +152,7 @@ def relabel_sexes(fig):
     return fig
 
 
+@plots.restyle
 def share_ticks(fig):
     """Share tick labels with as many decimals as the ticks need (``2,5 %``, ``87,5 %``), so that
     no two ticks read the same and none is rounded (the house style prints whole per cent)."""
