@@ -24,7 +24,15 @@ Steps
    A landing page ``_build/html/index.html`` lists the editions.
 """
 
+# ruff: noqa: E402 - the command line asks the stamp before the heavy imports below
 from __future__ import annotations
+
+import sys
+
+from analysis.book import stamp
+
+if __name__ == "__main__":  # a rebuild with nothing changed answers before importing pandas & co.
+    stamp.exit_if_up_to_date(sys.argv[1:])
 
 import argparse
 import hashlib
@@ -32,7 +40,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -311,6 +318,12 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         A notebook failed (nothing is published).
     """
     t_start = time.perf_counter()
+    stamp_file = stamp.stamp_file(root, edition, only, build_dir)
+    if not force:
+        last = stamp.up_to_date(root, edition, only, build_dir)
+        if last is not None:
+            log(stamp.report(last))
+            return Path(last["target"])
     params_file = root / "params" / f"{edition}.yml"
     ed = load_edition(params_file)
     rel_params = str(params_file.relative_to(root))
@@ -327,8 +340,12 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     if problems:
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
                          + "\n  ".join(problems))
+    # what this build reads, before it reads it; recorded when it has succeeded
+    snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
+    headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
     jobs = plan(root, ed)
-    check_parameter_names(sorted({root / j.source for j in jobs}), root)
+    check_parameter_names(sorted({root / j.source for j in jobs}), root,
+                          memo=build_dir / "cache" / "checked-parameters.json")
     check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
     check_inputs(root, [name for j in jobs for name in j.inputs],
                  memo=build_dir / "cache" / "checked-inputs.json")
@@ -366,6 +383,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             log(f"Nothing changed since the last build: {target} is up to date.")
             if not partial:
                 write_landing_page(build_dir / "html")
+            stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                        notebooks=len(jobs))
             return target
     safety.discard_damaged(cache, jobs + prev_jobs, log)
     run_jobs(root, jobs, cache, failed_root / edition, workers, log=log)
@@ -421,6 +440,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             safety.CLEANUP.paths.remove(stage_root)
     if not partial:
         write_landing_page(build_dir / "html")
+    stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                notebooks=len(jobs))
     log(f"Published {target}/index.html in "
         f"{fmt_secs(time.perf_counter() - t_start)}")
     return target
