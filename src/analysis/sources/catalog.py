@@ -364,7 +364,7 @@ def _read_cached(path: Path) -> pd.DataFrame | None:
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError):
+    except Exception:  # noqa: BLE001 - a damaged kept table is read from the file again
         return None
 
 
