@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,23 +52,56 @@ ROOT = Path(__file__).resolve().parents[1]
 def _env(repo: Path) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")},
             "ANALYSIS_ROOT": str(repo), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-            "SOURCE_DATE_EPOCH": "0"}
+            "SOURCE_DATE_EPOCH": "0",
+            # both sides import the library from the copy (edits elsewhere cannot reach a run)
+            "PYTHONPATH": str(repo / "src")}
+
+
+class LoadSampler:
+    """The 1-minute load average every 10 s while a run lasts (mean and max are reported)."""
+
+    def __enter__(self):
+        self.samples = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(10):
+            self.samples.append(os.getloadavg()[0])
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+        self.samples.append(os.getloadavg()[0])
+
+    def summary(self) -> dict:
+        return {"load_1min": [round(self.samples[0], 2), round(self.samples[-1], 2)],
+                "load_mean": round(sum(self.samples) / len(self.samples), 2),
+                "load_max": round(max(self.samples), 2)}
+
+
+def clear_interim(repo: Path) -> None:
+    """Both sides start cold: no generated interim tables (synthetic rounds, protected tables)."""
+    shutil.rmtree(repo / "data" / "interim", ignore_errors=True)
 
 
 def our_build(repo: Path, edition: str, jobs: int, only: list[str] | None = None) -> dict:
     shutil.rmtree(repo / "_build", ignore_errors=True)
-    load0 = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "analysis.book.build", "book", "--edition",
-                           edition, "-j", str(jobs), "--build-dir", str(repo / "_build"),
-                           *(["--only", ",".join(only)] if only else [])],
-                          cwd=repo, env=_env(repo), capture_output=True, text=True)
-    secs = time.perf_counter() - t0
+    clear_interim(repo)
+    with LoadSampler() as load:
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "analysis.book.build", "book", "--edition",
+                               edition, "-j", str(jobs), "--build-dir", str(repo / "_build"),
+                               *(["--only", ",".join(only)] if only else [])],
+                              cwd=repo, env=_env(repo), capture_output=True, text=True)
+        secs = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(proc.stdout + proc.stderr)
     executed = sum(int(n) for n in re.findall(r"(\d+) to execute", proc.stdout))
-    return {"seconds": round(secs, 1), "notebooks_executed": executed,
-            "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)]}
+    (repo / "_build" / "build.log").write_text(proc.stdout, encoding="utf-8")
+    return {"seconds": round(secs, 1), "notebooks_executed": executed, **load.summary()}
 
 
 def jb_project(repo: Path, edition: str, dst: Path, only: list[str] | None = None) -> int:
@@ -98,18 +132,18 @@ def jb_project(repo: Path, edition: str, dst: Path, only: list[str] | None = Non
 
 def jb_build(repo: Path, project: Path) -> dict:
     jb = Path(sys.executable).parent / "jupyter-book"
-    load0 = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    # notebooks read and write relative to the repository, as in the build's kernels
-    proc = subprocess.run([str(jb), "build", str(project), "--builder", "html"], cwd=repo,
-                          env=_env(repo), capture_output=True, text=True)
-    secs = time.perf_counter() - t0
+    clear_interim(repo)
+    with LoadSampler() as load:
+        t0 = time.perf_counter()
+        # notebooks read and write relative to the repository, as in the build's kernels
+        proc = subprocess.run([str(jb), "build", str(project), "--builder", "html"], cwd=repo,
+                              env=_env(repo), capture_output=True, text=True)
+        secs = time.perf_counter() - t0
     log = proc.stdout + proc.stderr
     failed = re.findall(r"Execution Failed.*", log)
     if proc.returncode != 0 or failed:
         raise SystemExit("jupyter-book failed:\n" + log[-4000:])
-    return {"seconds": round(secs, 1), "load_1min": [round(load0, 2),
-                                                     round(os.getloadavg()[0], 2)]}
+    return {"seconds": round(secs, 1), **load.summary()}
 
 
 def main() -> None:
@@ -119,24 +153,30 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="pairs of runs (ours, then JB)")
     ap.add_argument("--only", default=None,
                     help="comma-separated notebook stems (both sides; a quick, partial check)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="work in this folder and keep it (to compare the outputs afterwards)")
     args = ap.parse_args()
     only = args.only.split(",") if args.only else None
     warm_up()
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        repo = copy_sources(ROOT, Path(tmp) / "repo")
+        work = args.keep or Path(tmp)
+        shutil.rmtree(work / "repo", ignore_errors=True)
+        repo = copy_sources(ROOT, work / "repo")
         for r in range(args.repeats):
             ours = our_build(repo, args.edition, args.jobs, only)
-            project = Path(tmp) / f"jb{r}"
+            project = work / f"jb{r}"
+            shutil.rmtree(project, ignore_errors=True)
             n = jb_project(repo, args.edition, project, only)
             jb = jb_build(repo, project)
             runs.append({"ours": ours, "jupyter_book": {**jb, "notebooks_executed": n},
                          "ratio": round(jb["seconds"] / ours["seconds"], 2)})
             print(f"run {r + 1}: our cold build {ours['seconds']} s "
                   f"({ours['notebooks_executed']} notebooks, -j {args.jobs}, load "
-                  f"{ours['load_1min'][0]}-{ours['load_1min'][1]}); jupyter-book "
+                  f"{ours['load_1min'][0]}-{ours['load_1min'][1]}, mean {ours['load_mean']}); jupyter-book "
                   f"execute_notebooks: force {jb['seconds']} s ({n} notebooks, load "
-                  f"{jb['load_1min'][0]}-{jb['load_1min'][1]}); ratio {runs[-1]['ratio']}x",
+                  f"{jb['load_1min'][0]}-{jb['load_1min'][1]}, mean {jb['load_mean']}); ratio "
+                  f"{runs[-1]['ratio']}x",
                   flush=True)
     res = {"edition": args.edition, "only": only, "workers": args.jobs, "cpus": os.cpu_count(),
            "runs": runs}

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from analysis.book import build, execute, params
+from analysis.book import build, execute, kernelpool, params
 from analysis.book import jobs as book_jobs
 from analysis.core import geo
 from analysis.core.errors import InputError
@@ -365,3 +365,40 @@ class TestPrivateData:
         assert book_jobs.job_key(repo, jobs[0]) == before
         (repo / "data" / "private" / "liv_och_halsa" / "liv_och_halsa_2017.sav").write_bytes(b"x")
         assert book_jobs.job_key(repo, jobs[0]) != before
+
+
+class TestSchedule:
+    """Jobs run longest first, by the seconds each took last time (unknown ones first)."""
+
+    def _job(self, label):
+        return book_jobs.Job("notebooks/x.md", label, ".", {}, [], label=label)
+
+    def test_longest_first_and_unknown_first(self, tmp_path):
+        cache = tmp_path / "cache" / "notebooks"
+        cache.mkdir(parents=True)
+        execute._record_durations([{"label": "a", "seconds": 3.0},
+                                   {"label": "b", "seconds": 30.0}], cache)
+        execute._record_durations([{"label": "c", "seconds": 10.0}], cache)  # merged
+        order = execute._longest_first([self._job(x) for x in "abcd"], cache)
+        assert [j.label for j in order] == ["d", "b", "c", "a"]
+
+    def test_without_history_book_order(self, tmp_path):
+        jobs = [self._job(x) for x in "abc"]
+        assert execute._longest_first(jobs, tmp_path / "none") == jobs
+        (tmp_path / execute.DURATIONS).write_text("[", encoding="utf-8")
+        assert execute._longest_first(jobs, tmp_path / "notebooks") == jobs
+
+    def test_work_cache_beside_the_notebooks(self, tmp_path):
+        assert execute.work_cache(tmp_path / "cache" / "notebooks") == tmp_path / "cache" / "work"
+
+    def test_work_cache_setting_changes_no_key(self, monkeypatch):
+        before = book_jobs.private_data_hash(ROOT)
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", "/somewhere")
+        assert book_jobs.private_data_hash(ROOT) == before
+
+
+class TestStartPool:
+    def test_workers_start_their_zygote_at_once(self):
+        with execute.start_pool(1) as pool:
+            # the zygote (library preloaded) is up and every import succeeded
+            assert pool.submit(kernelpool.wait_worker_zygote).result(timeout=900) == []

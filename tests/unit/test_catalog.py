@@ -173,3 +173,48 @@ class TestCheckComplete:
             catalog.check_complete(df, {"kommun_kod": "kommuner"}, "f.csv")
         with pytest.raises(InputError, match="is not one of"):
             catalog.check_complete(df, {"kommun_kod": "alla"}, "f.csv")
+
+
+class TestValidatedTableCache:
+    """In a build (ANALYSIS_WORK_CACHE set) a validated table is kept and read back."""
+
+    NAME = "folkmangd_kommun"
+
+    def test_second_load_reads_the_kept_table(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        log = tmp_path / "inputs.log"
+        monkeypatch.setenv(catalog.ENV_INPUT_LOG, str(log))
+        first = catalog.load(self.NAME, root=ROOT)
+        assert len(list((tmp_path / "work" / "frames").glob(f"{self.NAME}-*.pkl"))) == 1
+        calls = []
+        monkeypatch.setattr(catalog, "read_table", lambda *a, **k: calls.append(a))
+        second = catalog.load(self.NAME, root=ROOT)
+        assert calls == []  # not read or validated again
+        pd.testing.assert_frame_equal(first, second, check_exact=True)
+        assert first.attrs == second.attrs and list(first.dtypes) == list(second.dtypes)
+        assert log.read_text(encoding="utf-8").count(self.NAME) == 2  # logged on every load
+        monkeypatch.setenv(catalog.ENV_DECLARED, "kolada_befolkning")
+        with pytest.raises(RuntimeError, match="does not declare it"):
+            catalog.load(self.NAME, root=ROOT)  # still enforced on a kept table
+
+    def test_nothing_is_kept_outside_a_build(self, tmp_path, monkeypatch):
+        monkeypatch.delenv("ANALYSIS_WORK_CACHE", raising=False)
+        assert catalog._frame_cache(self.NAME, catalog.entry(self.NAME, ROOT)) is None
+
+    def test_a_changed_entry_or_schema_is_validated_again(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        ent = catalog.entry(self.NAME, ROOT)
+        other = catalog.entry("kolada_befolkning", ROOT)["schema"]
+        keys = {catalog._frame_cache(self.NAME, ent),
+                catalog._frame_cache(self.NAME, {**ent, "md5": "0" * 32}),
+                catalog._frame_cache(self.NAME, {**ent, "schema": other}),
+                catalog._frame_cache(self.NAME, {**ent, "complete": {"ar": "observed"}})}
+        assert len(keys) == 4
+
+    def test_a_damaged_kept_table_is_read_again(self, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        first = catalog.load(self.NAME, root=ROOT)
+        (kept,) = (tmp_path / "work" / "frames").glob(f"{self.NAME}-*.pkl")
+        kept.write_bytes(b"not a pickle")
+        pd.testing.assert_frame_equal(catalog.load(self.NAME, root=ROOT), first)
+        assert kept.read_bytes() != b"not a pickle"  # written again

@@ -59,3 +59,36 @@ def test_imports_inside_functions_and_relative_imports_are_followed(tmp_path):
     (pkg / "a" / "z.py").write_text("Z = 1\n", encoding="utf-8")
     assert set(codehash.closure(["analysis.a.x"], pkg)) == {
         "analysis", "analysis.a", "analysis.a.x", "analysis.a.y", "analysis.a.z"}
+
+
+class TestMemo:
+    """In a build (ANALYSIS_WORK_CACHE set) the hash is remembered with the stamps of its files."""
+
+    def test_remembered_and_recomputed_after_an_edit(self, pkg, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        users = ["analysis.chapters.child_poverty"]
+        first = codehash.code_hash(users, pkg)
+        assert (tmp_path / "work" / "codehash.json").exists()
+        calls = []
+        real = codehash.closure
+        monkeypatch.setattr(codehash, "closure", lambda *a: calls.append(a) or real(*a))
+        assert codehash.code_hash(users, pkg) == first and calls == []  # from the memo
+        _touch(pkg / "methods" / "disclosure.py")
+        second = codehash.code_hash(users, pkg)
+        assert second != first and len(calls) == 1
+        monkeypatch.delenv("ANALYSIS_WORK_CACHE")
+        assert codehash.code_hash(users, pkg) == second  # the same hash without the memo
+
+    def test_a_new_data_file_is_seen(self, pkg, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        users = ["analysis.synthetic"]
+        first = codehash.code_hash(users, pkg)
+        (pkg / "synthetic" / "calibrated" / "new.json").write_text("{}", encoding="utf-8")
+        assert codehash.code_hash(users, pkg) != first
+
+    def test_a_damaged_memo_is_ignored(self, pkg, tmp_path, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+        (tmp_path / "work").mkdir()
+        (tmp_path / "work" / "codehash.json").write_text("{", encoding="utf-8")
+        assert codehash.code_hash(["analysis.core.geo"], pkg) == codehash.code_hash(
+            ["analysis.core.geo"], PKG)

@@ -155,3 +155,74 @@ class TestWarmKernels:
         zygote._proc.wait()
         nb = _run(_notebook(tmp_path / "b.ipynb", "print('ok')"), tmp_path / "b.out.ipynb")
         assert nb.cells[-1].outputs[0]["text"] == "ok\n" and zygote._proc.pid != old
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PKG = ROOT / "src" / "analysis"
+
+
+class TestLibraryPreloaded:
+    """The zygote's program (analysis.book.warmkernel) imports the library's modules once."""
+
+    def test_every_module_a_notebook_imports_is_preloaded(self):
+        from analysis.core import codehash
+
+        zygote = PKG / "book" / "warmkernel.py"
+        preloaded = set(codehash.closure(codehash.file_imports(zygote, "analysis.book.warmkernel"),
+                                         PKG))
+        missing = {}
+        for md in sorted((ROOT / "notebooks").glob("*.md")):
+            mods = {m for m in book_jobs.notebook_imports(md)
+                    if codehash.module_file(m, PKG) is not None}
+            if mods - preloaded:
+                missing[md.name] = sorted(mods - preloaded)
+        assert missing == {}, "add these to analysis.book.warmkernel"
+
+    def test_importing_the_library_reads_no_environment(self):
+        """Module-level code only defines things: nothing at import reads the environment, the
+        working folder, the project root or a data file, or sets an option, so a fork of the
+        zygote is the same as a kernel that imports the modules itself. The one exception is the
+        house style of the charts (``plots`` sets matplotlib's rcParams on import), which is the
+        same in every kernel that imports it; every notebook that draws imports it."""
+        import ast
+
+        names = {"environ", "getenv", "project_root", "cwd", "interim_dir", "work_cache",
+                 "read_catalog", "load", "set_option", "rcParams", "style", "use", "seed"}
+        found = []
+        for path in sorted(PKG.rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                     ast.Import, ast.ImportFrom)):
+                    continue
+                if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+                    continue
+                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                used |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+                if used & names:
+                    found.append(f"{path.relative_to(PKG).as_posix()}: {ast.unparse(node)[:60]}")
+        allowed = {"present/plots.py: matplotlib.use('Agg')", "present/plots.py: style()"}
+        assert set(found) <= allowed, sorted(set(found) - allowed)
+
+    def test_every_notebook_that_draws_imports_the_house_style(self):
+        from analysis.core import codehash
+
+        for md in sorted((ROOT / "notebooks").glob("*.md")):
+            text = md.read_text(encoding="utf-8")
+            draws = any(s in text for s in ("publish.figure(", "plt.", "matplotlib"))
+            closure = codehash.closure(book_jobs.notebook_imports(md), PKG)
+            assert not draws or "analysis.present.plots" in closure, md.name
+
+    def test_kernel_has_the_library_and_no_state_leaks_through_it(self, zygote, tmp_path):
+        leak = ("import sys\nfrom analysis.chapters import profiles\nfrom analysis.core import geo\n"
+                "profiles.leaked = 1\ngeo.KOMMUNER['9999'] = 'Påhittad'\n"
+                "print('analysis.chapters.profiles' in sys.modules)")
+        check = ("import sys\npreloaded = 'analysis.chapters.profiles' in sys.modules\n"
+                 "from analysis.chapters import profiles\nfrom analysis.core import geo\n"
+                 "assert not hasattr(profiles, 'leaked') and '9999' not in geo.KOMMUNER\n"
+                 "print(preloaded)")
+        first = _run(_notebook(tmp_path / "a.ipynb", leak), tmp_path / "a.out.ipynb")
+        second = _run(_notebook(tmp_path / "b.ipynb", check), tmp_path / "b.out.ipynb")
+        assert first.cells[-1].outputs[0]["text"] == "True\n"
+        assert second.cells[-1].outputs[0]["text"] == "True\n"  # there before the import
+        assert zygote.failed == []

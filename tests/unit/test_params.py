@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -221,6 +222,23 @@ class TestCheckParameterNames:
                       .replace("min_respondents = 30", "min_resp = 30"), encoding="utf-8")
         with pytest.raises(InputError, match="sets min_resp.*lacks min_respondents"):
             params.check_parameter_names([md])
+
+    def test_memo_skips_unchanged_notebooks_and_rechecks_edited_ones(self, tmp_path,
+                                                                     monkeypatch):
+        md, memo = tmp_path / "x.md", tmp_path / "memo.json"
+        good = (ROOT / "notebooks" / "01_befolkning.md").read_text(encoding="utf-8")
+        md.write_text(good, encoding="utf-8")
+        params.check_parameter_names([md], memo=memo)
+        assert str(md) in json.loads(memo.read_text(encoding="utf-8"))
+        calls = []
+        real = params.parameter_defaults
+        monkeypatch.setattr(params, "parameter_defaults", lambda p: calls.append(p) or real(p))
+        params.check_parameter_names([md], memo=memo)
+        assert calls == []  # unchanged: not parsed again
+        md.write_text(good.replace("min_respondents = 30", "min_resp = 30"), encoding="utf-8")
+        with pytest.raises(InputError, match="sets min_resp"):
+            params.check_parameter_names([md], memo=memo)
+        assert calls == [md]
 
 
 class TestCheckInputs:

@@ -4,6 +4,9 @@ Usage (the Makefile wraps this)::
 
     python -m analysis.book.build book --edition 2019 -j 2
 
+A rebuild with nothing changed is answered by :mod:`analysis.book.stamp` before this module's
+heavy imports (well under a second); anything else goes through the steps below.
+
 Steps
 -----
 1. Validate ``params/<edition>.yml`` (pydantic, :mod:`analysis.book.params`), and that every
@@ -13,26 +16,46 @@ Steps
    the hash of the notebook text, its parameters, the md5 of every dataset it declares in its
    front matter (``analysis: inputs:``), the code in ``src/analysis`` and this build's version.
 3. Execute jobs whose key has no finished result in ``_build/cache/`` with papermill, ``-j`` at a
-   time. A failing cell stops the build with the notebook, the cell and the traceback.
+   time, the edition's and the previous edition's (for "what changed") on one pool of warm
+   workers started before the inputs are checked, longest first (:func:`execute_editions`).
+   A failing cell stops the build with the notebook, the cell and the traceback.
    Every code cell of every executed notebook must have run (a kernel that fails to start can
-   leave a "completed" notebook without outputs). Then the disclosure audit
-   (:mod:`analysis.book.audit`) attacks every published CSV file and stops the build if a
-   withheld cell can be derived; its suppression log becomes a page.
+   leave a "completed" notebook without outputs). As soon as the edition's own notebooks are
+   done, the disclosure audit (:mod:`analysis.book.audit`) attacks every published CSV file
+   and stops the build if a withheld cell can be derived; its suppression log becomes a page.
 4. Assemble a staging copy of the book source (``_config.yml``, ``_toc.yml``, ``book/`` and the
    executed notebooks under ``book/_generated/``) and run ``jupyter-book build -W -n --keep-going``.
 5. Publish atomically: only when everything succeeded is ``_build/html/<edition>/`` replaced.
    A landing page ``_build/html/index.html`` lists the editions.
+
+Why one module
+--------------
+It is the build's one sequence: the steps above share the edition's state (its jobs, cache,
+build key, staging folder and what must be cleaned up on failure), and reading them in order in
+one place is how a failure is traced. Everything that stands alone lives elsewhere: the stamp
+(:mod:`~analysis.book.stamp`), jobs and keys (:mod:`~analysis.book.jobs`), executing notebooks
+(:mod:`~analysis.book.execute`, :mod:`~analysis.book.kernelpool`), the audit, the generated
+pages and the PDFs.
 """
 
+# ruff: noqa: E402 - the command line asks the stamp before the heavy imports below
 from __future__ import annotations
 
+import sys
+
+from analysis.book import stamp
+
+if __name__ == "__main__":  # a rebuild with nothing changed answers before importing pandas & co.
+    stamp.exit_if_up_to_date(sys.argv[1:])
+
 import argparse
+import concurrent.futures as cf
 import hashlib
 import json
 import os
 import shutil
 import subprocess
-import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,7 +64,15 @@ import pandas as pd
 import yaml
 
 from analysis.book import audit, bookpages, execute, printpdf, readerlint, safety, whatchanged
-from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
+from analysis.book.execute import (
+    KernelStartFailed,
+    NotebookFailed,
+    fmt_secs,
+    run_jobs,
+    start_pool,
+    strip_ansi,
+    work_cache,
+)
 from analysis.book.jobs import (
     BUILD_VERSION,
     Job,
@@ -59,7 +90,7 @@ from analysis.book.params import (
     check_parameter_names,
     load_edition,
 )
-from analysis.core import cli, codehash
+from analysis.core import cli, codehash, paths
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -312,6 +343,12 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         A notebook failed (nothing is published).
     """
     t_start = time.perf_counter()
+    stamp_file = stamp.stamp_file(root, edition, only, build_dir)
+    if not force:
+        last = stamp.up_to_date(root, edition, only, build_dir)
+        if last is not None:
+            log(stamp.report(last))
+            return Path(last["target"])
     params_file = root / "params" / f"{edition}.yml"
     ed = load_edition(params_file)
     rel_params = str(params_file.relative_to(root))
@@ -329,11 +366,13 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     if problems:
         raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
                          + "\n  ".join(problems))
+    # what this build reads, before it reads it; recorded when it has succeeded
+    snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
+    headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
     jobs = plan(root, ed)
-    check_parameter_names(sorted({root / j.source for j in jobs}), root)
+    check_parameter_names(sorted({root / j.source for j in jobs}), root,
+                          memo=build_dir / "cache" / "checked-parameters.json")
     check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
-    check_inputs(root, [name for j in jobs for name in j.inputs],
-                 memo=build_dir / "cache" / "checked-inputs.json")
     safety.clean_stale(build_dir, log)
     code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
     for j in jobs:
@@ -368,17 +407,14 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             log(f"Nothing changed since the last build: {target} is up to date.")
             if not partial:
                 write_landing_page(build_dir / "html")
+            stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                        notebooks=len(jobs))
             return target
     safety.discard_damaged(cache, jobs + prev_jobs, log)
-    run_jobs(root, jobs, cache, failed_root / edition, workers, log=log)
-    # Before anything is published: no withheld cell may be derivable from the edition's CSVs.
-    suppression_log, audit_findings = audit.run(jobs, cache, ed.edition, log=log)
+    suppression_log, audit_findings = execute_editions(
+        root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log)
     comparison = None
     if prev_ed is not None:
-        log(f"Previous edition {prev_ed.edition}, for the comparison page:")
-        run_jobs(root, prev_jobs, cache, failed_root / str(prev_ed.edition), workers,
-                 log=log)
-
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
                                          collect_indicators(jobs, cache))
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
@@ -422,9 +458,80 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             safety.CLEANUP.paths.remove(stage_root)
     if not partial:
         write_landing_page(build_dir / "html")
+    stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                notebooks=len(jobs))
     log(f"Published {target}/index.html in "
         f"{fmt_secs(time.perf_counter() - t_start)}")
     return target
+
+
+def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
+                     prev_jobs: list[Job], cache: Path, build_dir: Path, failed_root: Path,
+                     workers: int, log=print) -> tuple[pd.DataFrame, list]:
+    """Check the inputs and execute the edition's notebooks and the previous edition's chapters
+    on one pool of warm workers; audit the edition's tables as soon as its own notebooks are
+    done (while the previous edition's still run). Returns the audit's suppression log and
+    findings.
+
+    The workers (and their kernel zygotes) start before the inputs are checked, so their
+    imports overlap with that check; all notebooks of both editions share the two workers,
+    longest first. A failing notebook stops the build as before (:func:`run_jobs`).
+    """
+    all_jobs = jobs + prev_jobs
+    todo = [j for j in all_jobs if not (cache / j.key / "job.json").exists()]
+    for j in prev_jobs:
+        j.extra["failed_dir"] = str(failed_root / str(prev_ed.edition if prev_ed else ""))
+    for j in jobs:
+        j.extra["failed_dir"] = str(failed_root / str(ed.edition))
+    pool = start_pool(workers) if todo else None
+    ok = False
+    try:
+        saved = os.environ.get(paths.ENV_WORK_CACHE)
+        os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))  # validated tables for kernels
+        try:
+            check_inputs(root, [name for j in all_jobs for name in j.inputs],
+                         memo=build_dir / "cache" / "checked-inputs.json")
+        finally:
+            if saved is None:
+                os.environ.pop(paths.ENV_WORK_CACHE, None)
+            else:
+                os.environ[paths.ENV_WORK_CACHE] = saved
+
+        def announce(js: list[Job]) -> None:
+            n = sum(not (cache / j.key / "job.json").exists() for j in js)
+            log(f"Notebooks: {len(js)} in the edition, {len(js) - n} unchanged (cached), "
+                f"{n} to execute with {workers} worker(s)")
+
+        announce(jobs)
+        if prev_ed is not None:
+            log(f"Previous edition {prev_ed.edition}, for the comparison page:")
+            announce(prev_jobs)
+        stop = threading.Event()
+
+        def audit_when_done() -> tuple[pd.DataFrame, list]:
+            # Before anything is published: no withheld cell may be derivable from the
+            # edition's CSVs. Starts when the edition's own notebooks are all done.
+            while not all((cache / j.key / "job.json").exists() for j in jobs):
+                if stop.wait(0.5):
+                    raise NotebookFailed("the audit did not run: the notebooks stopped")
+            return audit.run(jobs, cache, ed.edition, log=log)
+
+        with cf.ThreadPoolExecutor(max_workers=1) as side:
+            audited = side.submit(audit_when_done)
+            try:
+                run_jobs(root, all_jobs, cache, failed_root / str(ed.edition), workers,
+                         log=log, pool=pool, announce=False)
+            finally:
+                stop.set()
+            result = audited.result()
+        ok = True
+        return result
+    finally:
+        if pool is not None:
+            if not ok:  # stopped before or while executing: no worker outlives the failure
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+            pool.shutdown(wait=ok, cancel_futures=True)
 
 
 def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[Job],

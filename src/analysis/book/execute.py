@@ -27,6 +27,7 @@ from analysis.book.jobs import (
     TITLE_PLACEHOLDER,
     Job,
 )
+from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -163,6 +164,8 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
             catalog.ENV_INPUT_LOG: str(work / "inputs.log"),
             ENV_STEM: job.stem,
             ENV_EDITION: str(job.params.get("edition")),
+            # validated inputs and code hashes, shared by the kernels (analysis.core.paths)
+            paths.ENV_WORK_CACHE: str(work_cache(cache)),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
             "SOURCE_DATE_EPOCH": "0",
@@ -180,7 +183,7 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         try:
             attempts = _execute_with_kernel_retry(src_nb, out_nb, job, work, errlog)
         except pm.PapermillExecutionError as exc:
-            failed = Path(failed_s)
+            failed = Path(job.extra.get("failed_dir") or failed_s)
             failed.mkdir(parents=True, exist_ok=True)
             if out_nb.exists():
                 shutil.copy(out_nb, failed / f"{job.stem}.ipynb")
@@ -263,9 +266,66 @@ def report_failure(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def work_cache(cache: Path) -> Path:
+    """The kernels' shared work cache (:data:`analysis.core.paths.ENV_WORK_CACHE`) beside the
+    notebook cache ``cache``: validated input tables and code hashes."""
+    return cache.parent / "work"
+
+
+def start_pool(workers: int) -> cf.ProcessPoolExecutor:
+    """The build's workers, started now: each starts its kernel zygote
+    (:mod:`analysis.book.kernelpool`), and a no-op job per worker waits until it is ready, so the
+    imports happen while the build is still validating its inputs, not when the first notebook
+    waits for its kernel. The caller shuts the pool down (``with start_pool(n) as pool``)."""
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                  initializer=kernelpool.start_worker_zygote)
+    for _ in range(workers):
+        pool.submit(kernelpool.wait_worker_zygote)
+    return pool
+
+
+#: Seconds each notebook (by label) took when it last ran, under the build folder's cache: the
+#: longest go first, so two workers do not end with one long notebook left on one of them.
+DURATIONS = "durations.json"
+
+
+def _longest_first(jobs: list[Job], cache: Path) -> list[Job]:
+    try:
+        took = json.loads((cache.parent / DURATIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        took = {}
+    if not isinstance(took, dict):
+        took = {}
+    # unknown ones first (they may be long); among the rest, in book order when equal
+    return sorted(jobs, key=lambda j: -float(took.get(j.label, 1e9)))
+
+
+def _record_durations(results: list[dict[str, Any]], cache: Path) -> None:
+    path = cache.parent / DURATIONS
+    try:
+        took = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        took = {}
+    took = took if isinstance(took, dict) else {}
+    took.update({r["label"]: r["seconds"] for r in results})
+    try:
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(took, indent=0, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: int,
-             log=print) -> list[dict[str, Any]]:
+             log=print, pool: cf.ProcessPoolExecutor | None = None,
+             announce: bool = True) -> list[dict[str, Any]]:
     """Execute jobs not in the cache, ``workers`` at a time, printing progress.
+
+    ``pool`` (:func:`start_pool`) runs them on workers that are already started (it is left
+    running); without it a pool is started for these jobs and shut down after them. A job's
+    ``extra["failed_dir"]`` overrides ``failed`` (jobs of two editions in one run). The jobs
+    that took longest last time go first. ``announce=False`` leaves out the "Notebooks: …" line
+    (the caller printed it).
 
     Raises
     ------
@@ -274,45 +334,49 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
     """
     todo = [j for j in jobs if not (cache / j.key / "job.json").exists()]
     cached = len(jobs) - len(todo)
-    log(f"Notebooks: {len(jobs)} in the edition, {cached} unchanged (cached), "
-        f"{len(todo)} to execute with {workers} worker(s)")
+    if announce:
+        log(f"Notebooks: {len(jobs)} in the edition, {cached} unchanged (cached), "
+            f"{len(todo)} to execute with {workers} worker(s)")
     results: list[dict[str, Any]] = []
     if not todo:
         return results
+    if pool is None:
+        with start_pool(workers) as own:
+            return run_jobs(root, jobs, cache, failed, workers, log=log, pool=own,
+                            announce=False)
+    todo = _longest_first(todo, cache)
     t0 = time.perf_counter()
-    ctx = mp.get_context("spawn")
     # Each worker forks its notebooks' kernels from a zygote that imported the heavy libraries
     # once (analysis.book.kernelpool); the zygote and its kernels end with the worker.
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                initializer=kernelpool.start_worker_zygote) as pool:
-        futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
-                for j in todo}
-        done = 0
-        try:
-            for fut in cf.as_completed(futs):
-                res = fut.result()
-                done += 1
-                if not res["ok"]:
-                    for f in futs:
-                        f.cancel()
-                    raise NotebookFailed(report_failure(res))
-                results.append(res)
-                elapsed = time.perf_counter() - t0
-                left = len(todo) - done
-                eta = elapsed / done * left / 1  # rough, assumes similar notebooks
-                log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
-                    f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
-                    + _retry_note(res))
-        except BaseException as exc:
-            for f in futs:
-                f.cancel()
-            if not isinstance(exc, NotebookFailed):
-                # interrupted (Ctrl-C, a signal turned into an exception): stop the running
-                # notebooks too; each worker's zygote and kernels die with it
-                for proc in list(getattr(pool, "_processes", {}).values()):
-                    proc.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
+            for j in todo}
+    done = 0
+    try:
+        for fut in cf.as_completed(futs):
+            res = fut.result()
+            done += 1
+            if not res["ok"]:
+                for f in futs:
+                    f.cancel()
+                raise NotebookFailed(report_failure(res))
+            results.append(res)
+            elapsed = time.perf_counter() - t0
+            left = len(todo) - done
+            eta = elapsed / done * left / 1  # rough, assumes similar notebooks
+            log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
+                f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
+                + _retry_note(res))
+        _record_durations(results, cache)
+    except BaseException as exc:
+        for f in futs:
+            f.cancel()
+        if not isinstance(exc, NotebookFailed):
+            # interrupted (Ctrl-C, a signal turned into an exception): stop the running
+            # notebooks too; each worker's zygote and kernels die with it
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     return results
 
 

@@ -23,7 +23,7 @@ import jupytext
 import yaml
 
 from analysis.book.params import EditionParams, notebook_params
-from analysis.core import codehash, geo
+from analysis.core import codehash, geo, paths
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -230,7 +230,7 @@ def private_data_hash(root: Path) -> str:
                 st = p.stat()
                 h.update(f"{p.relative_to(priv)}|{st.st_size}|{st.st_mtime_ns}".encode())
     internal = {catalog.ENV_ROOT, catalog.ENV_DECLARED, catalog.ENV_INPUT_LOG, ENV_STEM,
-                ENV_EDITION}
+                ENV_EDITION, paths.ENV_WORK_CACHE}
     for k in sorted(os.environ):
         if k.startswith("ANALYSIS_") and k not in internal:
             h.update(f"{k}={os.environ[k]}".encode())

@@ -1,8 +1,8 @@
 """Warm kernels for the build: every notebook's kernel is forked from a process that has already
 imported the heavy libraries, instead of starting Python and importing them again.
 
-A build worker starts one *zygote* (``python -m analysis.book.kernelpool``): a single-threaded
-process that imports the heavy libraries once (numpy, pandas, scipy, matplotlib, geopandas, statsmodels,
+A build worker starts one *zygote* (``python -m analysis.book.warmkernel``, which serves with
+:func:`serve`): a single-threaded process that imports the heavy libraries once (numpy, pandas, scipy, matplotlib, geopandas, statsmodels,
 pandera, IPython and ipykernel) and then waits for requests on its stdin. For each notebook,
 papermill's kernel manager (:func:`kernel_manager_class`) asks the zygote for a kernel; the zygote
 forks, and the child sets the environment, working directory and log of the job and becomes an
@@ -12,8 +12,11 @@ differently.
 
 Isolation is that of a new kernel: each notebook runs in its own fresh fork of the zygote, which
 never runs notebook code, so no variable, module attribute, option or figure of one notebook is
-seen by another (``tests/unit/test_kernelpool.py``). The ``analysis`` package is not preloaded:
-it reads the job's environment (catalogue root, declared inputs) when a notebook imports it.
+seen by another (``tests/unit/test_kernelpool.py``). The zygote also imports the library's
+chapter, input and presentation modules (:mod:`analysis.book.warmkernel`): importing them has no
+side effect beyond defining them (none reads the environment, an option or a file at import;
+``test_kernelpool`` checks), and every function reads the job's environment (catalogue root,
+declared inputs) when the notebook calls it, in the kernel.
 
 Clean-up: the zygote exits when its stdin closes or its worker dies (``PR_SET_PDEATHSIG``),
 and every kernel dies with its zygote (the same). The zygote stays in the build's process
@@ -41,9 +44,12 @@ from typing import IO, Any
 ZYGOTE_ENV = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "SOURCE_DATE_EPOCH": "0"}
 
 _PR_SET_PDEATHSIG = 1
+#: The zygote's program: :mod:`analysis.book.warmkernel` imports the library's chapter, input
+#: and presentation modules before it serves (this module alone preloads only third-party ones).
+ZYGOTE_MODULE = "analysis.book.warmkernel"
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent exits (no-op elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
@@ -98,7 +104,7 @@ def _become_kernel(request: dict[str, Any]) -> None:
         # terminal reaches the build, not the kernel, and the scheduler (autogroups) treats
         # the kernel as it treats a kernel started by Popen
         os.setsid()
-        _die_with_parent()
+        die_with_parent()
         os.environ.clear()
         os.environ.update(request["env"])
         # ipykernel exits when this parent (the zygote) goes, as it does for its launcher's
@@ -139,7 +145,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     """The zygote's loop: preload, say ready, then fork one kernel per request line."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
-    _die_with_parent()
+    die_with_parent()
     failed = _preload()
     stdout.write(json.dumps({"ready": True, "pid": os.getpid(), "failed": failed}).encode()
                  + b"\n")
@@ -217,7 +223,7 @@ class Zygote:
             return
         env = {**(self._env if self._env is not None else os.environ), **ZYGOTE_ENV}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "analysis.book.kernelpool"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", ZYGOTE_MODULE], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self._ready = False
 
@@ -228,6 +234,22 @@ class Zygote:
             raise RuntimeError("the kernel zygote exited")
         return json.loads(line)
 
+    def _ensure_ready(self) -> None:
+        self.start()
+        if not self._ready:
+            self.failed = self._read()["failed"]
+            self._ready = True
+
+    def wait_ready(self) -> list[str]:
+        """Block until the zygote has imported everything (start it if needed); the names of
+        the imports that failed."""
+        with self._lock:
+            try:
+                self._ensure_ready()
+            except (OSError, RuntimeError, ValueError):
+                self.close()  # the next spawn starts a new one
+            return self.failed
+
     def spawn(self, connection_file: str, env: dict[str, str], cwd: str | None,
               log: str) -> ForkedKernel:
         """Fork a kernel for ``connection_file`` with the job's ``env``, ``cwd`` and ``log``."""
@@ -235,9 +257,7 @@ class Zygote:
             self.start()
             assert self._proc is not None and self._proc.stdin is not None
             try:
-                if not self._ready:
-                    self.failed = self._read()["failed"]
-                    self._ready = True
+                self._ensure_ready()
                 self._proc.stdin.write(json.dumps({
                     "connection_file": connection_file, "env": dict(env), "cwd": cwd,
                     "log": log}).encode() + b"\n")
@@ -275,9 +295,15 @@ def start_worker_zygote() -> None:
     to die with the build process (``PR_SET_PDEATHSIG``), so a build killed by a signal leaves
     no worker, zygote or kernel behind."""
     global _zygote
-    _die_with_parent()
+    die_with_parent()
     _zygote = Zygote()
     _zygote.start()
+
+
+def wait_worker_zygote() -> list[str]:
+    """A no-op job for a new worker: return once its zygote is ready (so a pool is warm before
+    the first notebook is handed to it)."""
+    return _zygote.wait_ready() if _zygote is not None else []
 
 
 def worker_zygote() -> Zygote | None:

@@ -10,6 +10,7 @@ message naming the file and the field, not halfway through a notebook. Then
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -382,11 +383,14 @@ def check_chapters(root: Path, chapters: Iterable[str] | None, where: str) -> No
                          f"notebooks are {', '.join(known)}", column="chapters")
 
 
-def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = None) -> None:
+def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = None,
+                          memo: Path | None = None) -> None:
     """Every notebook's ``parameters`` cell holds exactly the names the build passes.
 
     A renamed parameter (``min_resp`` for ``min_respondents``) would otherwise run with the
     notebook's default while the edition's value is injected under a name nobody reads.
+    ``memo`` (a JSON file) remembers the notebooks already found right, by the hash of their
+    text and of the names passed, so an unchanged notebook is not parsed again.
 
     Raises
     ------
@@ -394,8 +398,18 @@ def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = No
         Naming the notebook, the names the build does not pass and those the cell lacks.
     """
     wanted = set(NotebookParams.model_fields)
+    seen: dict[str, str] = {}
+    if memo is not None:
+        try:
+            seen = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            seen = {}
+    good = dict(seen) if isinstance(seen, dict) else {}
     for md in md_paths:
         md = Path(md)
+        digest = hashlib.sha256(md.read_bytes() + "|".join(sorted(wanted)).encode()).hexdigest()
+        if good.get(str(md)) == digest:
+            continue
         names = set(parameter_defaults(md))
         extra, lacking = sorted(names - wanted), sorted(wanted - names)
         if extra or lacking:
@@ -409,3 +423,10 @@ def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = No
             raise InputError(str(shown), "the parameters cell " + " and ".join(parts)
                              + f"; the build passes exactly {', '.join(sorted(wanted))}",
                              column="parameters")
+        good[str(md)] = digest
+    if memo is not None and good != seen:
+        with contextlib.suppress(OSError):
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f"{memo.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(good, indent=0), encoding="utf-8")
+            tmp.replace(memo)

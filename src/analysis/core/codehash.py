@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from analysis.core import paths
 
 PACKAGE = "analysis"
 #: The package folder (``src/analysis``) of this installation.
@@ -116,13 +120,52 @@ def package_data(path: Path) -> list[Path]:
     return sorted(out)
 
 
+def _stamps(files: list[str]) -> list[list[int]] | None:
+    try:
+        return [[st.st_mtime_ns, st.st_size] for st in map(os.stat, files)]
+    except OSError:
+        return None
+
+
 def code_hash(modules: Iterable[str], package_dir: Path = PACKAGE_DIR) -> str:
     """Hash of the source of ``modules`` and of everything they import (:func:`closure`),
-    with the data files of every package in that closure (:func:`package_data`)."""
+    with the data files of every package in that closure (:func:`package_data`).
+
+    In a build (:func:`analysis.core.paths.work_cache` set) the result is remembered in
+    ``codehash.json`` there with the size and mtime of every file that went into it, so the
+    notebooks' kernels do not parse the same modules again; any change to one of those files
+    (or a new file in a package's data) computes it afresh."""
+    modules = sorted(set(modules))
+    memo_file = paths.work_cache("codehash.json")
+    memo_key = json.dumps([modules, str(package_dir)])
+    memo: dict = {}
+    if memo_file is not None:
+        try:
+            memo = json.loads(memo_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            memo = {}
+        hit = memo.get(memo_key) if isinstance(memo, dict) else None
+        if hit and _stamps(hit["files"]) == hit["stamps"]:
+            return hit["hash"]
     h = hashlib.sha256()
+    files = []
     for _name, path in sorted(closure(modules, package_dir).items()):
+        # a folder is stamped too: a module or data file added to it changes its mtime
         for f in [path, *package_data(path)]:
+            files += [str(f), str(f.parent)]
             h.update(str(f.relative_to(package_dir)).encode())
             h.update(b"\0")
             h.update(f.read_bytes())
-    return h.hexdigest()
+    digest = h.hexdigest()
+    if memo_file is not None:
+        memo = memo if isinstance(memo, dict) else {}
+        memo[memo_key] = {"hash": digest, "files": sorted(set(files)),
+                          "stamps": _stamps(sorted(set(files)))}
+        try:
+            memo_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo_file.with_name(f"{memo_file.name}.tmp-{os.getpid()}")
+            tmp.write_text(json.dumps(memo), encoding="utf-8")
+            tmp.replace(memo_file)
+        except OSError:
+            pass  # only a memo: the next caller computes it again
+    return digest

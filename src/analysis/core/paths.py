@@ -7,6 +7,11 @@ from pathlib import Path
 
 CATALOG_RELPATH = Path("data") / "catalog.yml"
 ENV_ROOT = "ANALYSIS_ROOT"
+#: A folder the build gives its notebooks for work they would otherwise repeat in every kernel:
+#: validated input tables (:func:`analysis.sources.catalog.load`) and code hashes
+#: (:func:`analysis.core.codehash.code_hash`). Unset (the default outside a build), nothing is
+#: remembered between processes.
+ENV_WORK_CACHE = "ANALYSIS_WORK_CACHE"
 
 
 def project_root() -> Path:
@@ -32,3 +37,9 @@ def interim_dir(name: str) -> Path:
 def private_dir(*parts: str) -> Path:
     """``data/private/...`` under the project root: local confidential files, never committed."""
     return project_root().joinpath("data", "private", *parts)
+
+
+def work_cache(*parts: str) -> Path | None:
+    """``$ANALYSIS_WORK_CACHE/<parts>`` when the build set it, else None (:data:`ENV_WORK_CACHE`)."""
+    base = os.environ.get(ENV_WORK_CACHE)
+    return Path(base).joinpath(*parts) if base else None

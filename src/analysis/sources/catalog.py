@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import json
 import os
+import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +27,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from analysis.core import geo
+from analysis.core import codehash, geo, paths
 from analysis.core.errors import InputError
 from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root  # noqa: F401 (API)
 from analysis.sources import consistency, schemas
@@ -339,6 +341,50 @@ def _log_input(name: str, digest: str) -> None:
             fh.write(f"{name}\t{digest}\n")
 
 
+# --------------------------------------------------------------------------- validated tables
+@lru_cache(maxsize=1)
+def _reader_code() -> str:
+    """Code hash of this module's closure (the readers, schemas and checks)."""
+    return codehash.code_hash([__name__])
+
+
+def _frame_cache(name: str, ent: dict[str, Any]) -> Path | None:
+    """Where a build keeps the validated table of a catalogue entry (None outside a build,
+    :func:`analysis.core.paths.work_cache`): keyed on the entry (md5 of the file included),
+    the schema as it is defined now and the code that reads and checks it."""
+    folder = paths.work_cache("frames")
+    if folder is None:
+        return None
+    schema = repr(get_schema(ent["schema"])) if ent.get("schema") else ""
+    body = json.dumps([ent, schema, _reader_code()], sort_keys=True, default=str)
+    return folder / f"{name}-{hashlib.sha256(body.encode()).hexdigest()[:24]}.pkl"
+
+
+def _read_cached(path: Path) -> pd.DataFrame | None:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # noqa: BLE001 - a damaged kept table is read from the file again
+        return None
+
+
+def _write_cached(path: Path, df: pd.DataFrame) -> None:
+    """Write atomically and drop this dataset's tables of other keys (only a cache: a
+    failure to write costs the next reader a validation)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        stem = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{stem}-*.pkl"):
+            if old != path and old.name.rsplit("-", 1)[0] == stem:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     """Load a catalogued dataset: check its md5, read it, validate it.
 
@@ -351,7 +397,9 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame (a GeoDataFrame for the ``geojson`` driver), validated and typed.
+    pandas.DataFrame (a GeoDataFrame for the ``geojson`` driver), validated and typed. In a
+    build the validated table is kept (pickled) in the build's work cache and later loads of
+    the same entry read it back instead of validating again (:func:`_frame_cache`).
 
     Raises
     ------
@@ -365,8 +413,13 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     if not file.exists():
         raise InputError(str(file), f"catalogued file for dataset {name!r} does not exist")
     check_md5(file, ent["md5"])
-    df = read_table(file, ent["driver"], ent.get("schema"))
-    check_complete(df, ent.get("complete"), str(file))
+    cached = _frame_cache(name, ent)
+    df = _read_cached(cached) if cached is not None else None
+    if df is None:
+        df = read_table(file, ent["driver"], ent.get("schema"))
+        check_complete(df, ent.get("complete"), str(file))
+        if cached is not None:
+            _write_cached(cached, df)
     _log_input(name, ent["md5"])
     df.attrs["catalog"] = {k: ent.get(k) for k in ("name", "title", "producer", "citation",
                                                    "relpath", "md5", "licence")}
