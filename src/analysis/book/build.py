@@ -41,6 +41,7 @@ import pandas as pd
 import yaml
 
 from analysis.book import audit, bookpages, execute, printpdf, readerlint, safety, whatchanged
+from analysis.book.dask_executor import executor_for
 from analysis.book.execute import KernelStartFailed, NotebookFailed, fmt_secs, run_jobs, strip_ansi
 from analysis.book.jobs import (
     BUILD_VERSION,
@@ -292,8 +293,13 @@ def static_hash(root: Path, params_file: Path) -> str:
 
 
 def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
-               log=print, build_dir: Path | None = None, only: list[str] | None = None) -> Path:
+               log=print, build_dir: Path | None = None, only: list[str] | None = None,
+               executor=None) -> Path:
     """Build one edition end to end; return the published folder.
+
+    ``executor`` runs the notebook jobs (the signature of :func:`analysis.book.execute.run_jobs`,
+    the default: local processes; :class:`analysis.book.dask_executor.DaskExecutor` runs them on
+    a Dask cluster).
 
     ``build_dir`` (default ``_build``; ``_build/private`` when confidential data are in place,
     :func:`analysis.book.safety.confidential_inputs`) holds the cache, staging and published HTML; ``only``
@@ -368,14 +374,14 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                 write_landing_page(build_dir / "html")
             return target
     safety.discard_damaged(cache, jobs + prev_jobs, log)
-    run_jobs(root, jobs, cache, failed_root / edition, workers, log=log)
+    run = executor or run_jobs
+    run(root, jobs, cache, failed_root / edition, workers, log=log)
     # Before anything is published: no withheld cell may be derivable from the edition's CSVs.
     suppression_log, audit_findings = audit.run(jobs, cache, ed.edition, log=log)
     comparison = None
     if prev_ed is not None:
         log(f"Previous edition {prev_ed.edition}, for the comparison page:")
-        run_jobs(root, prev_jobs, cache, failed_root / str(prev_ed.edition), workers,
-                 log=log)
+        run(root, prev_jobs, cache, failed_root / str(prev_ed.edition), workers, log=log)
 
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
                                          collect_indicators(jobs, cache))
@@ -489,21 +495,29 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", default=None,
                    help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun); "
                    "published to <build-dir>/partial/<edition>")
+    b.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where notebooks execute: local processes (default) or a Dask cluster")
+    b.add_argument("--scheduler", default=None,
+                   help="with --executor dask: the Dask scheduler's address (tcp://host:8786); "
+                   "without it a local cluster of -j worker processes is started")
     b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show Python tracebacks of failures")
     sub.add_parser("landing", help="rewrite the landing page listing the editions")
     sub.add_parser("plan", help="list the notebook jobs of an edition").add_argument(
         "--edition", default="2019")
     args = ap.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        ap.error("--scheduler needs --executor dask")
     execute.SHOW_TRACEBACK = args.debug
 
     def work() -> int:
         root = catalog.project_root()
         if args.cmd == "book":
-            build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
-                       build_dir=args.build_dir,
-                       only=[s.strip() for s in args.only.split(",") if s.strip()]
-                       if args.only is not None else None)
+            with executor_for(args.executor, args.scheduler, max(1, args.jobs)) as run:
+                build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
+                           build_dir=args.build_dir,
+                           only=[s.strip() for s in args.only.split(",") if s.strip()]
+                           if args.only is not None else None, executor=run)
         elif args.cmd == "landing":
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":
