@@ -35,7 +35,7 @@ def _changed(change: pd.Series, unit: pd.Series) -> pd.Series:
     """True where ``change`` does not round to zero at the precision the page shows."""
     dec = unit.map(DISPLAY_DECIMALS).fillna(OTHER_DECIMALS).astype(int)
     return pd.Series([abs(round(float(c), d)) > 0 if pd.notna(c) else False
-                      for c, d in zip(change, dec, strict=True)], index=change.index)
+                      for c, d in zip(change, dec, strict=True)], index=change.index, dtype=bool)
 
 
 def compare(prev: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
