@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -49,7 +50,7 @@ stem = os.environ["ANALYSIS_NB_STEM"]
 files = Path(f"{stem}_files")
 files.mkdir()
 (files / "tal.csv").write_text(f"edition,dubbel\\n{edition},{edition * 2}\\n")
-print(edition * 2)
+print(edition * 2, os.environ["ANALYSIS_ROOT"])
 ```
 """
 BAD = """
@@ -79,13 +80,22 @@ def make_job(root: Path, source: str, stem: str, edition: int) -> Job:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with DaskExecutor(workers=2) as ex:
+def checkout(tiny, tmp_path_factory) -> Path:
+    """The workers' own copy of the repository (as on a cluster without a shared disk)."""
+    own = tmp_path_factory.mktemp("worker") / "checkout"
+    shutil.copytree(tiny, own, symlinks=True)
+    return own
+
+
+@pytest.fixture(scope="module")
+def cluster(checkout):
+    with DaskExecutor(workers=2, cluster_options={"env": {"ANALYSIS_ROOT": str(checkout)}}) as ex:
         yield ex
 
 
 class TestDaskExecutor:
-    def test_executes_on_the_workers_and_fills_the_cache(self, tiny, cluster, tmp_path):
+    def test_executes_on_the_workers_and_fills_the_cache(self, tiny, checkout, cluster,
+                                                         tmp_path):
         jobs = [make_job(tiny, "notebooks/liten.md", f"liten_{e}", e) for e in (2017, 2018, 2019)]
         lines: list[str] = []
         results = cluster(tiny, jobs, tmp_path / "cache", tmp_path / "failed", 2,
@@ -101,7 +111,7 @@ class TestDaskExecutor:
             assert (entry / f"{job.stem}_files" / "tal.csv").read_text() == \
                 f"edition,dubbel\n{e},{e * 2}\n"
             nb = nbformat.read(entry / f"{job.stem}.ipynb", as_version=4)
-            assert nb.cells[-1].outputs[0]["text"] == f"{e * 2}\n"
+            assert nb.cells[-1].outputs[0]["text"] == f"{e * 2} {checkout}\n"
         assert not list((tmp_path / "cache").glob("*.tmp-*"))
         # a second run finds every result in the cache and sends nothing to the cluster
         lines.clear()
@@ -122,11 +132,20 @@ class TestDaskExecutor:
         assert kept.is_file() and f"kept in {kept}" in msg
         assert not (tmp_path / "cache" / jobs[0].key).exists()
 
-    def test_worker_with_another_copy_of_the_repository_refuses(self, tiny, cluster, tmp_path):
-        job = make_job(tiny, "notebooks/liten.md", "liten", 2019)
-        job.key = "0" * 24  # as if the build's sources differed from the worker's
-        with pytest.raises(NotebookFailed, match="different copy of the repository"):
-            cluster(tiny, [job], tmp_path / "cache", tmp_path / "failed", 2, log=lambda s: None)
+    def test_worker_with_another_version_of_a_notebook_refuses(self, tiny, checkout, cluster,
+                                                               tmp_path):
+        old, new = checkout / "notebooks" / "andrad.md", tiny / "notebooks" / "andrad.md"
+        old.write_text(HEAD + GOOD, encoding="utf-8")  # the workers' checkout is behind
+        new.write_text(HEAD + GOOD + "\nNy text.\n", encoding="utf-8")
+        try:
+            job = make_job(tiny, "notebooks/andrad.md", "andrad", 2019)
+            with pytest.raises(NotebookFailed, match="different copy of the repository") as err:
+                cluster(tiny, [job], tmp_path / "cache", tmp_path / "failed", 2,
+                        log=lambda s: None)
+        finally:
+            old.unlink()
+            new.unlink()
+        assert "BUILD FAILED in notebooks/andrad.md" in str(err.value)
         assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
     def test_unreachable_scheduler_fails_loudly(self, monkeypatch):
@@ -164,8 +183,13 @@ class TestPackUnpack:
 
 
 class TestWorkerRoot:
-    def test_the_build_folder_if_the_worker_sees_it(self, tiny):
+    def test_the_build_folder_if_the_worker_sees_it(self, tiny, monkeypatch):
+        monkeypatch.delenv("ANALYSIS_ROOT", raising=False)
         assert worker_root(str(tiny)) == tiny
+
+    def test_the_workers_own_setting_first(self, tiny, checkout, monkeypatch):
+        monkeypatch.setenv("ANALYSIS_ROOT", str(checkout))
+        assert worker_root(str(tiny)) == checkout.resolve()
 
     def test_else_the_workers_own_checkout(self, tmp_path, monkeypatch):
         monkeypatch.setenv("ANALYSIS_ROOT", str(ROOT))

@@ -13,9 +13,9 @@ own, so the cache semantics, the progress log and the failure report are those o
 
 How a job runs on a worker (:func:`run_on_worker`)
 ---------------------------------------------------
-1. The worker finds its copy of the repository: the build's own folder if the worker sees it
-   (a shared file system, or a checkout at the same path), else its own checkout
-   (``$ANALYSIS_ROOT``, or the repository of the installed ``analysis`` package).
+1. The worker finds its copy of the repository (:func:`worker_root`): the checkout its own
+   ``$ANALYSIS_ROOT`` names, else the build's folder if the worker sees it (a shared file
+   system), else the checkout it runs in or installed the ``analysis`` package from.
 2. It recomputes the job's cache key from *its* copy (notebook text, parameters, md5 of the
    declared data, the library code, the Python version) and refuses to run if the key differs
    from the build's: a worker on another commit or with other data cannot put a wrong notebook
@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import shutil
 import socket
@@ -60,7 +61,7 @@ from typing import Any
 from analysis.book import execute
 from analysis.book.execute import NotebookFailed, fmt_secs, report_failure
 from analysis.book.jobs import Job, code_hash_for, job_key
-from analysis.core.paths import CATALOG_RELPATH, project_root
+from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root
 
 #: ``execute_job`` sets this process's environment and file descriptor 2 for its notebook:
 #: one job at a time per worker process, whatever the worker's thread count.
@@ -74,9 +75,12 @@ WORKER_TIMEOUT = 120
 
 # --------------------------------------------------------------------------- on the worker
 def worker_root(build_root: str) -> Path:
-    """The repository a worker executes from: the build's folder if this machine sees it (it
-    holds ``data/catalog.yml``), else this worker's own checkout
-    (:func:`analysis.core.paths.project_root`)."""
+    """The repository a worker executes from: the checkout named by the worker's own
+    ``$ANALYSIS_ROOT`` if it was started with one, else the build's folder if this machine sees
+    it (it holds ``data/catalog.yml``), else the worker's checkout found from its working
+    directory or its installed ``analysis`` package (:func:`analysis.core.paths.project_root`)."""
+    if os.environ.get(ENV_ROOT):
+        return project_root()
     p = Path(build_root)
     if (p / CATALOG_RELPATH).is_file():
         return p
@@ -214,8 +218,11 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.scheduler is None:
+            # No dashboard (it needs bokeh and a port); the workers' shutdown chatter is
+            # not the build's business.
             opts = {"n_workers": self.workers, "threads_per_worker": 1, "processes": True,
-                    "dashboard_address": None, **self.cluster_options}
+                    "dashboard_address": None, "silence_logs": logging.ERROR,
+                    **self.cluster_options}
             log(f"Starting a local Dask cluster with {opts['n_workers']} worker process(es) …")
             self.cluster = LocalCluster(**opts)
             target: Any = self.cluster
