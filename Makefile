@@ -17,6 +17,8 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make book [EDITION=2019] [J=2]   build one edition into _build/html/<EDITION>/"
+	@echo "make book EXECUTOR=dask [SCHEDULER=tcp://host:8786]"
+	@echo "                                 execute the notebooks on a Dask cluster (README)"
 	@echo "make editions                    build every edition in params/"
 	@echo "make test                        run the whole test suite"
 	@echo "make fetch                       download SCB population data into data/raw/ (online)"
@@ -39,7 +41,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/python -m analysis.book.build book --edition $(EDITION) -j $(J)
+	$(BIN)/python -m analysis.book.build book --edition $(EDITION) -j $(J) \
+	  $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 editions: $(STAMP)
 	@for p in params/[0-9]*.yml; do e=$$(basename $$p .yml); \

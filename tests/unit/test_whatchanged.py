@@ -44,6 +44,12 @@ class TestCompare:
         assert whatchanged.compare(table([]), new)["status"].tolist() == ["ny"]
         assert whatchanged.compare(table([]), table([])).empty
 
+    def test_no_indicators_in_either_edition(self):
+        # a partial build of profile templates only: no chapter records indicators
+        empty = table([])
+        c = whatchanged.compare(empty, empty)
+        assert c.empty and "status" in c
+
     def test_duplicate_keys_refused(self):
         t = table([("a", "A", "18", "2019", 1.0, None, None, "antal")] * 2)
         with pytest.raises(ValueError, match="repeats"):

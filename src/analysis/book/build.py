@@ -64,6 +64,7 @@ import pandas as pd
 import yaml
 
 from analysis.book import audit, bookpages, execute, printpdf, readerlint, safety, whatchanged
+from analysis.book.dask_executor import executor_for
 from analysis.book.execute import (
     KernelStartFailed,
     NotebookFailed,
@@ -324,8 +325,13 @@ def static_hash(root: Path, params_file: Path) -> str:
 
 
 def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
-               log=print, build_dir: Path | None = None, only: list[str] | None = None) -> Path:
+               log=print, build_dir: Path | None = None, only: list[str] | None = None,
+               executor=None) -> Path:
     """Build one edition end to end; return the published folder.
+
+    ``executor`` runs the notebook jobs (the signature of :func:`analysis.book.execute.run_jobs`,
+    the default: local processes; :class:`analysis.book.dask_executor.DaskExecutor` runs them on
+    a Dask cluster).
 
     ``build_dir`` (default ``_build``; ``_build/private`` when confidential data are in place,
     :func:`analysis.book.safety.confidential_inputs`) holds the cache, staging and published HTML; ``only``
@@ -412,7 +418,8 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             return target
     safety.discard_damaged(cache, jobs + prev_jobs, log)
     suppression_log, audit_findings = execute_editions(
-        root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log)
+        root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
+        executor=executor)
     comparison = None
     if prev_ed is not None:
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
@@ -467,7 +474,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
 
 def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
                      prev_jobs: list[Job], cache: Path, build_dir: Path, failed_root: Path,
-                     workers: int, log=print) -> tuple[pd.DataFrame, list]:
+                     workers: int, log=print, executor=None) -> tuple[pd.DataFrame, list]:
     """Check the inputs and execute the edition's notebooks and the previous edition's chapters
     on one pool of warm workers; audit the edition's tables as soon as its own notebooks are
     done (while the previous edition's still run). Returns the audit's suppression log and
@@ -476,7 +483,20 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
     The workers (and their kernel zygotes) start before the inputs are checked, so their
     imports overlap with that check; all notebooks of both editions share the two workers,
     longest first. A failing notebook stops the build as before (:func:`run_jobs`).
+
+    ``executor`` (e.g. :class:`analysis.book.dask_executor.DaskExecutor`) runs the jobs instead
+    of the local warm pool: the edition's notebooks, the audit, then the previous edition's.
     """
+    if executor is not None:
+        check_inputs(root, [name for j in jobs + prev_jobs for name in j.inputs],
+                     memo=build_dir / "cache" / "checked-inputs.json")
+        executor(root, jobs, cache, failed_root / str(ed.edition), workers, log=log)
+        # Before anything is published: no withheld cell may be derivable from the CSVs.
+        result = audit.run(jobs, cache, ed.edition, log=log)
+        if prev_ed is not None:
+            log(f"Previous edition {prev_ed.edition}, for the comparison page:")
+            executor(root, prev_jobs, cache, failed_root / str(prev_ed.edition), workers, log=log)
+        return result
     all_jobs = jobs + prev_jobs
     todo = [j for j in all_jobs if not (cache / j.key / "job.json").exists()]
     for j in prev_jobs:
@@ -597,21 +617,29 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", default=None,
                    help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun); "
                    "published to <build-dir>/partial/<edition>")
+    b.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where notebooks execute: local processes (default) or a Dask cluster")
+    b.add_argument("--scheduler", default=None,
+                   help="with --executor dask: the Dask scheduler's address (tcp://host:8786); "
+                   "without it a local cluster of -j worker processes is started")
     b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="show Python tracebacks of failures")
     sub.add_parser("landing", help="rewrite the landing page listing the editions")
     sub.add_parser("plan", help="list the notebook jobs of an edition").add_argument(
         "--edition", default="2019")
     args = ap.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        ap.error("--scheduler needs --executor dask")
     execute.SHOW_TRACEBACK = args.debug
 
     def work() -> int:
         root = catalog.project_root()
         if args.cmd == "book":
-            build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
-                       build_dir=args.build_dir,
-                       only=[s.strip() for s in args.only.split(",") if s.strip()]
-                       if args.only is not None else None)
+            with executor_for(args.executor, args.scheduler, max(1, args.jobs)) as run:
+                build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
+                           build_dir=args.build_dir,
+                           only=[s.strip() for s in args.only.split(",") if s.strip()]
+                           if args.only is not None else None, executor=run)
         elif args.cmd == "landing":
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":
