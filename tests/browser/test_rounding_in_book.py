@@ -40,11 +40,13 @@ class TestProfileComparisons:
 class TestSameDecimalsEverywhere:
     def test_forsorjningskvot_has_one_decimal(self, edition_html):
         """Chapter 1 and *Vad har ändrats* show the försörjningskvot with one decimal."""
-        page = (edition_html / GENERATED / "vad_har_andrats.html")
-        if not page.exists():
-            pytest.skip("this edition has no previous edition to compare with")
+        page = edition_html / GENERATED / "vad_har_andrats.html"
+        if not (edition_html / GENERATED / "01_befolkning.html").exists() or not page.exists():
+            pytest.skip("chapter 1 or the comparison page is not in this (partial) build")
         html = page.read_text(encoding="utf-8")
         cells = re.findall(r"Försörjningskvot \(SCB\)</td><td>[^<]*</td><td>([^<]*)</td>", html)
+        if 'class="vha-rad"' not in html:
+            pytest.skip("this edition has no previous edition to compare with")
         assert cells, "no försörjningskvot rows on the comparison page"
         for c in cells:
             assert re.fullmatch(r"\d+,\d \(\d{4}\)|\.\. \(.*\)", c.strip()), c

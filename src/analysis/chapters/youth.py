@@ -40,7 +40,7 @@ import pandas as pd
 
 from analysis.contracts import ung_contract
 from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
-from analysis.core import diskcache, geo, text
+from analysis.core import diskcache, geo, precision, text
 from analysis.methods import disclosure, survey, surveytables
 
 # --------------------------------------------------------------------------- definitions
@@ -788,9 +788,13 @@ def fmt_points(v: float) -> str:
 
 
 def sex_gap(table: pd.DataFrame, indicator: str, grade: str = ALL_GRADES) -> float:
-    """Boys' share minus girls' share of an indicator in a school year (NaN if suppressed)."""
+    """Boys' share minus girls' share of an indicator in a school year *as the page shows them*:
+    the difference of the two shares rounded to whole per cent (the rounding policy,
+    :func:`analysis.core.precision.difference`), as a proportion for :func:`fmt_points`; NaN if
+    suppressed."""
     t = table[(table["indicator_id"] == indicator) & (table["grade"] == grade)].set_index("sex")
-    return float(t.loc["man", "value"] - t.loc["kvinnor", "value"])
+    return precision.difference(t.loc["man", "value"], t.loc["kvinnor", "value"],
+                                surveytables.SHARE) / 100
 
 
 def _cell(v: float, lo: float, hi: float, suppressed: bool = False, decimals: int = 0) -> str:

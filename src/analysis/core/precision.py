@@ -218,8 +218,8 @@ def policy_table() -> pd.DataFrame:
 #: The display rules for differences, in Swedish, for the methods page and the table notes.
 DIFFERENCE_RULES = (
     "Skillnaden som visas bredvid två avrundade värden är skillnaden mellan de avrundade "
-    "värdena, så att den alltid stämmer med siffrorna i tabellen (81 % och 80 % ger +1, även om "
-    "de oavrundade andelarna skiljer sig med 1,8 procentenheter). Konfidensintervallet för "
+    "värdena, så att den alltid stämmer med siffrorna i tabellen (81\u00a0% och 80\u00a0% ger +1, "
+    "även om de oavrundade andelarna skiljer sig med 1,8 procentenheter). Konfidensintervallet för "
     "skillnaden beräknas från de oavrundade värdena och avrundas utåt – den nedre gränsen nedåt "
     "och den övre uppåt – så att det visade intervallet alltid rymmer det beräknade. En asterisk "
     "(*) sätts bara när hela det visade intervallet ligger över eller under noll; ett intervall "
