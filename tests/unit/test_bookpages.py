@@ -194,7 +194,10 @@ class TestIndicatorIndexMd:
         md = bookpages.indicator_index_md(reg, {"bef_total", "lh_good_health"})
         assert md.index("## Befolkning") < md.index("## Vuxnas hälsa") < md.index(
             "## Visas inte i den här utgåvan")
-        assert "- {doc}`/book/_generated/indikatorer/bef_total`: antal personer" in md
+        assert "- {doc}`/book/_generated/indikatorer/bef_total`: antal personer, varken högre " \
+               "eller lägre är bättre\n" in md
+        assert "`/book/_generated/indikatorer/lh_good_health`: andel i procent, högre är " \
+               "bättre\n" in md
         assert problems(md) == []
 
 

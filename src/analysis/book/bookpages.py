@@ -409,9 +409,8 @@ def indicator_index_md(reg: dict[str, registry.Indicator], shown: set[str]) -> s
         if not inds:
             continue
         out += [f"## {heading}", ""]
-        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`: {registry.UNITS[i.unit]}; "
-                f"{registry.POLARITY[i.polarity][0].lower()}{registry.POLARITY[i.polarity][1:]}"
-                for i in inds]
+        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`: {registry.UNITS[i.unit]}, "
+                f"{registry.POLARITY_SHORT[i.polarity]}" for i in inds]
         out.append("")
     rest = [i for i in reg.values() if i.id not in shown]
     if rest:
