@@ -54,6 +54,7 @@ class TestIndicatorPages:
             page = soup(folder / f"{ind.id}.html")
             assert page.find("h1").get_text(strip=True).startswith(ind.label)
             f = fields(page)
+            assert not page.select("dl dd ol"), f"{ind.id}: a field became a numbered list"
             missing = [k for k in FIELDS if k not in f]
             assert not missing, f"{ind.id}: missing {missing}"
             if ind.survey is not None:

@@ -374,7 +374,7 @@ def indicator_page_md(ind: registry.Indicator, uses: pd.DataFrame) -> str:
     if not len(uses):
         shown_years = "Indikatorn visas inte i den här utgåvan."
     elif years:
-        shown_years = years + "."
+        shown_years = years + "\\."  # "2019." alone would start a numbered list
     else:
         shown_years = "Indikatorn visas utan årtal i den här utgåvan."
     fields += [("Täljare", ind.numerator),
