@@ -33,7 +33,7 @@ def indicator_links(page_path: Path) -> list[tuple[str, Path]]:
     out = []
     for p in soup(page_path).find_all("p"):
         text = p.get_text(" ", strip=True)
-        if "Om indikatorn" not in text:
+        if "Om indikator" not in text:
             continue
         for a in p.find_all("a", href=True):
             href = urlsplit(a["href"])
@@ -54,10 +54,11 @@ class TestIndicatorPages:
             page = soup(folder / f"{ind.id}.html")
             assert page.find("h1").get_text(strip=True).startswith(ind.label)
             f = fields(page)
+            assert not page.select("dl dd ol"), f"{ind.id}: a field became a numbered list"
             missing = [k for k in FIELDS if k not in f]
             assert not missing, f"{ind.id}: missing {missing}"
             if ind.survey is not None:
-                assert any(k.startswith("Fråga") for k in f), ind.id
+                assert any(k.startswith("Fråg") for k in f), ind.id
             assert indicators.POLARITY[ind.polarity] in f["Högt eller lågt värde"]
             if "visas inte i den här utgåvan" not in f["År i den här utgåvan"]:
                 shown += 1

@@ -171,7 +171,7 @@ class TestIndicatorPageMd:
                       "Intervall"):
             assert f"\n{field}\n: " in md, field
         assert "”Hur bedömer du ditt allmänna hälsotillstånd?”" in md
-        assert ": 2000, 2004, 2008, 2012, 2017." in md and "högre värde är bättre" in md
+        assert ": 2000, 2004, 2008, 2012, 2017\\." in md and "högre värde är bättre" in md
         assert "Syntetiska data" in md and "{ref}`syntetiska-data`" in md
         assert "- {doc}`/book/_generated/04_liv_och_halsa`\n  - Tabell 1. God hälsa per kommun\n" \
                "  - Diagram: God hälsa 2000–2017\n" in md
@@ -179,7 +179,7 @@ class TestIndicatorPageMd:
 
     def test_register_indicator_in_a_profile(self, tmp_path):
         md = self._page(tmp_path, "bef_total")
-        assert "Fråga i enkäten" not in md and ": 2019." in md and "Syntetiska" not in md
+        assert "Fråga i enkäten" not in md and "\n: 2019\\.\n" in md and "Syntetiska" not in md
         assert "{doc}`Kommunprofilerna </book/kommunprofiler>`" in md
         assert "Ingen: indikatorn är ett antal" in md
 
@@ -194,7 +194,10 @@ class TestIndicatorIndexMd:
         md = bookpages.indicator_index_md(reg, {"bef_total", "lh_good_health"})
         assert md.index("## Befolkning") < md.index("## Vuxnas hälsa") < md.index(
             "## Visas inte i den här utgåvan")
-        assert "- {doc}`/book/_generated/indikatorer/bef_total`: antal personer" in md
+        assert "- {doc}`/book/_generated/indikatorer/bef_total`: antal personer, varken högre " \
+               "eller lägre är bättre\n" in md
+        assert "`/book/_generated/indikatorer/lh_good_health`: andel i procent, högre är " \
+               "bättre\n" in md
         assert problems(md) == []
 
 

@@ -384,7 +384,7 @@ def indicator_page_md(ind: registry.Indicator, uses: pd.DataFrame) -> str:
     if not len(uses):
         shown_years = "Indikatorn visas inte i den här utgåvan."
     elif years:
-        shown_years = years + "."
+        shown_years = years + "\\."  # "2019." alone would start a numbered list
     else:
         shown_years = "Indikatorn visas utan årtal i den här utgåvan."
     fields += [("Täljare", ind.numerator),
@@ -419,9 +419,8 @@ def indicator_index_md(reg: dict[str, registry.Indicator], shown: set[str]) -> s
         if not inds:
             continue
         out += [f"## {heading}", ""]
-        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`: {registry.UNITS[i.unit]}; "
-                f"{registry.POLARITY[i.polarity][0].lower()}{registry.POLARITY[i.polarity][1:]}"
-                for i in inds]
+        out += [f"- {{doc}}`/book/_generated/{INDICATOR_DIR}/{i.id}`: {registry.UNITS[i.unit]}, "
+                f"{registry.POLARITY_SHORT[i.polarity]}" for i in inds]
         out.append("")
     rest = [i for i in reg.values() if i.id not in shown]
     if rest:

@@ -41,6 +41,9 @@ POLARITY: dict[str, str] = {
     "lag": "Ett lägre värde är bättre.",
     "neutral": "Varken högt eller lågt värde är i sig bättre; värdet beskriver ett förhållande.",
 }
+#: The same, briefly (the index page).
+POLARITY_SHORT: dict[str, str] = {"hog": "högre är bättre", "lag": "lägre är bättre",
+                                  "neutral": "varken högre eller lägre är bättre"}
 #: Units, as the pages name them.
 UNITS: dict[str, str] = {
     "antal": "antal personer",
