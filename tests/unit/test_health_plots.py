@@ -151,3 +151,24 @@ class TestLayouts:
                             for (a, ba), (b, bb) in itertools.combinations(
                                 zip(ax.texts, boxes, strict=True), 2) if ba.overlaps(bb)]
                 assert overlaps == [], (layout, overlaps)
+
+    def test_phone_layouts_fit_their_width(self):
+        t = pd.DataFrame([{"indicator_id": i, "sex": s, "value": 0.05, "lower": -0.01,
+                           "upper": 0.11, "significant": False, "n": 100, "n_rest": 1000}
+                          for i in ("good_health", "daily_smoker")
+                          for s in ("kvinnor", "man", "totalt")])
+        bars = pd.DataFrame([{"indicator_id": i, "sex": s, "age": a, "value": 0.5,
+                              "lower": 0.4, "upper": 0.6, "n": 100}
+                             for i in ("a", "b") for s in ("kvinnor", "man")
+                             for a in ("åk 7", "åk 9", "gy 2")])
+        figs = [health_plots.differences(health.suppress(t, 30, counts=("n", "n_rest")),
+                                         {"good_health": "Avstår från att gå ut ensam av "
+                                          "rädsla"}, layout=plots.MOBILE),
+                health_plots.sex_age_bars(health.suppress(bars, 30), ["a", "b"],
+                                          ["Ofta eller alltid ängslig, orolig eller nedstämd",
+                                           "Mår bra eller mycket bra"],
+                                          ages=("åk 7", "åk 9", "gy 2"), layout=plots.MOBILE)]
+        for fig in figs:
+            fig.canvas.draw()
+            box = fig.get_tightbbox(fig.canvas.get_renderer())
+            assert box.width * plots.PX_PER_INCH <= plots.WIDTH_PX[plots.MOBILE] + 1

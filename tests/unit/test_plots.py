@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.core import geo
+from analysis.methods import population
+from analysis.methods import working_age as wa
 from analysis.present import plots
 from analysis.sources import catalog
 
@@ -147,3 +149,18 @@ class TestWrapLabels:
         box = fig.get_tightbbox(fig.canvas.get_renderer())
         assert box.width * plots.PX_PER_INCH <= plots.WIDTH_PX[plots.MOBILE] + 1
         assert "\n" in fig.axes[0].get_xlabel()
+
+
+class TestNamedFigures:
+    """The figures the readers' review named, drawn from the book's own data."""
+
+    @pytest.mark.parametrize("edition", [2015, 2019])
+    def test_forbund_series_end_labels_apart(self, edition):
+        # ch. 2 "Målgrupp per förbund": Sydnärke and Degerfors/Karlskoga end close together
+        kolada = catalog.load("kolada_befolkning")
+        lan = population.lan_series(catalog.load("folkmangd_lan_alder_kon"), kolada, edition)
+        areas = wa.by_area(wa.kommun_16_64(population.kolada_age_groups(kolada), lan))
+        series = areas[(areas["area_type"] == "forbund") & (areas["ar"] <= edition)]
+        fig = plots.lines(series.assign(område=series["area_name"]), "ar", "malgrupp", "område")
+        fig.canvas.draw()
+        assert len(fig.axes[0].texts) == 4 and _overlaps(fig.axes[0].texts) == []

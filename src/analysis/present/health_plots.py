@@ -138,7 +138,9 @@ def sex_age_bars(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
                     ax.annotate(SUPPRESSED_MARK, (xi, 0.01), ha="center", va="bottom")
         ax.set_xticks(x)
         ax.set_xticklabels([a.replace("-", "–") for a in ages])
-        ax.set_title(title, fontsize=plots.BASE)
+        # a title no wider than its panel
+        width = plots.size(layout)[0] * plots.PX_PER_INCH / ncols
+        ax.set_title(textwrap.fill(title, max(12, int(width / plots.BASE))), fontsize=plots.BASE)
         ax.grid(axis="x", visible=False)
         _pct_axis(ax, "y")
         ax.set_ylim(0, 1)
@@ -261,5 +263,6 @@ def differences(table: pd.DataFrame, labels: dict[str, str], *, figsize=(8, 4),
     else:
         handles += [Line2D([], [], ls="", marker="o", color=grey, markerfacecolor="white")]
         names += ["Ofylld: ingen bedömning (syntetiska data)"]
-    fig.legend(handles, names, loc="outside lower center", ncol=2)
+    fig.legend(handles, names, loc="outside lower center",
+               ncol=1 if layout == plots.MOBILE else 2)
     return fig

@@ -131,7 +131,7 @@ def wrap_labels(fig) -> None:
     category labels on a y-axis to at most a third of it."""
     import textwrap
 
-    chars = int(fig.get_size_inches()[0] * PX_PER_INCH / (BASE * 0.8))
+    chars = int(fig.get_size_inches()[0] * PX_PER_INCH / BASE)
     for ax in fig.axes:
         ticks = [t.get_text() for t in ax.get_yticklabels()]
         if any(len(t) > chars // 3 for t in ticks):

@@ -55,7 +55,7 @@ def fan(table: pd.DataFrame, *, ylabel: str, decimals: int = 0, figsize=(8, 4.6)
 @plots.responsive
 def pyramids(table: pd.DataFrame, *, base_year: int, years, band: int = 5, figsize=(8, 5.2),
              layout: str = plots.DESKTOP):
-    """One pyramid per projected year (stacked): the projection as bars, ``base_year`` as an
+    """One pyramid per projected year: the projection as bars, ``base_year`` as an
     outline, in numbers of people by 5-year band (90+ together).
 
     ``table`` has ``ar, kon, alder, folkmangd`` (:func:`analysis.chapters.befolkning.pyramid_table`).
@@ -86,7 +86,8 @@ def pyramids(table: pd.DataFrame, *, base_year: int, years, band: int = 5, figsi
         ax.set_xlim(-lim, lim)
         ax.set_yticks(y[::2])
         ax.set_yticklabels([f"{b}–{b + band - 1}" if b < 90 else "90+" for b in bands][::2])
-        ax.set_ylabel("Ålder")
+        if layout == plots.MOBILE or ax is np.atleast_1d(axes)[0]:
+            ax.set_ylabel("Ålder")
         ax.set_title(f"{year} (framskrivning) mot {base_year}", loc="left")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: text.num(abs(v))))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
