@@ -412,7 +412,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     suppression_log, audit_findings = execute_editions(
         root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log)
     comparison = None
-    if prev_ed is not None:
+    if prev_ed is not None and prev_jobs:  # (a partial build may hold none of its chapters)
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
                                          collect_indicators(jobs, cache))
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
