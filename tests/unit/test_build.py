@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -402,3 +403,56 @@ class TestStartPool:
         with execute.start_pool(1) as pool:
             # the zygote (library preloaded) is up and every import succeeded
             assert pool.submit(kernelpool.wait_worker_zygote).result(timeout=900) == []
+
+
+class TestExecuteEditions:
+    """Both editions on one pool; the audit waits for the edition's own notebooks only."""
+
+    class _Pool:
+        def shutdown(self, wait=True, cancel_futures=False):
+            self.closed = True
+
+    def _setup(self, monkeypatch, tmp_path, finish):
+        cache = tmp_path / "cache" / "notebooks"
+        cache.mkdir(parents=True)
+        jobs = [book_jobs.Job("notebooks/x.md", f"x{i}", ".", {"edition": 2019}, [],
+                              label=f"x{i}", key=f"k{i}") for i in range(3)]
+        prev = [book_jobs.Job("notebooks/x.md", "p", ".", {"edition": 2015}, [], label="p",
+                              key="p0")]
+        pool = self._Pool()
+        monkeypatch.setattr(build, "start_pool", lambda n: pool)
+        monkeypatch.setattr(build, "check_inputs", lambda *a, **k: [])
+        monkeypatch.setattr(build.audit, "run", lambda js, c, e, log: ("log", [e, len(js)]))
+        monkeypatch.setattr(build, "run_jobs", finish)
+        return cache, jobs, prev, pool
+
+    def test_audit_runs_when_the_last_notebook_ends_with_the_run(self, monkeypatch, tmp_path):
+        def finish(root, jobs, cache, failed, workers, log=print, pool=None, announce=True):
+            assert pool is not None and not announce
+            assert {j.extra["failed_dir"] for j in jobs} == {str(tmp_path / "f" / "2019"),
+                                                            str(tmp_path / "f" / "2015")}
+            for j in jobs:
+                (cache / j.key).mkdir(exist_ok=True)
+                (cache / j.key / "job.json").write_text("{}", encoding="utf-8")
+            return []
+
+        ed = params.load_edition(ROOT / "params" / "2019.yml")
+        prev_ed = params.load_edition(ROOT / "params" / "2015.yml")
+        for _ in range(5):  # the audit must never miss notebooks that end with the run
+            cache, jobs, prev, pool = self._setup(monkeypatch, tmp_path, finish)
+            out = build.execute_editions(ROOT, ed, jobs, prev_ed, prev, cache, tmp_path,
+                                         tmp_path / "f", 2, log=lambda *_: None)
+            assert out == ("log", [2019, 3]) and pool.closed
+            for p in (tmp_path / "cache").iterdir():
+                shutil.rmtree(p)
+
+    def test_a_failed_notebook_stops_the_audit_too(self, monkeypatch, tmp_path):
+        def fail(*a, **k):
+            raise execute.NotebookFailed("cell 3 failed")
+
+        cache, jobs, prev, pool = self._setup(monkeypatch, tmp_path, fail)
+        ed = params.load_edition(ROOT / "params" / "2019.yml")
+        with pytest.raises(execute.NotebookFailed, match="cell 3 failed"):
+            build.execute_editions(ROOT, ed, jobs, None, [], cache, tmp_path, tmp_path / "f", 2,
+                                   log=lambda *_: None)
+        assert pool.closed

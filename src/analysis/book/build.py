@@ -421,7 +421,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
         executor=executor)
     comparison = None
-    if prev_ed is not None:
+    if prev_ed is not None and prev_jobs:  # (a partial build may hold none of its chapters)
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
                                          collect_indicators(jobs, cache))
     manifest = make_manifest(root, ed, params_file, jobs, cache, build_key)
@@ -531,8 +531,12 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         def audit_when_done() -> tuple[pd.DataFrame, list]:
             # Before anything is published: no withheld cell may be derivable from the
             # edition's CSVs. Starts when the edition's own notebooks are all done.
-            while not all((cache / j.key / "job.json").exists() for j in jobs):
-                if stop.wait(0.5):
+            def done() -> bool:
+                return all((cache / j.key / "job.json").exists() for j in jobs)
+
+            while not done():
+                # stopped: all notebooks ran (then done() is true now) or one failed
+                if stop.wait(0.5) and not done():
                     raise NotebookFailed("the audit did not run: the notebooks stopped")
             return audit.run(jobs, cache, ed.edition, log=log)
 
