@@ -192,6 +192,13 @@ def test_confidential_build_folder(repo):
     assert safety.choose_build_dir(repo, None, [], notes.append) == repo / "_build"
 
 
+def test_relative_build_dir_is_made_absolute(repo, monkeypatch):
+    # the kernels run in their job folders: a relative --build-dir made every kernel die
+    monkeypatch.chdir(repo)
+    chosen = safety.choose_build_dir(repo, Path("_b"), [], print)
+    assert chosen.is_absolute() and chosen == (repo / "_b").resolve()
+
+
 def test_confidential_env_names_match_the_inputs():
     from analysis.inputs import barnfattigdom, liv_och_halsa, liv_och_halsa_ung
 

@@ -51,7 +51,8 @@ def confidential_inputs(root: Path) -> list[str]:
 
 def choose_build_dir(root: Path, build_dir: Path | None, confidential: list[str], log=print) -> Path:
     """The build folder: ``build_dir`` if given, else ``_build/private`` for confidential data
-    (with a warning naming what is confidential), else ``_build``."""
+    (with a warning naming what is confidential), else ``_build``. Always an absolute path: the
+    kernels run in their job folders, where a relative path would point elsewhere."""
     if confidential:
         shown = ", ".join(confidential[:3]) + (f" and {len(confidential) - 3} more"
                                                if len(confidential) > 3 else "")
@@ -62,7 +63,7 @@ def choose_build_dir(root: Path, build_dir: Path | None, confidential: list[str]
                 "table before publishing anything.")
         else:
             log(f"  It is built into {build_dir}, as --build-dir asks.")
-    return Path(build_dir) if build_dir else root / "_build"
+    return (Path(build_dir) if build_dir else root / "_build").resolve()
 
 
 def _pid_alive(pid: int) -> bool:
