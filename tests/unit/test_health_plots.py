@@ -61,6 +61,10 @@ class TestSexAgeBars:
         t = health.suppress(t, 30)
         fig = health_plots.sex_age_bars(t, ["x"], ["X"], ages=ages)
         assert _texts(fig).count(".") == 1
+        two = health_plots.sex_age_bars(t.assign(indicator_id="y"), ["y", "y"], ["Y", "Z"],
+                                        ages=ages)
+        # every panel's bars keep their width (a title once overwrote the bar width)
+        assert {round(p.get_width(), 2) for ax in two.axes for p in ax.patches} == {0.38}
         heights = [p.get_height() for p in fig.axes[0].patches]
         assert heights.count(0) == 1
 

@@ -139,8 +139,9 @@ def sex_age_bars(table: pd.DataFrame, indicators: Sequence[str], titles: Sequenc
         ax.set_xticks(x)
         ax.set_xticklabels([a.replace("-", "–") for a in ages])
         # a title no wider than its panel
-        width = plots.size(layout)[0] * plots.PX_PER_INCH / ncols
-        ax.set_title(textwrap.fill(title, max(12, int(width / plots.BASE))), fontsize=plots.BASE)
+        panel_px = plots.size(layout)[0] * plots.PX_PER_INCH / ncols
+        ax.set_title(textwrap.fill(title, max(12, int(panel_px / plots.BASE))),
+                     fontsize=plots.BASE)
         ax.grid(axis="x", visible=False)
         _pct_axis(ax, "y")
         ax.set_ylim(0, 1)
