@@ -263,8 +263,8 @@ def test_sigterm_stops_workers_and_kernels(repo):
     while time.time() - t0 < 300 and proc.poll() is None:
         kids = psutil.Process(proc.pid).children(recursive=True)
         lines = [" ".join(k.cmdline()) for k in kids if k.is_running()]
-        # a kernel: an ipykernel, or a fork of the worker's warm zygote (analysis.book.kernelpool)
-        if any("ipykernel" in c for c in lines) or sum("kernelpool" in c for c in lines) >= 2:
+        # a kernel: an ipykernel, or a fork of the worker's warm zygote (analysis.book.warmkernel)
+        if any("ipykernel" in c for c in lines) or sum("warmkernel" in c for c in lines) >= 2:
             break
         time.sleep(0.5)
     assert proc.poll() is None, "the build ended before a kernel started"
