@@ -81,3 +81,13 @@ class TestKommunIndexMd:
         assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | 155\u00a0696 |" in md
         assert "31 december 2019" in md and md.count("<a href=") == len(geo.KOMMUNER)
         assert "| Hällefors | 22\u00a0% (ca 2019) | 19,8\u00a0% (2023) |" in md
+
+
+class TestCodebookMd:
+    def test_columns_units_and_downloads(self):
+        md = bookpages.codebook_md(2019, "data_2019.zip", "data_2019.xlsx", 211)
+        assert md.startswith("# Kodbok") and "(data_2019.zip)" in md and "(data_2019.xlsx)" in md
+        assert "Alla 211 tabeller" in md
+        assert "| område_kod | text |" in md and "| procentenheter |" in md
+        assert "byte-ordningsmärke" in md and "undertryckt" in md
+        assert readerlint.text_problems(md) == []
