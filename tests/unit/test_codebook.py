@@ -166,3 +166,11 @@ class TestCodebookTable:
         assert set(codebook.columns()) <= set(b["kolumn"])
         assert set(codebook.units()) <= set(b.loc[b["kolumn"] == "enhet", "tillåtna_värden"])
         assert b["beskrivning"].str.len().min() >= 4  # "Kön."
+
+
+class TestYearColumns:
+    def test_a_measure_of_one_year(self):
+        assert codebook.role("malgrupp_2015", {"malgrupp_2015"})["nycklar"] == {"år": "2015"}
+        assert codebook.role("folkmangd_2005", set())["mått"] == "folkmängd"
+        with pytest.raises(codebook.SchemaError):
+            codebook.role("mystery_2015", set())

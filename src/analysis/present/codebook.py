@@ -165,6 +165,12 @@ def role(column: str, present: set[str], table: str = "") -> dict:
         m = re.fullmatch(p["regex"], column)
         if m:
             return {**p, "nycklar": {k: v for k, v in m.groupdict().items() if v}}
+    base, _, year = column.rpartition("_")
+    if re.fullmatch(r"\d{4}", year) and base in voc["källkolumner"]:
+        # a measure for one year (``malgrupp_2015``): the base's entry, the year as key
+        e = _alternatives(voc["källkolumner"][base])[-1]
+        if e["roll"] == "mått":
+            return {**e, "nycklar": {"år": year}}
     raise SchemaError(
         f"table {table!r}: column {column!r} is not in the vocabulary of published CSV files "
         "(analysis/present/codebook.yml, källkolumner): add it there with its role, or rename it")
@@ -297,6 +303,7 @@ def tidy(df: pd.DataFrame, table: str, page: str = "") -> pd.DataFrame:
         reason = _text(rec[special["skäl"]]) if "skäl" in special else ""
         if suppressed:
             base["orsak"] = ": ".join(x for x in (rule, reason) if x)
+            note_parts = []  # no flag (e.g. significance) beside a withheld value
         elif reason:
             note_parts.insert(0, reason)
         base["anmärkning"] = "; ".join(note_parts)
