@@ -225,15 +225,16 @@ def codebook_md(edition: int | str, zip_name: str, xlsx_name: str, n_files: int)
            "övriga länet ger till exempel skillnaden och de två andelarna den bygger på. Ett värde "
            "med två intervall (95 och 99,8 procent) står på två rader, en per konfidensgrad.", "",
            "## Kolumner", "",
-           "| kolumn | typ | beskrivning | tillåtna värden |", "|---|---|---|---|"]
-    typ = {"text": "text", "heltal": "heltal", "decimal": "decimaltal"}
+           "| kolumn | beskrivning |", "|---|---|"]  # two columns: fits a phone's width
+    typ = {"text": "Text", "heltal": "Heltal", "decimal": "Decimaltal"}
     for c in cols:
-        out.append(f"| {c['namn']} | {typ[c['typ']]} | {_md_escape(c['beskrivning'])} | "
-                   f"{', '.join(c.get('värden', []))} |")
-    out += ["", "## Enheter", "", "| enhet | beskrivning | decimaler i värde_visat |",
-            "|---|---|--:|"]
+        allowed = f" Tillåtna värden: {', '.join(c['värden'])}." if c.get("värden") else ""
+        out.append(f"| {c['namn']} | {_md_escape(c['beskrivning'])} "
+                   f"*{typ[c['typ']]}.*{allowed} |")
+    out += ["", "## Enheter", "", "| enhet | beskrivning |", "|---|---|"]
     for name, u in codebook.units().items():
-        out.append(f"| {name} | {_md_escape(u['beskrivning'])} | {u['decimaler']} |")
+        out.append(f"| {name} | {_md_escape(u['beskrivning'])} Visas med {u['decimaler']} "
+                   "decimaler i värde_visat. |")
     out += ["", "Se också {doc}`förteckningen över undertryckta celler "
             "</book/_generated/rojandeskydd_logg>` och {doc}`metodsidan </book/metoder>`.", ""]
     return "\n".join(out)
