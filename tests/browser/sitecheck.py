@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import io
 import shutil
 import socketserver
 import threading
@@ -18,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
-import pandas as pd
 from bs4 import BeautifulSoup
+
+from analysis.present import codebook
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -120,8 +120,8 @@ def static_problems(root: Path, page: Path, ids_cache: dict | None = None) -> li
             out.append(f"{rel}: CSV download {link['href']!r} missing")
             continue
         try:
-            df = pd.read_csv(io.StringIO(csv.read_text(encoding="utf-8")))
-            if df.empty or df.shape[1] == 0:
+            df = codebook.read(csv)  # the one parser, with the codebook's types
+            if df.empty:
                 out.append(f"{rel}: CSV {csv.name} is empty")
         except Exception as exc:  # noqa: BLE001 - any parse failure is a finding
             out.append(f"{rel}: CSV {csv.name} does not parse: {exc}")

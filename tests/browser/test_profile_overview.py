@@ -9,7 +9,7 @@ pdftoppm, pdftotext).
 
 from __future__ import annotations
 
-import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +19,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from analysis.chapters import profiles
 from analysis.core import geo
+from analysis.present import codebook
 
 from . import sitecheck
 from .conftest import BUILD_DIR
@@ -36,12 +38,28 @@ def profile(code: str) -> Path:
     return KOMMUN_DIR / f"profil_kommun__area_{code}.html"
 
 
+_VERDICT_OF_LABEL = {label: (code, colour) for code, (label, colour) in profiles.VERDICTS.items()}
+
+
 def overview_csv(page: Path) -> pd.DataFrame:
+    """The overview's CSV (the published schema) as one row per indicator: ``indicator_id,
+    synthetic, riket_value, verdict, colour`` (the verdict from its label, the colour the
+    verdict's)."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     link = next(a for a in soup.find_all("a", href=True)
                 if "Ladda ner översikten (CSV)" in a.get_text())
-    path = (page.parent / unquote(link["href"])).resolve()
-    return pd.read_csv(io.StringIO(path.read_text(encoding="utf-8")), dtype={"area_code": str})
+    t = codebook.read((page.parent / unquote(link["href"])).resolve())
+    rows = []
+    for _, g in t.groupby("rad", sort=True):
+        first = g.iloc[0]
+        label = re.search(r"bedömning: ([^;]+)", first["anmärkning"]).group(1)
+        verdict, colour = _VERDICT_OF_LABEL[label.replace("länet", "riket")]  # the benchmark
+        riket = g.loc[g["mått"] == "värde i riket", "värde"]
+        rows.append({"indicator_id": first["indikator_kod"],
+                     "synthetic": "syntetiska data: ja" in first["anmärkning"],
+                     "riket_value": riket.iloc[0] if len(riket) else float("nan"),
+                     "verdict": verdict, "colour": colour})
+    return pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize("code", list(geo.KOMMUNER))

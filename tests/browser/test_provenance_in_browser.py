@@ -18,13 +18,13 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
-import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
 from analysis.book import readerlint
 from analysis.core import provenance
+from analysis.present import codebook
 
 from . import sitecheck
 from .conftest import BUILD_DIR, EDITIONS
@@ -76,7 +76,7 @@ class TestStamp:
                 name = f"{page.name}: {png.name}"
                 meta = Image.open(png).text
                 synthetic = "datatyp-syntetisk" in (fig.get("class") or [])
-                kinds = set(pd.read_csv(data)[provenance.COLUMN]) if data else set()
+                kinds = set(codebook.read(data)["datatyp"]) if data else set()
                 stamped = meta.get("Description") == provenance.STAMP
                 if synthetic:
                     n_syn += 1
@@ -100,7 +100,8 @@ class TestStamp:
     def test_every_csv_has_the_data_kind(self, book_html, edition):
         csvs = [p for p in (book_html / edition).rglob("*.csv") if "_sources" not in p.parts]
         missing = [p.name for p in csvs
-                   if provenance.COLUMN not in pd.read_csv(p, nrows=1).columns]
+                   if not set(codebook.read(p)["datatyp"]) <= set(provenance.KINDS)
+                   or codebook.read(p)["datatyp"].isna().any()]
         assert len(csvs) >= 50 and missing == []
 
 
@@ -148,8 +149,9 @@ class TestNoFindingsFromSynthetic:
             assert "osäkerheten" not in t and "▲" not in t and "▼" not in t
         assert any("Barn i ekonomiskt utsatta hushåll" in r.get_text() for r in real + synth)
         link = s.select_one("a[href$='vad_har_andrats.csv']")
-        csv = pd.read_csv((page.parent / unquote(link["href"])).resolve())
-        assert csv.loc[csv[provenance.COLUMN] == "syntetisk", "beyond_interval"].isna().all()
+        csv = codebook.read((page.parent / unquote(link["href"])).resolve())
+        synthetic = csv[csv["datatyp"] == "syntetisk"]
+        assert not synthetic["anmärkning"].fillna("").str.contains("utanför intervallet").any()
 
 
 class TestReaderLint:

@@ -16,7 +16,7 @@ import pytest
 
 from analysis.core import provenance
 from analysis.core.errors import InputError
-from analysis.present import publish
+from analysis.present import codebook, publish
 
 
 # --------------------------------------------------------------------------- contract files
@@ -59,7 +59,7 @@ def check_no_value_under(tables: Mapping[str, tuple[pd.DataFrame, tuple[str, ...
                          threshold: int, suppress: Callable, for_csv: Callable,
                          flags: tuple[str, ...] = ("significant",)) -> None:
     """No estimate built on fewer than ``threshold`` respondents survives suppression: in the
-    table (blanked) and in its CSV download (``"."``), and the rule did suppress cells.
+    table (blanked) and in its CSV download (empty, ``undertryckt`` ``ja``), and the rule did suppress cells.
 
     ``tables`` maps a name to a table and its count columns; ``flags`` are the 0/1 columns
     besides ``value_*``/``lower_*``/``upper_*``/``se_*`` that suppression blanks. Writes the CSV
@@ -77,9 +77,14 @@ def check_no_value_under(tables: Mapping[str, tuple[pd.DataFrame, tuple[str, ...
         blanked = [c for c in t.columns if c in ("value", "lower", "upper", "se", *flags)
                    or c.startswith(("value_", "lower_", "upper_", "se_"))]
         assert t.loc[under, blanked].isna().all().all(), name
-        csv = pd.read_csv(publish.write_csv(for_csv(t, True), name, kind=provenance.SYNTHETIC),
-                          dtype=str)
-        assert (csv.loc[under, blanked] == ".").all().all(), name
-        assert (csv["data"] == "syntetiska data").all()
-        assert not csv.loc[~under, "value"].eq(".").any(), name
+        csv = codebook.read(publish.write_csv(for_csv(t, True), name,
+                                              kind=provenance.SYNTHETIC))
+        hidden = csv["rad"].isin(np.flatnonzero(under) + 1).to_numpy()
+        assert (csv.loc[hidden, "undertryckt"] == "ja").all(), name
+        numbers = ["värde", "nedre", "övre", "medelfel", "antal_svarande"]
+        assert csv.loc[hidden, numbers].isna().all().all(), name
+        assert (csv.loc[hidden, "anmärkning"].fillna("") == "").all(), name  # no flag beside it
+        assert (csv["datatyp"] == "syntetisk").all()
+        assert (csv.loc[~hidden, "undertryckt"] == "nej").all(), name
+        assert csv.loc[~hidden, "värde"].notna().any() or not (~hidden).any(), name
     assert n_suppressed > 20  # the test exercised the rule

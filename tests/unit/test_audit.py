@@ -9,6 +9,8 @@ respondents from the rest of the län; with linked protection it finds nothing.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,6 +23,7 @@ from analysis.contracts import ung_contract
 from analysis.core import geo
 from analysis.inputs import liv_och_halsa
 from analysis.methods import disclosure, frames
+from analysis.present import codebook
 from analysis.synthetic import synth_survey as ss
 from analysis.synthetic import synth_ung as su
 
@@ -70,10 +73,42 @@ class TestEditionTables:
         job = SimpleNamespace(key="k1", stem="04_x", target="book/_generated/04_x")
         d = tmp_path / "k1" / "04_x_files"
         d.mkdir(parents=True)
-        pd.DataFrame({"a": [1]}).to_csv(d / "t.csv", index=False)
+        t = codebook.tidy(pd.DataFrame({"folkmangd": [1], "data_kind": ["uppmätt"]}), "t")
+        codebook.write(t, d / "t.csv")
         pd.DataFrame({"a": [1]}).to_csv(d / "indicators.csv", index=False)
         got = audit.edition_tables([job], tmp_path)
         assert [(p, n) for p, n, _ in got] == [("book/_generated/04_x", "t.csv")]
+        assert got[0][2].loc[0, "värde"] == "1"  # as text, the header without its BOM
+
+
+def _as_published(wide: pd.DataFrame, name: str, tmp: Path) -> pd.DataFrame:
+    """A chapter's table through the writer and back as the audit reads it (text)."""
+    if "data_kind" not in wide.columns:
+        wide = wide.assign(data_kind="syntetisk")
+    path = codebook.write(codebook.tidy(wide, name), tmp / f"{name}.csv")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=codebook.ENCODING)
+
+
+class TestSourceRows:
+    def test_round_trip_through_the_published_schema(self, tmp_path):
+        """The cells the audit finds in a chapter's table are the ones it finds in the CSV
+        file the book publishes from it (shares back from percent, withheld cells empty)."""
+        rows = [
+            _row(),
+            _row(age="80+", value=".", n=".", suppressed="True", rule="primär",
+                 note="färre än 30 svarande"),
+            _row(area_type="lan", area_code="18", group="", sex="totalt", age="18-79"),
+            {**_row(statistic="difference", value="-0.1"), "value_area": "0.5",
+             "value_rest": "0.6", "n_rest": "5000"},
+        ]
+        wide = pd.DataFrame(rows).fillna("")
+        direct = audit.survey_cells(_tables(*rows))
+        back = audit.source_rows(_as_published(wide, "t", tmp_path))
+        via = audit.survey_cells([("book/_generated/x", "t.csv", back)])
+        cols = ["row", "column", "area", "sexes", "ages", "shown", "rule", "area_code"]
+        assert via[cols].equals(direct[cols])
+        assert np.allclose(via["value"], direct["value"], equal_nan=True)
+        assert np.allclose(via["n"], direct["n"], equal_nan=True)
 
 
 class TestCheck:
@@ -90,21 +125,31 @@ class TestCheck:
         audit.check(f.assign(width=0.5))  # wide enough: no error
 
 
+def _published_tables(tmp: Path, *rows: dict, name: str = "t.csv"):
+    wide = pd.DataFrame(list(rows)).fillna("")
+    return [("book/_generated/x", name, _as_published(wide, name[:-4], tmp))]
+
+
 class TestSuppressionLog:
-    def test_rules_without_values(self):
-        rows = [_row(), _row(age="80+", value=".", suppressed="True", rule="primär",
-                             note="färre än 30 svarande", data_kind="syntetisk"),
+    def test_rules_without_values(self, tmp_path):
+        rows = [_row(data_kind="uppmätt"),
+                _row(age="80+", value="0.7", n="20", suppressed="True", rule="primär",
+                     note="färre än 30 svarande", data_kind="syntetisk"),
                 _row(age="65-79", value=".", suppressed="True", rule="",
                      note=disclosure.SECONDARY_NOTE, data_kind="uppmätt")]
-        log = audit.suppression_log(_tables(*rows, name="fine.csv"))
-        assert log["rule"].tolist() == ["primär", "sekundär"]
-        assert log["table"].tolist() == ["fine.csv", "fine.csv"]
-        assert "value" not in log.columns and "n" not in log.columns
-        assert log["data_kind"].tolist() == ["syntetisk", "uppmätt"]  # the withheld cell's table's kind
+        log = audit.suppression_log(_published_tables(tmp_path, *rows, name="fine.csv"))
+        assert audit.log_rule(log).tolist() == ["primär", "sekundär"]
+        assert log["tabell"].tolist() == ["fine.csv", "fine.csv"]
+        assert log["sida"].tolist() == ["x", "x"]
+        assert list(log.columns) == codebook.columns()
+        assert (log[["värde", "antal_svarande", "värde_visat"]] == "").all().all()
+        assert log["orsak"].tolist() == ["primär: färre än 30 svarande",
+                                         disclosure.SECONDARY_NOTE]
+        assert log["datatyp"].tolist() == ["syntetisk", "uppmätt"]  # the withheld cell's kind
 
     def test_page(self, tmp_path):
-        log = audit.suppression_log(_tables(
-            _row(age="80+", value=".", suppressed="True", rule="primär")))
+        log = audit.suppression_log(_published_tables(
+            tmp_path, _row(age="80+", value=".", suppressed="True", rule="primär")))
         findings = pd.DataFrame({"width": [0.4]})
         page = audit.write_log_page(tmp_path, log, findings, 2019)
         md = page.read_text(encoding="utf-8")
@@ -112,14 +157,15 @@ class TestSuppressionLog:
         assert "{ref}`rojandeskydd`" in md and "(rojandeskydd_logg.csv)" in md
         assert "Liv & hälsa ung" in md and "prövas inte en gång till" in md
         assert "| x | t.csv | 1 | 0 |" in md
-        assert (tmp_path / "rojandeskydd_logg.csv").exists()
+        assert list(codebook.read(tmp_path / "rojandeskydd_logg.csv").columns) == codebook.columns()
 
 
 # --------------------------------------------------------------------------- the attacks
 def _published(tabs: dict[str, pd.DataFrame]) -> list[tuple[str, str, pd.DataFrame]]:
-    """The tables as their CSV files read back as text (what an intruder downloads)."""
-    return [("book/_generated/04_liv_och_halsa", f"{k}.csv",
-             health.for_csv(v, True).astype(str).replace({"nan": ""})) for k, v in tabs.items()]
+    """The tables as their published CSV files read back as an intruder downloads them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return [("book/_generated/04_liv_och_halsa", f"{k}.csv", audit.source_rows(
+            _as_published(health.for_csv(v, True), k, Path(tmp)))) for k, v in tabs.items()]
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +238,10 @@ def youth_laxa(inputs):
 
 
 def _published_youth(t: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    return [("book/_generated/kommuner/profil_kommun__area_1861", "unga_1861.csv",
-             youth.for_csv(t, True).astype(str).replace({"nan": ""}))]
+    with tempfile.TemporaryDirectory() as tmp:
+        return [("book/_generated/kommuner/profil_kommun__area_1861", "unga_1861.csv",
+                 audit.source_rows(_as_published(youth.for_csv(t, True), "unga_1861",
+                                                 Path(tmp))))]
 
 
 @pytest.mark.slow

@@ -210,3 +210,12 @@ class TestWriteIndicatorPages:
         assert {p.stem for p in (tmp_path / "indikatorer").glob("*.md")} == set(reg)
         assert (tmp_path / "indikatorer.md").read_text(encoding="utf-8").startswith(
             "# Indikatorer")
+class TestCodebookMd:
+    def test_columns_units_and_downloads(self):
+        md = bookpages.codebook_md(2019, "data_2019.zip", "data_2019.xlsx", 211)
+        assert md.startswith("# Kodbok") and "(data_2019.zip)" in md and "(data_2019.xlsx)" in md
+        assert "Alla 211 tabeller" in md
+        assert "| område_kod | Områdets kod" in md and "| procentenheter |" in md
+        assert "Tillåtna värden: kvinnor, män, totalt." in md
+        assert "byte-ordningsmärke" in md and "undertryckt" in md
+        assert readerlint.text_problems(md) == []

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from analysis.core import provenance  # noqa: E402
-from analysis.present import plots, publish  # noqa: E402
+from analysis.present import codebook, plots, publish  # noqa: E402
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def page(tmp_path, monkeypatch):
 class TestPageKind:
     def test_required(self, page):
         with pytest.raises(ValueError, match="no data kind"):
-            publish.write_csv(pd.DataFrame({"a": [1]}), "x")
+            publish.write_csv(pd.DataFrame({"folkmangd": [1]}), "x")
 
     def test_unknown_kind(self, page):
         with pytest.raises(ValueError, match="unknown data kind"):
@@ -38,10 +38,25 @@ class TestPageKind:
 class TestWriteCsv:
     def test_every_row_has_its_kind(self, page):
         publish.page_kind(provenance.MEASURED)
-        p = publish.write_csv(pd.DataFrame({"a": [1, 2]}), "x")
-        assert list(pd.read_csv(p)["data_kind"]) == ["uppmätt", "uppmätt"]
-        p = publish.write_csv(pd.DataFrame({"a": [1, 2]}), "y", ["uppmätt", "syntetisk"])
-        assert list(pd.read_csv(p)["data_kind"]) == ["uppmätt", "syntetisk"]
+        p = publish.write_csv(pd.DataFrame({"folkmangd": [1, 2]}), "x")
+        assert list(codebook.read(p)["datatyp"]) == ["uppmätt", "uppmätt"]
+        p = publish.write_csv(pd.DataFrame({"folkmangd": [1, 2]}), "y", ["uppmätt", "syntetisk"])
+        assert list(codebook.read(p)["datatyp"]) == ["uppmätt", "syntetisk"]
+
+    def test_in_the_schema_with_bom(self, page):
+        publish.page_kind(provenance.MEASURED)
+        p = publish.write_csv(pd.DataFrame({"ar": [2019], "andel_65": [0.2049]}), "x")
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf" + b"sida,tabell,rad,")
+        t = codebook.read(p)
+        assert list(t.columns) == codebook.columns()
+        assert (t.loc[0, "sida"], t.loc[0, "tabell"], t.loc[0, "år"]) == ("t", "x", "2019")
+        assert t.loc[0, "enhet"] == "procent" and t.loc[0, "värde"] == pytest.approx(20.49)
+        assert t.loc[0, "värde_visat"] == "20,5"
+
+    def test_unknown_column_stops(self, page):
+        publish.page_kind(provenance.MEASURED)
+        with pytest.raises(codebook.SchemaError, match="table 'x': column 'mystery'"):
+            publish.write_csv(pd.DataFrame({"mystery": [1]}), "x")
 
     def test_wrong_length(self, page):
         with pytest.raises(ValueError, match="3 data kinds for 2 rows"):
@@ -51,17 +66,17 @@ class TestWriteCsv:
 class TestTable:
     def test_synthetic_table_is_marked(self, page):
         publish.page_kind(provenance.SYNTHETIC)
-        publish.table(pd.DataFrame({"a": [1.0]}), "t", title="T", source="Källa: x")
+        publish.table(pd.DataFrame({"folkmangd": [1.0]}), "t", title="T", source="Källa: x")
         assert provenance.STAMP in page[0] and 'data-datatyp="syntetisk"' in page[0]
 
     def test_mixed_rows_get_a_column(self, page):
-        publish.table(pd.DataFrame({"a": [1.0, 2.0]}), "t", title="T", source="Källa: x",
+        publish.table(pd.DataFrame({"folkmangd": [1.0, 2.0]}), "t", title="T", source="Källa: x",
                       kind=["uppmätt", "modellerad"])
         assert '<th scope="col">Datatyp</th>' in page[0] and "modellerade data" in page[0]
 
     def test_title_is_the_caption(self, page):
         publish.page_kind(provenance.SYNTHETIC)
-        publish.table(pd.DataFrame({"a": [1.0]}), "Tab 1", title="Barn 0-19 år", source="Källa: x")
+        publish.table(pd.DataFrame({"folkmangd": [1.0]}), "Tab 1", title="Barn 0-19 år", source="Källa: x")
         md = page[0]
         assert "**" not in md
         assert ('<div class="bok-tabellram" role="region" tabindex="0" '
@@ -146,13 +161,13 @@ class TestFigure:
 
     def test_synthetic_figure_is_stamped(self, page, tmp_path):
         publish.figure(self._fig(), "f", title="T", alt="Linje", source="Källa: x",
-                       data=pd.DataFrame({"x": [0, 1]}), kind=provenance.SYNTHETIC)
+                       data=pd.DataFrame({"ar": [0, 1]}), kind=provenance.SYNTHETIC)
         im = Image.open(tmp_path / "t_files" / "f.png")
         assert im.text["Datatyp"] == "syntetisk" and im.text["Description"] == provenance.STAMP
         md = page[0]
         assert f":alt: {provenance.STAMP}. Linje" in md
         assert "datatyp-syntetisk" in md and f"**T** {provenance.STAMP}." in md
-        assert set(pd.read_csv(tmp_path / "t_files" / "f-data.csv")["data_kind"]) == {"syntetisk"}
+        assert set(codebook.read(tmp_path / "t_files" / "f-data.csv")["datatyp"]) == {"syntetisk"}
 
     def test_measured_figure_is_not(self, page, tmp_path):
         publish.figure(self._fig(), "f", title="T", alt="Linje", source="Källa: x",
@@ -253,7 +268,7 @@ class TestRecordIndicatorUse:
 
     def test_table_and_figure_link_and_record(self, page, tmp_path):
         publish.page_kind(provenance.MEASURED)
-        publish.table(pd.DataFrame({"ar": [2019], "value": [1.0]}), "t", title="T",
+        publish.table(pd.DataFrame({"ar": [2019], "folkmangd": [1.0]}), "t", title="T",
                       source="Källa: x", indicators=["bef_total"])
         fig, ax = plt.subplots()
         publish.figure(fig, "f", title="F", alt="Linje", source="Källa: x",
@@ -268,6 +283,6 @@ class TestRecordIndicatorUse:
 
     def test_without_indicators_nothing_is_recorded(self, page, tmp_path):
         publish.page_kind(provenance.MEASURED)
-        publish.table(pd.DataFrame({"a": [1.0]}), "t", title="T", source="Källa: x")
+        publish.table(pd.DataFrame({"folkmangd": [1.0]}), "t", title="T", source="Källa: x")
         assert "Om indikatorn" not in page[0]
         assert not (tmp_path / "t_files" / "indicator_uses.csv").exists()

@@ -23,7 +23,7 @@ from analysis.contracts import ung_contract
 from analysis.core import diskcache, geo
 from analysis.inputs import liv_och_halsa_ung
 from analysis.methods import frames, survey
-from analysis.present import publish
+from analysis.present import codebook, publish
 from analysis.synthetic import synth_survey as ss
 from analysis.synthetic import synth_ung as su
 
@@ -328,14 +328,15 @@ class TestSchoolTable:
                 assert sch["suppressed"].sum() != 1
         monkeypatch.chdir(tmp_path)
         monkeypatch.setenv("ANALYSIS_NB_STEM", "t")
-        csv = pd.read_csv(publish.write_csv(youth.school_csv(t, True), "skolor",
-                                            kind="syntetisk"), dtype=str)
-        hidden = t["suppressed"].to_numpy()
-        assert (csv.loc[hidden, figures] == ".").all().all()
-        assert "school_id" not in csv and not csv["school"].str.contains("-").any()
+        csv = codebook.read(publish.write_csv(youth.school_csv(t, True), "skolor",
+                                              kind="syntetisk"))
+        hidden = csv["rad"].isin(np.flatnonzero(t["suppressed"].to_numpy()) + 1).to_numpy()
+        assert hidden.any() and (csv.loc[hidden, "undertryckt"] == "ja").all()
+        assert csv.loc[hidden, ["värde", "nedre", "övre", "antal_svarande"]].isna().all().all()
+        assert not csv["indelning"].fillna("").str.contains(r"skola: [^;]*-").any()
         page = youth.school_pivot_display(t)
         cells = page.drop(columns=["Kommun", "Skola"]).to_numpy().ravel()
-        assert (cells == ".").sum() == int(hidden.sum())
+        assert (cells == ".").sum() == int(t["suppressed"].sum())
 
     def test_one_small_school_is_protected_by_a_second(self):
         t = pd.DataFrame({

@@ -31,15 +31,13 @@ from analysis.chapters import youth
 from analysis.contracts.ung_contract import GRADE_LABELS, GRADES
 from analysis.core import geo, provenance, text
 from analysis.methods import disclosure, frames, population, sdcaudit
+from analysis.present import codebook
 from analysis.sources import catalog
 
 #: Age groups of the survey's raking margin: the atoms' finest age split.
 AGES = [g[0] for g in frames.AGE_GROUPS]
 #: Name of the generated page and its CSV file.
 LOG_STEM = "rojandeskydd_logg"
-#: Key columns copied into the suppression log when a table has them.
-LOG_KEYS = ["indicator_id", "area_code", "area_type", "period", "sex", "age", "grade", "group",
-            "term", "breakdown"]
 
 
 class DisclosureLeak(NotebookFailed):
@@ -49,15 +47,73 @@ class DisclosureLeak(NotebookFailed):
 # --------------------------------------------------------------------------- reading
 def edition_tables(jobs: Iterable, cache: Path) -> list[tuple[str, str, pd.DataFrame]]:
     """Every CSV file the jobs publish: ``(page, file name, table as text)``, the page being the
-    job's output path (e.g. ``book/_generated/kommuner/profil_kommun__area_1860``)."""
+    job's output path (e.g. ``book/_generated/kommuner/profil_kommun__area_1860``). The tables
+    are in the published schema (:mod:`analysis.present.codebook`), read as text."""
     out = []
     for j in jobs:
         files = cache / j.key / f"{j.stem}_files"
         for f in sorted(files.glob("*.csv")) if files.is_dir() else []:
             if f.name == "indicators.csv":
                 continue  # the edition comparison's input, not published as such
-            out.append((j.target, f.name, pd.read_csv(f, dtype=str, keep_default_na=False)))
+            out.append((j.target, f.name, pd.read_csv(f, dtype=str, keep_default_na=False,
+                                                      encoding=codebook.ENCODING)))
     return out
+
+
+_AREA_TYPES = {v: k for k, v in codebook.vocabulary()["översätt"]["områdestyp"].items()}
+_SEX_CODES = {"kvinnor": "kvinnor", "män": "man", "totalt": "totalt"}
+#: The measures (``mått``) of the statistics a row can publish, back to the statistic's name.
+_STATISTIC_OF = {v["mått"]: k for k, v in codebook.vocabulary()["statistik"].items()}
+_PROPORTION_UNITS = {"procent": 100.0, "procentenheter": 100.0}
+_AREA_MEASURE = codebook.vocabulary()["källkolumner"]["value_area"]["mått"]
+_REST_MEASURE = codebook.vocabulary()["källkolumner"]["value_rest"]["mått"]
+
+
+def _share(r: dict) -> str:
+    """A published value of a survey share back as a proportion (0–1), as text ("" if
+    withheld)."""
+    if r["värde"] == "":
+        return ""
+    return repr(float(r["värde"]) / _PROPORTION_UNITS.get(r["enhet"], 1.0))
+
+
+def source_rows(t: pd.DataFrame) -> pd.DataFrame:
+    """A published table (the schema's long format, as text) back as one row per row of the
+    page's table, with the estimate columns the attack reads: ``indicator_id, area_code,
+    area_type, period, sex, age`` (if the table has ages), ``grades`` (school years, if any),
+    ``group, statistic, value`` (a share 0–1 or a difference), ``n``, ``value_area``,
+    ``value_rest``, ``n_rest``, ``suppressed, rule, note, data_kind``. Withheld values are
+    empty. Tables without those measures come back with their keys only."""
+    rows = []
+    has_age = bool((t["ålder"] != "").any())
+    has_grades = bool((t["årskurs"] != "").any())
+    for _, g in t.groupby(t["rad"].astype(int), sort=True):
+        recs = g.to_dict("records")
+        first = recs[0]
+        rule, _, note = first["orsak"].partition(": ")
+        if rule not in (disclosure.RULE_PRIMARY, disclosure.RULE_COMPLEMENTARY):
+            rule, note = "", first["orsak"]
+        out = {"indicator_id": first["indikator_kod"], "area_code": first["område_kod"],
+               "area_type": _AREA_TYPES.get(first["områdestyp"], first["områdestyp"]),
+               "period": first["år"], "sex": _SEX_CODES.get(first["kön"], first["kön"]),
+               "group": first["grupp"], "statistic": "",
+               "suppressed": str(first["undertryckt"] == codebook.YES), "rule": rule,
+               "note": note, provenance.COLUMN: first["datatyp"]}
+        if has_age:
+            out["age"] = first["ålder"]
+        if has_grades:
+            out["grades"] = first["årskurs"]
+        for r in recs:
+            if r["mått"] in _STATISTIC_OF and not out["statistic"]:
+                out["statistic"] = _STATISTIC_OF[r["mått"]]
+                out["value"], out["n"] = _share(r), r["antal_svarande"]
+            elif r["mått"] == _AREA_MEASURE:
+                out["value_area"] = _share(r)
+                out.setdefault("n", r["antal_svarande"])
+            elif r["mått"] == _REST_MEASURE:
+                out["value_rest"], out["n_rest"] = _share(r), r["antal_svarande"]
+        rows.append(out)
+    return pd.DataFrame(rows).fillna("")
 
 
 def _ages(label: str) -> tuple[str, ...] | None:
@@ -267,25 +323,32 @@ def check(findings: pd.DataFrame, protection: float = disclosure.PROTECTION_WIDT
 
 # --------------------------------------------------------------------------- the log
 def suppression_log(tables: list[tuple[str, str, pd.DataFrame]]) -> pd.DataFrame:
-    """Every withheld row of every published table: page, table, its keys and the rule
-    (``primär``: under a threshold; ``sekundär``: withheld so another cannot be derived),
-    without values."""
-    rows = []
+    """Every withheld cell of every published table (tables in the published schema): its
+    rows with ``undertryckt`` ``ja``, which carry their page, table, keys, rule and reason
+    (``orsak``: ``primär``, under a threshold, or ``sekundär``, withheld so another cannot be
+    derived) and no values. The result is in the published schema too; ``sida`` is the page's
+    name and ``tabell`` the table's file name."""
+    parts = []
     for page, name, t in tables:
-        if "suppressed" not in t.columns:
-            continue
-        hidden = t[t["suppressed"].str.lower().isin(["true", "1"])]
-        for r in hidden.to_dict("records"):
-            rule = r.get("rule") or (disclosure.RULE_COMPLEMENTARY
-                                     if r.get("note", "") == disclosure.SECONDARY_NOTE
-                                     else disclosure.RULE_PRIMARY)
-            rows.append({"page": page, "table": name,
-                         **{k: r.get(k, "") for k in LOG_KEYS}, "rule": rule,
-                         "reason": r.get("note", ""),
-                         # the kind of the withheld cell's table (every published CSV has it)
-                         provenance.COLUMN: r.get(provenance.COLUMN, "")})
-    return pd.DataFrame(rows, columns=["page", "table", *LOG_KEYS, "rule", "reason",
-                                       provenance.COLUMN])
+        hidden = t[t["undertryckt"] == codebook.YES]
+        if len(hidden):
+            parts.append(hidden.assign(sida=Path(page).name, tabell=name))
+    if not parts:
+        return pd.DataFrame(columns=codebook.columns())
+    log = pd.concat(parts, ignore_index=True)[codebook.columns()]
+    return log.assign(**{c: "" for c in ("värde_visat", *codebook.NUMERIC)})
+
+
+def log_rule(log: pd.DataFrame) -> pd.Series:
+    """The rule of each withheld cell of the log (``primär`` or ``sekundär``; from the reason, a
+    complementary cell by its note)."""
+    def one(orsak: str) -> str:
+        rule, _, note = orsak.partition(": ")
+        if rule in (disclosure.RULE_PRIMARY, disclosure.RULE_COMPLEMENTARY):
+            return rule
+        return (disclosure.RULE_COMPLEMENTARY if orsak == disclosure.SECONDARY_NOTE
+                else disclosure.RULE_PRIMARY)
+    return log["orsak"].map(one)
 
 
 def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
@@ -293,13 +356,14 @@ def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
              csv_name: str = f"{LOG_STEM}.csv") -> str:
     """The Swedish page of the suppression log: why and where cells are withheld, counts per
     table and rule, and the CSV download."""
+    log = log.assign(rule=log_rule(log))
     n_p = int((log["rule"] == disclosure.RULE_PRIMARY).sum())
     n_s = int((log["rule"] == disclosure.RULE_COMPLEMENTARY).sum())
     out = [
         f"# Röjandeskydd: undertryckta celler i utgåva {edition}", "",
         "Boken visar inte uppgifter som bygger på för få personer. En sådan cell visas som en "
-        "punkt (.) i tabellen, i diagrammets data och i CSV-filen, och antalet svarande "
-        "döljs också. Se {ref}`rojandeskydd` för gränserna.", "",
+        "punkt (.) i tabellen och i diagrammet; i CSV-filen är värdet tomt och kolumnen "
+        "undertryckt säger ja, med orsaken. Antalet svarande döljs också. Se {ref}`rojandeskydd` för gränserna.", "",
         "- **Primär** undertryckning: cellen bygger på för få svarande eller personer "
         "(under gränsen i utgåvans parameterfil).",
         "- **Sekundär** undertryckning: cellen visas inte för att en primärt undertryckt cell "
@@ -324,7 +388,7 @@ def log_page(log: pd.DataFrame, findings: pd.DataFrame, edition: int | str,
         "och de övriga grupperna. De tabellerna prövas inte en gång till av granskningen.", "",
     ]
     if len(log):
-        counts = log.groupby(["page", "table", "rule"]).size().unstack(fill_value=0)
+        counts = log.groupby(["sida", "tabell", "rule"]).size().unstack(fill_value=0)
         out += [":::{table} Undertryckta celler per sida och tabell", ":align: left", "",
                 "| sida | tabell | primärt | sekundärt |", "|---|---|--:|--:|"]
         for (page, table), r in counts.iterrows():
@@ -343,7 +407,7 @@ def run(jobs: Iterable, cache: Path, edition: int | str, *, log=print,
     """Audit the edition's published CSV files (raise :class:`DisclosureLeak` on a derivable
     cell) and return ``(suppression log, findings)``."""
     tables = edition_tables(jobs, cache)
-    findings = audit(survey_cells(tables))
+    findings = audit(survey_cells([(p, n, source_rows(t)) for p, n, t in tables]))
     bad = derivable(findings, protection)
     log(f"Disclosure audit: {len(tables)} CSV files, {len(findings)} withheld survey cells "
         f"bounded, {len(bad)} derivable")
@@ -355,7 +419,7 @@ def write_log_page(gen: Path, log: pd.DataFrame, findings: pd.DataFrame, edition
                    protection: float = disclosure.PROTECTION_WIDTH) -> Path:
     """Write ``rojandeskydd_logg.md`` and ``.csv`` into the staging ``book/_generated``."""
     gen.mkdir(parents=True, exist_ok=True)
-    log.to_csv(gen / f"{LOG_STEM}.csv", index=False, encoding="utf-8", lineterminator="\n")
+    codebook.write(log, gen / f"{LOG_STEM}.csv")
     page = gen / f"{LOG_STEM}.md"
     page.write_text(log_page(log, findings, edition, protection), encoding="utf-8")
     return page

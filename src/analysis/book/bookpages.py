@@ -20,7 +20,7 @@ from analysis.contracts import indicators as registry
 from analysis.core import geo, provenance, text
 from analysis.core.errors import InputError
 from analysis.inputs import livsvillkor
-from analysis.present import kommunkarta
+from analysis.present import codebook, kommunkarta
 from analysis.sources import catalog, documents
 
 #: The analyst page (its stem under ``book/_generated``), linked from every chapter's sources.
@@ -203,6 +203,52 @@ def whatchanged_md(ed: EditionParams, comparison: pd.DataFrame | None,
         return "\n".join(["# Vad har ändrats sedan förra utgåvan", "",
                           f"Utgåva {ed.edition} har ingen tidigare utgåva att jämföra med.", ""])
     return whatchanged.page_md(ed.edition, ed.previous_edition, comparison, csv_name)
+
+
+def codebook_md(edition: int | str, zip_name: str, xlsx_name: str, n_files: int) -> str:
+    """The *Kodbok* page: how every downloadable table is laid out (one schema for all, from
+    :mod:`analysis.present.codebook`), its columns and units, and the edition's zip and workbook."""
+    cols = codebook.vocabulary()["kolumner"]
+    out = [f"# Kodbok: bokens tabeller som data (utgåva {edition})", "",
+           "Varje tabell och varje diagram i boken kan laddas ner som en CSV-fil. Alla filer har "
+           "samma kolumner i samma ordning, så att de kan läsas med ett och samma program och "
+           "läggas ihop till en enda tabell. Den här sidan beskriver kolumnerna och enheterna.", "",
+           "## Ladda ner allt", "",
+           f"- [Alla {text.num(n_files)} tabeller, kodboken och utgåvans innehållsförteckning "
+           f"(zip)]({zip_name})",
+           f"- [Alla tabeller i en Excel-arbetsbok]({xlsx_name}): bladet *tabeller* har alla rader, "
+           "bladet *kodbok* den här sidans beskrivningar.", "",
+           "## Filformat", "",
+           "- Teckenkodning UTF-8 med byte-ordningsmärke, så att å, ä och ö visas rätt i Excel.",
+           "- Kommatecken skiljer kolumnerna och punkt är decimaltecken. I svenskt Excel: öppna "
+           "filen via *Data > Från text/CSV* och välj kommatecken som avgränsare, eller använd "
+           "arbetsboken ovan.",
+           "- Värden har full precision. Kolumnen *värde_visat* har värdet avrundat som boken "
+           "visar det, med decimalkomma.",
+           "- Andelar anges i procent (enhet *procent*), som i bokens tabeller och diagram; "
+           "skillnader mellan andelar i procentenheter.",
+           "- En tom cell betyder att uppgiften saknas eller är undertryckt. Undertryckta värden "
+           "känns igen på att kolumnen *undertryckt* är *ja*; kolumnen *orsak* säger varför. "
+           "Antalet svarande döljs också.", "",
+           "## Hur raderna hänger ihop", "",
+           "Varje rad är ett värde. En tabell på sidan med flera tal per rad blir flera rader "
+           "med samma *tabell* och *rad*, en per mått (kolumnen *mått*): en jämförelse med "
+           "övriga länet ger till exempel skillnaden och de två andelarna den bygger på. Ett värde "
+           "med två intervall (95 och 99,8 procent) står på två rader, en per konfidensgrad.", "",
+           "## Kolumner", "",
+           "| kolumn | beskrivning |", "|---|---|"]  # two columns: fits a phone's width
+    typ = {"text": "Text", "heltal": "Heltal", "decimal": "Decimaltal"}
+    for c in cols:
+        allowed = f" Tillåtna värden: {', '.join(c['värden'])}." if c.get("värden") else ""
+        out.append(f"| {c['namn']} | {_md_escape(c['beskrivning'])} "
+                   f"*{typ[c['typ']]}.*{allowed} |")
+    out += ["", "## Enheter", "", "| enhet | beskrivning |", "|---|---|"]
+    for name, u in codebook.units().items():
+        out.append(f"| {name} | {_md_escape(u['beskrivning'])} Visas med {u['decimaler']} "
+                   "decimaler i värde_visat. |")
+    out += ["", "Se också {doc}`förteckningen över undertryckta celler "
+            "</book/_generated/rojandeskydd_logg>` och {doc}`metodsidan </book/metoder>`.", ""]
+    return "\n".join(out)
 
 
 PROFILE_DOC = "/book/_generated/kommuner/profil_kommun__area_{code}"
@@ -462,8 +508,8 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
     (gen / f"{ANALYST_PAGE}.md").write_text(analyst_md(root, ed, manifest), encoding="utf-8")
     if comparison is not None:
-        comparison.to_csv(gen / "vad_har_andrats.csv", index=False, encoding="utf-8",
-                          lineterminator="\n", float_format="%.10g")
+        codebook.write(codebook.tidy(comparison, "vad_har_andrats", "vad_har_andrats"),
+                       gen / "vad_har_andrats.csv")
     (gen / "vad_har_andrats.md").write_text(whatchanged_md(ed, comparison), encoding="utf-8")
     write_indicator_pages(gen)
 

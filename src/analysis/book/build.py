@@ -63,7 +63,16 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.book import audit, bookpages, execute, printpdf, readerlint, safety, whatchanged
+from analysis.book import (
+    audit,
+    bookpages,
+    datapackage,
+    execute,
+    printpdf,
+    readerlint,
+    safety,
+    whatchanged,
+)
 from analysis.book.dask_executor import executor_for
 from analysis.book.execute import (
     KernelStartFailed,
@@ -429,8 +438,10 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     safety.CLEANUP.paths.append(stage_root)
     try:
         assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
-                 extra_pages=lambda gen: audit.write_log_page(gen, suppression_log,
-                                                              audit_findings, ed.edition))
+                 extra_pages=lambda gen: (
+                     audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
+                     # last: the package holds every table staged so far, the log's too
+                     datapackage.write_package(gen, ed.edition, manifest)))
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"

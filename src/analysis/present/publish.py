@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core import provenance, text
-from analysis.present import plots
+from analysis.present import codebook, plots
 from analysis.sources import catalog, documents
 
 SUPPRESSED = "."  # what the book prints for a suppressed cell (SCB's symbol for "cannot be shown")
@@ -160,20 +160,19 @@ def record_indicator_use(ids: list[str] | tuple[str, ...], element: str, name: s
 
 
 def write_csv(df: pd.DataFrame, name: str, kind: Kind = None) -> Path:
-    """Write a table as UTF-8 CSV (comma-separated, point decimal, suppressed cells as ``.``).
+    """Write a table as a published CSV in the book's one schema (:mod:`analysis.present.codebook`).
 
-    The CSV keeps full precision: rounding happens only in what the page shows. Every row carries
-    its data kind in a last column ``data_kind`` (``kind``, one for all rows or one per row, else
-    the page's default; a ``data_kind`` column already in ``df`` is kept).
+    Every column of ``df`` is mapped through the vocabulary (an unknown column raises
+    :class:`analysis.present.codebook.SchemaError` naming it and the table): long format, Swedish
+    column names, a unit per row, the value as shown and unrounded (proportions in percent),
+    suppressed cells (``suppressed`` true) empty with ``undertryckt`` ``ja`` and the reason.
+    UTF-8 with BOM, comma-separated, point decimal. Every row carries its data kind
+    (``datatyp``: ``kind``, one for all rows or one per row, else the page's default; a
+    ``data_kind`` column already in ``df`` is kept).
     """
     path = files_dir() / f"{_slug(name)}.csv"
     out = with_kind(df, kind)
-    if "suppressed" in out.columns:
-        stat_cols = [c for c in ("value", "lower", "upper", "se", "count") if c in out.columns]
-        out[stat_cols] = out[stat_cols].astype(object)
-        out.loc[out["suppressed"].astype(bool), stat_cols] = SUPPRESSED
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
-    return path
+    return codebook.write(codebook.tidy(out, path.stem, stem()), path)
 
 
 def _format_cell(v: object, fmt: Callable[[object], str] | None) -> str:
@@ -489,7 +488,8 @@ def suppression_notice(threshold_text: str) -> None:
     """The standard footnote that explains suppressed cells."""
     _display_markdown(
         f":::{{admonition}} Röjandeskydd\n:class: tip\nCeller med {threshold_text} visas inte; "
-        f"de markeras med en punkt ({SUPPRESSED}), i tabeller, diagram och CSV-filer. Se "
+        f"de markeras med en punkt ({SUPPRESSED}) i tabeller och diagram. I CSV-filerna är "
+        "värdet tomt och kolumnen undertryckt säger ja, med orsaken. Se "
         "{ref}`rojandeskydd`.\n:::"
     )
 
