@@ -174,3 +174,12 @@ class TestYearColumns:
         assert codebook.role("folkmangd_2005", set())["mått"] == "folkmängd"
         with pytest.raises(codebook.SchemaError):
             codebook.role("mystery_2015", set())
+
+
+def test_shown_value_follows_the_rounding_policy_of_the_row_unit():
+    # survey shares are whole per cent on the pages, register shares one decimal
+    assert codebook.shown(81.49, "procent", "andel_enkat", 100) == "81"
+    assert codebook.shown(81.49, "procent", "andel", 100) == "81,5"
+    assert codebook.shown(1234.0, "antal", "antal_skattat", 1) == "1\u00a0230"
+    assert codebook.shown(80.1982, "kvot", "kvot", 1) == "80,2"
+    assert codebook.shown(float("nan"), "procent", "andel_enkat", 100) == ""

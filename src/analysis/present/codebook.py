@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis.core import geo, provenance, text
+from analysis.core import geo, precision, provenance, text
 
 VOCABULARY = Path(__file__).with_name("codebook.yml")
 
@@ -207,11 +207,16 @@ def _flag(v: object) -> bool:
     return _text(v).lower() in ("true", "1", "ja")
 
 
-def shown(value: float, unit: str) -> str:
-    """A value as the book's tables show it: the unit's decimals, decimal comma (empty if
-    missing)."""
+def shown(value: float, unit: str, code: str = "", factor: float = 1) -> str:
+    """A value as the book's tables show it, decimal comma (empty if missing): with the
+    decimals of the book's rounding policy for the row's unit code (``code``, e.g.
+    ``andel_enkat`` → whole per cent; :mod:`analysis.core.precision`), else the published
+    unit's. ``factor`` is the conversion already applied to ``value`` (100 for a share)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if code in precision.RULES and precision.rule(code).scale == factor:
+        d = precision.decimals(code)
+        return text.num(precision.shown(value / factor, code), max(d, 0))
     return text.num(value, int(units()[unit]["decimaler"]))
 
 
@@ -355,7 +360,7 @@ def tidy(df: pd.DataFrame, table: str, page: str = "") -> pd.DataFrame:
                      "antal_svarande": single.get("antal_svarande", np.nan)}
                 if suppressed:
                     r.update({c: np.nan for c in NUMERIC if c != "konfidensgrad"})
-                r["värde_visat"] = shown(r["värde"], unit)
+                r["värde_visat"] = shown(r["värde"], unit, ctx.get("__unit", ""), factor)
                 out.append(r)
     res = pd.DataFrame(out, columns=cols)
     for c in NUMERIC:
