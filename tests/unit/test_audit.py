@@ -76,6 +76,7 @@ class TestEditionTables:
         t = codebook.tidy(pd.DataFrame({"folkmangd": [1], "data_kind": ["uppmätt"]}), "t")
         codebook.write(t, d / "t.csv")
         pd.DataFrame({"a": [1]}).to_csv(d / "indicators.csv", index=False)
+        pd.DataFrame({"indicator_id": ["x"]}).to_csv(d / "indicator_uses.csv", index=False)
         got = audit.edition_tables([job], tmp_path)
         assert [(p, n) for p, n, _ in got] == [("book/_generated/04_x", "t.csv")]
         assert got[0][2].loc[0, "värde"] == "1"  # as text, the header without its BOM

@@ -45,6 +45,11 @@ class DisclosureLeak(NotebookFailed):
 
 
 # --------------------------------------------------------------------------- reading
+#: CSV files a page's folder holds for the build, not for readers (key indicators for the
+#: edition comparison, indicator uses for the indicator pages): not published, not audited.
+INTERNAL_CSVS = frozenset({"indicators.csv", "indicator_uses.csv"})
+
+
 def edition_tables(jobs: Iterable, cache: Path) -> list[tuple[str, str, pd.DataFrame]]:
     """Every CSV file the jobs publish: ``(page, file name, table as text)``, the page being the
     job's output path (e.g. ``book/_generated/kommuner/profil_kommun__area_1860``). The tables
@@ -53,8 +58,8 @@ def edition_tables(jobs: Iterable, cache: Path) -> list[tuple[str, str, pd.DataF
     for j in jobs:
         files = cache / j.key / f"{j.stem}_files"
         for f in sorted(files.glob("*.csv")) if files.is_dir() else []:
-            if f.name == "indicators.csv":
-                continue  # the edition comparison's input, not published as such
+            if f.name in INTERNAL_CSVS:
+                continue  # the build's own inputs, not published as such
             out.append((j.target, f.name, pd.read_csv(f, dtype=str, keep_default_na=False,
                                                       encoding=codebook.ENCODING)))
     return out

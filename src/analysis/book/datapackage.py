@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 
-from analysis.book import bookpages
+from analysis.book import audit, bookpages
 from analysis.present import codebook
 
 #: File names of the package, per edition (openpyxl writes the workbook fast with lxml installed).
@@ -31,7 +31,7 @@ XLSX_NAME = "data_{edition}.xlsx"
 CODEBOOK_STEM = "kodbok"
 #: The timestamp every entry of the zip and workbook carries (reproducible bytes).
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-_SKIP = {"indicators.csv"}  # the edition comparison's input, not published as such
+_SKIP = audit.INTERNAL_CSVS  # the build's own inputs, not published as such
 
 
 def published_csvs(gen: Path) -> list[tuple[str, Path]]:
