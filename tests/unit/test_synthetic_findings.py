@@ -81,7 +81,8 @@ class TestHealthTexts:
         assert "konfidensintervall" in health.published_check_text(p, 2017, synthetic=False)
 
 
-ROW = {"value": 0.05, "lower": 0.01, "upper": 0.09, "value_rest": 0.4, "significant": True}
+ROW = {"value": 0.05, "lower": 0.01, "upper": 0.09, "value_area": 0.45, "value_rest": 0.4,
+       "significant": True}
 
 
 class TestSurveyVerdicts:
