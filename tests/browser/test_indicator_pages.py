@@ -14,6 +14,9 @@ from analysis.contracts import indicators
 
 from .conftest import EDITIONS
 
+# reads the built book (both editions): with the other built-book tests, in one worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book-browser")]
+
 FIELDS = ("Definition", "Täljare", "Nämnare", "Enhet", "Högt eller lågt värde", "Källa",
           "År i den här utgåvan", "Intervall")
 
