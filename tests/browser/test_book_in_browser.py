@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from analysis.present import codebook
 
 from . import sitecheck
 from .conftest import BUILD_DIR, EDITIONS
@@ -84,7 +87,10 @@ class TestCheckerCatchesProblems:
             "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
             "1f15c4890000000d49444154789c6360f8cf0000000301010018dd8db00000000049454e44ae426082")
         (root / "fig.png").write_bytes(png)
-        (root / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+        # a table in the published schema (sitecheck parses every linked CSV with the codebook)
+        codebook.write(codebook.tidy(pd.DataFrame({"folkmangd": [1, 2],
+                                                   "data_kind": ["uppmätt"] * 2}), "t"),
+                       root / "t.csv")
         (root / "other.html").write_text('<html lang="sv"><body><h1 id="x">X</h1></body></html>',
                                          encoding="utf-8")
         img = "saknas.png" if broken else "fig.png"

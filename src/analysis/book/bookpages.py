@@ -235,17 +235,21 @@ def codebook_md(edition: int | str, zip_name: str, xlsx_name: str, n_files: int)
            "med samma *tabell* och *rad*, en per mått (kolumnen *mått*): en jämförelse med "
            "övriga länet ger till exempel skillnaden och de två andelarna den bygger på. Ett värde "
            "med två intervall (95 och 99,8 procent) står på två rader, en per konfidensgrad.", "",
-           "## Kolumner", "",
-           "| kolumn | beskrivning |", "|---|---|"]  # two columns: fits a phone's width
+           "## Kolumner", ""]
+    rows = ["| kolumn | beskrivning |", "|---|---|"]  # two columns: fits a phone's width
     typ = {"text": "Text", "heltal": "Heltal", "decimal": "Decimaltal"}
     for c in cols:
         allowed = f" Tillåtna värden: {', '.join(c['värden'])}." if c.get("värden") else ""
-        out.append(f"| {c['namn']} | {_md_escape(c['beskrivning'])} "
-                   f"*{typ[c['typ']]}.*{allowed} |")
-    out += ["", "## Enheter", "", "| enhet | beskrivning |", "|---|---|"]
+        rows.append(f"| {c['namn']} | {_md_escape(c['beskrivning'])} "
+                    f"*{typ[c['typ']]}.*{allowed} |")
+    out += captioned("Kolumnerna i varje tabellfil", rows)
+    out += ["", "## Enheter", ""]
+    rows = ["| enhet | beskrivning |", "|---|---|"]
     for name, u in codebook.units().items():
-        out.append(f"| {name} | {_md_escape(u['beskrivning'])} Visas med {u['decimaler']} "
-                   "decimaler i värde_visat. |")
+        rows.append(f"| {name} | {_md_escape(u['beskrivning'])} Visas med {u['decimaler']} "
+                    "decimaler i värde_visat, om inte metodsidans avrundningsregel för det "
+                    "slags tal säger annat (andelar av enkätsvarande: hela procent). |")
+    out += captioned("Enheterna i kolumnen enhet", rows)
     out += ["", "Se också {doc}`förteckningen över undertryckta celler "
             "</book/_generated/rojandeskydd_logg>` och {doc}`metodsidan </book/metoder>`.", ""]
     return "\n".join(out)
