@@ -311,6 +311,17 @@ def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> 
             "and how to get the year")
 
 
+def read_memo(memo: Path | None) -> dict[str, str]:
+    """A JSON memo of checks already passed (name -> stamp); empty if absent or unreadable."""
+    if memo is None:
+        return {}
+    try:
+        seen = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return seen if isinstance(seen, dict) else {}
+
+
 def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> list[str]:
     """Load every catalogued table the planned notebooks declare, before any runs: its md5,
     schema and completeness (``complete:``, :func:`analysis.sources.catalog.check_complete`)
@@ -325,12 +336,7 @@ def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> 
     InputError
         As :func:`analysis.sources.catalog.load`, naming the file, column and rows.
     """
-    seen: dict[str, str] = {}
-    if memo is not None:
-        try:
-            seen = json.loads(memo.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            seen = {}
+    seen = read_memo(memo)
     checked = []
     for name in sorted(set(names)):
         ent = catalog.entry(name, root)
@@ -398,12 +404,7 @@ def check_parameter_names(md_paths: Iterable[Path | str], root: Path | None = No
         Naming the notebook, the names the build does not pass and those the cell lacks.
     """
     wanted = set(NotebookParams.model_fields)
-    seen: dict[str, str] = {}
-    if memo is not None:
-        try:
-            seen = json.loads(memo.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            seen = {}
+    seen = read_memo(memo)
     good = dict(seen) if isinstance(seen, dict) else {}
     for md in md_paths:
         md = Path(md)
