@@ -16,7 +16,8 @@ STAMP := $(VENV)/.installed
 	serve new-edition
 
 help:
-	@echo "make book [EDITION=2019] [J=2]   build one edition into _build/html/<EDITION>/"
+	@echo "make book [EDITION=2019] [J=2] [REGION=18]   build one edition into _build/html/<region>/<EDITION>/"
+	@echo "make book REGION=03            another län (code or name), or REGION=riket: all 290 kommuner"
 	@echo "make book EXECUTOR=dask [SCHEDULER=tcp://host:8786]"
 	@echo "                                 execute the notebooks on a Dask cluster (README)"
 	@echo "make editions                    build every edition in params/"
@@ -42,7 +43,7 @@ $(STAMP): pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/python -m analysis.book.build book --edition $(EDITION) -j $(J) \
-	  $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	  $(if $(REGION),--region "$(REGION)") $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 editions: $(STAMP)
 	@for p in params/[0-9]*.yml; do e=$$(basename $$p .yml); \

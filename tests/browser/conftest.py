@@ -14,6 +14,8 @@ from .sitecheck import CHROMIUM_ARGS, find_chromium
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ROOT / "_build" / "test-book"
 EDITIONS = sorted(p.stem for p in (ROOT / "params").glob("[0-9]*.yml"))
+#: The default region's folder under ``_build/html`` (``<region>/<edition>``).
+REGION_DIR = "orebro-lan"
 
 
 @pytest.fixture(scope="session")
@@ -27,13 +29,14 @@ def chromium_path():
 
 @pytest.fixture(scope="session")
 def book_html() -> Path:
-    """Both editions built with the project's own build (cached between runs).
+    """Both editions of the default region (Örebro län) built with the project's own build
+    (cached between runs): the region's folder, holding one folder per edition.
 
     ``BOOK_HTML_DIR`` may point at an already built ``_build/html`` to skip the build.
     """
     given = os.environ.get("BOOK_HTML_DIR")
     if given:
-        return Path(given)
+        return Path(given) / REGION_DIR
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
     for ed in EDITIONS:
         proc = subprocess.run(
@@ -41,7 +44,7 @@ def book_html() -> Path:
              "--build-dir", str(BUILD_DIR)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
         assert proc.returncode == 0, f"edition {ed} failed to build:\n{proc.stdout}\n{proc.stderr}"
-    return BUILD_DIR / "html"
+    return BUILD_DIR / "html" / REGION_DIR
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def cold(repo):
     proc = run_build(repo, build_dir)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # A partial build (--only) is published beside the edition's book, never over it.
-    return proc, build_dir / "partial" / "2019"
+    return proc, build_dir / "partial" / "orebro-lan" / "2019"
 
 
 class TestColdBuild:

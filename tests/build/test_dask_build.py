@@ -111,7 +111,7 @@ def _tree_hash(folder: Path) -> str:
 class TestSameBookAsLocal:
     def test_published_book_is_identical(self, local, on_dask):
         _, dask_dir = on_dask
-        a, b = local / "partial" / "2019", dask_dir / "partial" / "2019"
+        a, b = local / "partial" / "orebro-lan" / "2019", dask_dir / "partial" / "orebro-lan" / "2019"
         assert (b / "index.html").exists()
         html, csvs = list(a.rglob("*.html")), list(a.rglob("*.csv"))
         assert len(html) >= 4 and len(csvs) >= 8
@@ -207,7 +207,7 @@ class TestKilledWorker:
                                                                      tmp_path):
         build_dir = tmp_path / "build"
         shutil.copytree(local, build_dir, symlinks=True)
-        book = build_dir / "partial" / "2019"
+        book = build_dir / "partial" / "orebro-lan" / "2019"
         before = _tree_hash(book)
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

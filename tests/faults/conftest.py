@@ -36,10 +36,10 @@ def pristine(tmp_path_factory) -> Path:
 def _published(repo: Path) -> None:
     """A published 2019 book and landing page, as a previous build left them."""
     html = repo / "_build" / "html"
-    (html / "2019" / "book").mkdir(parents=True)
-    (html / "2019" / "book" / "intro.html").write_text("<html lang='sv'>Boken 2019</html>\n")
-    (html / "2019" / "manifest.json").write_text('{"edition": 2019, "build_key": "old"}\n')
-    (html / "2019" / "index.html").write_text("<html>2019</html>\n")
+    (html / "orebro-lan" / "2019" / "book").mkdir(parents=True)
+    (html / "orebro-lan" / "2019" / "book" / "intro.html").write_text("<html lang='sv'>Boken 2019</html>\n")
+    (html / "orebro-lan" / "2019" / "manifest.json").write_text('{"edition": 2019, "build_key": "old"}\n')
+    (html / "orebro-lan" / "2019" / "index.html").write_text("<html>2019</html>\n")
     (html / "index.html").write_text("<html>Utgåvor</html>\n")
 
 

@@ -123,10 +123,10 @@ def test_interrupted_publish_is_put_back(repo):
     html = repo / "_build" / "html"
     pid = dead_pid()
     before = snapshot(repo)
-    (html / "2019").rename(html / f".old-2019-{pid}")
+    (html / "orebro-lan" / "2019").rename(html / "orebro-lan" / f".old-2019-{pid}")
     notes = []
     safety.clean_stale(repo / "_build", notes.append)
-    assert (html / "2019" / "manifest.json").exists() and "was restored" in notes[0]
+    assert (html / "orebro-lan" / "2019" / "manifest.json").exists() and "was restored" in notes[0]
     assert snapshot(repo) == before
 
 
@@ -223,9 +223,9 @@ def test_partial_build_never_replaces_the_book(repo, capsys):
     out = capsys.readouterr()
     assert code == 0, out.err
     assert snapshot(repo) == before
-    assert (repo / "_build" / "partial" / "2019" / "index.html").exists()
+    assert (repo / "_build" / "partial" / "orebro-lan" / "2019" / "index.html").exists()
     assert "published to" in out.out and "partial" in out.out
-    leaks = safety.local_path_leaks(repo / "_build" / "partial" / "2019", repo)
+    leaks = safety.local_path_leaks(repo / "_build" / "partial" / "orebro-lan" / "2019", repo)
     assert leaks == []
 
 

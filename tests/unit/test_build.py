@@ -329,18 +329,22 @@ class TestPublish:
             build.publish(tmp_path / "does-not-exist", old)
         assert (old / "index.html").read_text() == "old"
 
-    def test_landing_page_lists_editions(self, tmp_path):
+    def test_landing_page_lists_regions_and_editions(self, tmp_path):
         import json
 
-        for e in (2015, 2019):
-            d = tmp_path / str(e)
-            d.mkdir()
+        for region, name, e in (("orebro-lan", "Örebro län", 2015), ("orebro-lan", "Örebro län", 2019),
+                                ("uppsala-lan", "Uppsala län", 2019)):
+            d = tmp_path / region / str(e)
+            d.mkdir(parents=True)
             (d / "manifest.json").write_text(json.dumps(
-                {"edition": e, "title": f"Bok {e}", "published": "x", "git_commit": "abc"}))
+                {"edition": e, "title": f"Bok {name} {e}", "published": "x", "git_commit": "abc",
+                 "region": {"namn": name, "slug": region}}))
         build.write_landing_page(tmp_path)
         html = (tmp_path / "index.html").read_text(encoding="utf-8")
-        assert 'lang="sv"' in html and "2019/index.html" in html and "2015/index.html" in html
-        assert html.index("Bok 2019") < html.index("Bok 2015")
+        assert 'lang="sv"' in html and "orebro-lan/2019/index.html" in html
+        assert "orebro-lan/2015/index.html" in html and "uppsala-lan/2019/index.html" in html
+        assert html.index("Bok Örebro län 2019") < html.index("Bok Örebro län 2015")
+        assert html.index("<h2>Uppsala län</h2>") < html.index("<h2>Örebro län</h2>")
 
 
 class TestPrivateData:

@@ -183,11 +183,14 @@ class TestLibraryPreloaded:
         working folder, the project root or a data file, or sets an option, so a fork of the
         zygote is the same as a kernel that imports the modules itself. The one exception is the
         house style of the charts (``plots`` sets matplotlib's rcParams on import), which is the
-        same in every kernel that imports it; every notebook that draws imports it."""
+        same in every kernel that imports it; every notebook that draws imports it. The other is
+        the region (:mod:`analysis.core.geo` reads ``ANALYSIS_REGION`` once): a pool serves one
+        build, hence one region, and a kernel asked for another region refuses to start."""
         import ast
 
         names = {"environ", "getenv", "project_root", "cwd", "interim_dir", "work_cache",
-                 "read_catalog", "load", "set_option", "rcParams", "style", "use", "seed"}
+                 "read_catalog", "load", "set_option", "rcParams", "style", "use", "seed",
+                 "active_region"}
         found = []
         for path in sorted(PKG.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -201,7 +204,8 @@ class TestLibraryPreloaded:
                 used |= {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
                 if used & names:
                     found.append(f"{path.relative_to(PKG).as_posix()}: {ast.unparse(node)[:60]}")
-        allowed = {"present/plots.py: matplotlib.use('Agg')", "present/plots.py: style()"}
+        allowed = {"present/plots.py: matplotlib.use('Agg')", "present/plots.py: style()",
+                   "core/geo.py: REGION: Region = active_region()"}
         assert set(found) <= allowed, sorted(set(found) - allowed)
 
     def test_every_notebook_that_draws_imports_the_house_style(self):

@@ -34,7 +34,7 @@ def tree(tmp_path, monkeypatch):
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    target = root / "_build" / "html" / "2019"
+    target = root / "_build" / "html" / "orebro-lan" / "2019"
     target.mkdir(parents=True)
     (target / "manifest.json").write_text(json.dumps({"build_key": "k1"}), encoding="utf-8")
     (root / "_build" / "html" / "index.html").write_text("<html></html>", encoding="utf-8")
@@ -104,7 +104,7 @@ class TestUpToDate:
         assert not fresh(tree)
 
     def test_a_different_published_book_is_a_change(self, tree):
-        m = tree / "_build/html/2019/manifest.json"
+        m = tree / "_build/html/orebro-lan/2019/manifest.json"
         m.write_text(json.dumps({"build_key": "other"}), encoding="utf-8")
         assert not fresh(tree)
         m.unlink()
@@ -159,7 +159,7 @@ class TestExitIfUpToDate:
         finally:
             del os.environ["ANALYSIS_ROOT"]
         stamp.write(stamp.stamp_file(tree, "2019", None, None), snap,
-                    target=tree / "_build/html/2019", build_key="k1", headline="H", notebooks=3)
+                    target=tree / "_build/html/orebro-lan/2019", build_key="k1", headline="H", notebooks=3)
         out = self.run(tree, "book", "--edition", "2019", "-j", "2")
         assert out.returncode == 0 and "BUILD" not in out.stdout and "up to date" in out.stdout
         assert "BUILD" in self.run(tree, "book", "--edition", "2019", "--force").stdout

@@ -519,19 +519,27 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
 
 
 def landing_html(editions: list[dict[str, Any]]) -> str:
-    """A small, self-contained Swedish landing page listing the built editions."""
-    items = "\n".join(
-        f'<li><a href="{e["edition"]}/index.html">{html.escape(e["title"])}</a> '
-        f'<span class="meta">referensår {html.escape(str(e["edition"]))}, utgåvans datum '
-        f'{html.escape(str(e["published"]))}</span></li>'
-        for e in editions
-    ) or "<li>Ingen utgåva är byggd ännu.</li>"
+    """A small, self-contained Swedish landing page listing the built books: one section per
+    region (län or riket), its editions newest first. ``editions`` are manifests with ``path``
+    (``<region>/<edition>``) and ``region`` (``namn``)."""
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for e in editions:
+        by_region.setdefault(e.get("region", {}).get("namn", ""), []).append(e)
+    sections = []
+    for name in sorted(by_region, key=swedish_key):
+        items = "\n".join(
+            f'<li><a href="{html.escape(e["path"])}/index.html">{html.escape(e["title"])}</a> '
+            f'<span class="meta">referensår {html.escape(str(e["edition"]))}, utgåvans datum '
+            f'{html.escape(str(e["published"]))}</span></li>'
+            for e in sorted(by_region[name], key=lambda e: -int(e["edition"])))
+        sections.append(f"<h2>{html.escape(name or 'Utgåvor')}</h2>\n<ul>\n{items}\n</ul>")
+    body = "\n".join(sections) or "<p>Ingen utgåva är byggd ännu.</p>"
     return f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Välfärd och folkhälsa i Örebro län – utgåvor</title>
+<title>Välfärd och folkhälsa – utgåvor</title>
 <link rel="icon" href="favicon.png">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem;
@@ -540,13 +548,11 @@ h1 {{ font-size: 1.6rem; }} li {{ margin: .6rem 0; }} .meta {{ color: #666; font
 </style>
 </head>
 <body>
-<h1>Välfärd och folkhälsa i Örebro län</h1>
-<p>Statistikbok om befolkning, målgrupper för samordnad rehabilitering, barns ekonomiska utsatthet
-och hälsa i Örebro län. Varje utgåva byggs om från rådata med samma kod.</p>
-<h2>Utgåvor</h2>
-<ul>
-{items}
-</ul>
+<h1>Välfärd och folkhälsa</h1>
+<p>Statistikböcker om befolkning, målgrupper för samordnad rehabilitering, barns ekonomiska
+utsatthet och hälsa, per län och för landets alla kommuner. Varje utgåva byggs om från rådata med
+samma kod.</p>
+{body}
 </body>
 </html>
 """

@@ -25,8 +25,13 @@ Steps
    and stops the build if a withheld cell can be derived; its suppression log becomes a page.
 4. Assemble a staging copy of the book source (``_config.yml``, ``_toc.yml``, ``book/`` and the
    executed notebooks under ``book/_generated/``) and run ``jupyter-book build -W -n --keep-going``.
-5. Publish atomically: only when everything succeeded is ``_build/html/<edition>/`` replaced.
-   A landing page ``_build/html/index.html`` lists the editions.
+5. Publish atomically: only when everything succeeded is ``_build/html/<region>/<edition>/``
+   replaced (``<region>`` is the region's folder name: ``orebro-lan``, ``uppsala-lan``, ``riket``).
+   A landing page ``_build/html/index.html`` lists the regions and their editions.
+
+The region (``--region``, default Örebro län) is fixed for the whole process and every kernel
+it starts (:mod:`analysis.core.geo`); notebooks whose ``analysis: needs:`` names material the
+region lacks are left out of its book (:func:`analysis.book.jobs.plan`).
 
 Why one module
 --------------
@@ -46,6 +51,7 @@ import sys
 from analysis.book import stamp
 
 if __name__ == "__main__":  # a rebuild with nothing changed answers before importing pandas & co.
+    stamp.apply_region(sys.argv[1:])  # --region: this process's region, before geo is imported
     stamp.exit_if_up_to_date(sys.argv[1:])
 
 import argparse
@@ -100,7 +106,7 @@ from analysis.book.params import (
     check_parameter_names,
     load_edition,
 )
-from analysis.core import cli, codehash, paths
+from analysis.core import cli, codehash, geo, paths
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -396,11 +402,11 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     cache = build_dir / "cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
     if partial:
-        target = build_dir / safety.PARTIAL / edition
+        target = build_dir / safety.PARTIAL / geo.REGION.slug / edition
         log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
-            f"over the edition's book in {build_dir / 'html' / edition}.")
+            f"over the edition's book in {build_dir / 'html' / geo.REGION.slug / edition}.")
     else:
-        target = build_dir / "html" / edition
+        target = build_dir / "html" / geo.REGION.slug / edition
     failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
     prev_ed, prev_jobs = previous_edition_jobs(root, ed)
     build_key = hashlib.sha256(
@@ -585,6 +591,7 @@ def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[J
                                                 "date_published", "licence", "commit")})
     return {
         "edition": ed.edition,
+        "region": {"kod": geo.REGION.kod, "namn": geo.REGION.namn, "slug": geo.REGION.slug},
         "title": ed.title,
         "published": ed.published,
         "params_file": str(params_file.relative_to(root)),
@@ -599,14 +606,15 @@ def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[J
 
 
 def write_landing_page(html_root: Path) -> None:
-    """``_build/html/index.html``: a Swedish page listing the editions that have been built."""
+    """``_build/html/index.html``: a Swedish page listing the regions and editions that have
+    been built (``<region>/<edition>/manifest.json``)."""
 
     html_root.mkdir(parents=True, exist_ok=True)
     editions = []
-    for d in sorted(html_root.iterdir(), reverse=True):
-        m = d / "manifest.json"
-        if d.is_dir() and m.exists():
-            editions.append(json.loads(m.read_text(encoding="utf-8")))
+    for m in sorted(html_root.glob("*/*/manifest.json"),
+                    key=lambda m: (m.parent.parent.name, m.parent.name), reverse=True):
+        editions.append({**json.loads(m.read_text(encoding="utf-8")),
+                         "path": f"{m.parent.parent.name}/{m.parent.name}"})
     fav = catalog.project_root() / "_static" / "favicon.png"
     if fav.exists():
         shutil.copy2(fav, html_root / "favicon.png")
@@ -624,6 +632,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("book", help="build one edition of the book")
     b.add_argument("--edition", default="2019")
+    b.add_argument("--region", default=None,
+                   help="the län (code or name, e.g. 03 or Uppsala) or riket; default Örebro län "
+                   "(18). Read before anything else (analysis.book.stamp.apply_region)")
     b.add_argument("-j", "--jobs", type=int, default=2, help="notebooks executed in parallel")
     b.add_argument("--force", action="store_true", help="re-execute every notebook")
     b.add_argument("--build-dir", type=Path, default=None,
@@ -643,6 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("plan", help="list the notebook jobs of an edition").add_argument(
         "--edition", default="2019")
     args = ap.parse_args(argv)
+    if getattr(args, "region", None) is not None and geo.region(args.region) != geo.REGION:
+        ap.error(f"--region {args.region} differs from this process's region "
+                 f"({geo.REGION.namn}): run the command line, which applies it before importing")
     if getattr(args, "scheduler", None) and args.executor != "dask":
         ap.error("--scheduler needs --executor dask")
     execute.SHOW_TRACEBACK = args.debug

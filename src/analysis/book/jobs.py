@@ -85,7 +85,23 @@ def notebook_meta(md_path: Path) -> dict[str, Any]:
     fan = meta.get("fanout")
     if fan not in (None, "kommun", "forbund"):
         raise InputError(str(md_path), f"fanout must be kommun or forbund, not {fan!r}")
+    needs = meta.setdefault("needs", [])
+    known = {m for r in geo.regions() for m in r.underlag}
+    if not isinstance(needs, list) or not set(needs) <= known:
+        raise InputError(str(md_path), f"needs must list material a region can have "
+                         f"({', '.join(sorted(known))}), not {needs!r}")
     return meta
+
+
+def applies(md_path: Path, region: geo.Region | None = None) -> bool:
+    """True if the notebook belongs in the book of ``region`` (default: this process's): the
+    region has all the material its front matter's ``analysis: needs:`` lists."""
+    return (region or geo.REGION).has(notebook_meta(md_path)["needs"])
+
+
+def left_out(root: Path, region: geo.Region | None = None) -> list[Path]:
+    """The notebooks that are not in ``region``'s book, for lack of the material they need."""
+    return [md for md in sorted((root / "notebooks").glob("*.md")) if not applies(md, region)]
 
 
 def _areas(fanout: str) -> list[tuple[str, str]]:
@@ -95,12 +111,14 @@ def _areas(fanout: str) -> list[tuple[str, str]]:
 
 
 def plan(root: Path, ed: EditionParams) -> list[Job]:
-    """All notebook jobs of an edition, in book order."""
+    """All notebook jobs of an edition for this process's region, in book order."""
     jobs: list[Job] = []
     for md in sorted((root / "notebooks").glob("*.md")):
         if ed.chapters is not None and md.stem not in ed.chapters:
             continue
         meta = notebook_meta(md)
+        if not geo.REGION.has(meta["needs"]):
+            continue
         rel = str(md.relative_to(root))
         fan = meta.get("fanout")
         if fan is None:
@@ -249,6 +267,7 @@ def _key_payload(root: Path, job: Job, src_hash: str | None, notebook: str) -> s
         "params": job.params,
         "area_name": job.area_name,
         "stem": job.stem,
+        "region": geo.REGION.kod,
         "inputs": data,
         "src": src_hash or code_hash_for(root, root / job.source, job.inputs),
         "private": private_data_hash(root),

@@ -89,6 +89,11 @@ def _preload() -> list[str]:
     return []
 
 
+#: The region variable :mod:`analysis.core.geo` reads when the zygote imports it: a kernel forked
+#: from the zygote must be for the same region (a pool serves one build, hence one region).
+ENV_REGION = "ANALYSIS_REGION"
+
+
 def _become_kernel(request: dict[str, Any]) -> None:
     """In the forked child: take the job's environment and run ipykernel until it shuts down.
 
@@ -105,8 +110,13 @@ def _become_kernel(request: dict[str, Any]) -> None:
         # the kernel as it treats a kernel started by Popen
         os.setsid()
         die_with_parent()
+        zygote_region = os.environ.get(ENV_REGION)
         os.environ.clear()
         os.environ.update(request["env"])
+        if os.environ.get(ENV_REGION) != zygote_region:
+            # the preloaded library took its region from the zygote's environment
+            raise RuntimeError(f"{ENV_REGION}={os.environ.get(ENV_REGION)!r} for this kernel, but "
+                               f"the zygote was started for {zygote_region!r}")
         # ipykernel exits when this parent (the zygote) goes, as it does for its launcher's
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
         cwd = request.get("cwd") or os.getcwd()

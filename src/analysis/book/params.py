@@ -52,7 +52,8 @@ class EditionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     edition: StrictInt = Field(ge=1990, le=2100, description="Reference year of the edition's figures")
-    title: StrictStr = Field(min_length=3)
+    title: StrictStr = Field(min_length=3, description="The book's title; {region} stands for the "
+                             "region's name (Örebro län, Uppsala län, Sveriges kommuner)")
     published: str = Field(description="Publication date, quoted ISO date 'YYYY-MM-DD'")
     previous_edition: StrictInt | None = Field(default=None, description="Edition to compare with")
     compare_year: StrictInt = Field(ge=1900, description="Start year of the ten-year comparison")
@@ -150,6 +151,7 @@ def load_edition(path: Path | str) -> EditionParams:
             f"{'.'.join(map(str, e['loc'])) or '(file)'}: {_say(e)}" for e in exc.errors()
         )
         raise InputError(str(path), f"invalid edition parameters: {problems}") from None
+    ed = ed.model_copy(update={"title": ed.title.replace("{region}", geo.REGION.titel)})
     if re.fullmatch(r"\d{4}", path.stem) and int(path.stem) != ed.edition:
         raise InputError(str(path), f"edition: {ed.edition} does not match the file name "
                          f"{path.name}: the book would be published under html/{path.stem} "

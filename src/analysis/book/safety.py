@@ -81,12 +81,13 @@ def _pid_alive(pid: int) -> bool:
 def clean_stale(build_dir: Path, log=print) -> list[Path]:
     """Remove what killed builds left: staging folders, ``<key>.tmp-<pid>`` work folders of
     notebooks and half-written files whose process is gone; put back a published book whose
-    swap was interrupted (``html/.old-<edition>-<pid>`` without ``html/<edition>``).
-    Returns the paths removed."""
+    swap was interrupted (``html/<region>/.old-<edition>-<pid>`` without
+    ``html/<region>/<edition>``; also ``partial/<region>/``). Returns the paths removed."""
     removed: list[Path] = []
     candidates = []
     for folder, pattern in ((build_dir / "staging", "*-*"), (build_dir / "cache" / "notebooks", "*.tmp-*"),
-                            (build_dir / "cache", "*.tmp-*"), (build_dir / "html", ".old-*")):
+                            (build_dir / "cache", "*.tmp-*"), (build_dir / "html", "*/.old-*"),
+                            (build_dir / PARTIAL, "*/.old-*")):
         if folder.is_dir():
             candidates += sorted(folder.glob(pattern))
     for p in candidates:

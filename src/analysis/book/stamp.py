@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from analysis.core import regions
 from analysis.core.paths import project_root
 
 STAMP_VERSION = 1
@@ -97,9 +98,10 @@ def snapshot(root: Path, data_files: Iterable[Path | str]) -> dict[str, Any]:
 def stamp_file(root: Path, edition: str, only: list[str] | None,
                build_dir: Path | None) -> Path:
     """Where the stamp of one kind of build lives: in the build folder's cache (``_build`` when
-    no ``--build-dir`` is given), one file per edition and ``--only`` selection."""
+    no ``--build-dir`` is given), one file per region, edition and ``--only`` selection."""
     base = Path(build_dir) if build_dir is not None else root / "_build"
-    name = str(edition) + ("" if only is None else "--only-" + hashlib.sha256(
+    region = os.environ.get("ANALYSIS_REGION") or ""
+    name = (f"{region}-" if region else "") + str(edition) + ("" if only is None else "--only-" + hashlib.sha256(
         ",".join(only).encode()).hexdigest()[:12])
     return base.resolve() / "cache" / "stamps" / f"{name}.json"
 
@@ -125,7 +127,7 @@ def _landing_current(html_root: Path) -> bool:
     """The landing page exists and is not older than any edition's manifest."""
     try:
         t = (html_root / "index.html").stat().st_mtime_ns
-        return all(m.stat().st_mtime_ns <= t for m in html_root.glob("*/manifest.json"))
+        return all(m.stat().st_mtime_ns <= t for m in html_root.glob("*/*/manifest.json"))
     except OSError:
         return False
 
@@ -159,9 +161,28 @@ def up_to_date(root: Path, edition: str, only: list[str] | None,
             return None
     if old.get("private") != _private(root):
         return None
-    if only is None and not _landing_current(target.parent):
+    if only is None and not _landing_current(target.parent.parent):
         return None
     return st
+
+
+def apply_region(argv: list[str]) -> None:
+    """The command line's ``--region`` (a län code or name, or ``riket``) becomes this process's
+    region (``ANALYSIS_REGION``, read by :mod:`analysis.core.geo` when it is first imported),
+    before anything imports that module; every kernel and worker the build starts inherits it."""
+    ap = argparse.ArgumentParser(add_help=False)
+    ap.add_argument("--region", default=None)
+    args, _ = ap.parse_known_args(argv)
+    if args.region is None:
+        return
+    if "analysis.core.geo" in sys.modules:
+        raise RuntimeError("--region must be applied before analysis.core.geo is imported")
+    try:
+        regions.region(args.region)
+    except KeyError as exc:
+        print(f"build: error: --region: {exc.args[0]}", file=sys.stderr)
+        sys.exit(2)
+    os.environ["ANALYSIS_REGION"] = args.region
 
 
 def exit_if_up_to_date(argv: list[str]) -> None:
@@ -175,6 +196,7 @@ def exit_if_up_to_date(argv: list[str]) -> None:
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--build-dir", type=Path, default=None)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--region", default=None)
     try:
         args, rest = ap.parse_known_args(argv)
         root = project_root()

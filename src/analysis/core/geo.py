@@ -1,69 +1,63 @@
-"""Geography of Örebro län: kommun codes and names, and the Finsam förbund that group them.
+"""Geography of the book's region: kommun codes and names, and the Finsam förbund that group them.
 
-This module is the one place where the län's areas are defined; every chapter and
-profile page takes its codes, names and groupings from here.
+This module is the one place where the region's areas are defined; every chapter and profile
+page takes its codes, names and groupings from here. The regions themselves (every län of
+Sweden, with its kommuner, and riket) are parameters in ``regioner.yml`` beside this module, not
+code; ``tests/unit/test_regions.py`` checks them against SCB's catalogued code lists.
+
+The book is built for one region at a time (``python -m analysis.book.build book --region 03``).
+The build names it in the environment variable ``ANALYSIS_REGION`` of every process it starts
+(kernels, workers), and this module reads it once, when it is first imported:
+:data:`LAN_KOD`, :data:`LAN_NAMN`, :data:`KOMMUNER` and :data:`FORBUND` are that region's.
+Without the variable the region is Örebro län (``default`` in ``regioner.yml``). Code that
+handles several regions at once (the build's planning, tests) asks :func:`region` for them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-LAN_KOD = "18"
-LAN_NAMN = "Örebro län"
+from analysis.core.regions import (  # noqa: F401 - re-exported: geo is where areas are asked
+    RIKET,
+    RIKET_KOD,
+    Forbund,
+    Region,
+    region,
+    regions,
+)
 
+ENV_REGION = "ANALYSIS_REGION"
+
+
+def active_region() -> Region:
+    """The region of this process: ``ANALYSIS_REGION``, or the default (Örebro län)."""
+    return region(os.environ.get(ENV_REGION) or None)
+
+
+#: The region this process was started for (see the module docstring).
+REGION: Region = active_region()
+LAN_KOD: str = REGION.kod
+LAN_NAMN: str = REGION.namn
 #: SCB kommun codes (4-character strings) and short names, in SCB code order.
-KOMMUNER: dict[str, str] = {
-    "1814": "Lekeberg",
-    "1860": "Laxå",
-    "1861": "Hallsberg",
-    "1862": "Degerfors",
-    "1863": "Hällefors",
-    "1864": "Ljusnarsberg",
-    "1880": "Örebro",
-    "1881": "Kumla",
-    "1882": "Askersund",
-    "1883": "Karlskoga",
-    "1884": "Nora",
-    "1885": "Lindesberg",
-}
-
-
-@dataclass(frozen=True)
-class Forbund:
-    """A samordningsförbund (Finsam) and the kommuner that are its members."""
-
-    kod: str
-    namn: str
-    fullt_namn: str
-    kommuner: tuple[str, ...]
-
-
-#: The four samordningsförbund of Örebro län (003_e03a011979e317c6.txt, Figur 1, rows 857–935).
-FORBUND: dict[str, Forbund] = {
-    f.kod: f
-    for f in (
-        Forbund("LO", "Lekeberg/Örebro", "Finsam Lekeberg och Örebro", ("1814", "1880")),
-        Forbund("SN", "Sydnärke", "Samordningsförbundet Sydnärke", ("1882", "1861", "1881", "1860")),
-        Forbund("DK", "Degerfors/Karlskoga", "Finsam Degerfors/Karlskoga", ("1862", "1883")),
-        Forbund("SO", "SOFINT", "Samordningsförbundet Norra Örebro län (SOFINT)", ("1885", "1863", "1864", "1884")),
-    )
-}
+KOMMUNER: dict[str, str] = dict(REGION.kommuner)
+#: The samordningsförbund of the region (Finsam), where the book has them.
+FORBUND: dict[str, Forbund] = dict(REGION.forbund)
 
 
 def kommun_namn(kod: str) -> str:
-    """Return the short name of a kommun in Örebro län.
+    """Return the short name of a kommun of the region.
 
     Raises
     ------
     KeyError
-        If ``kod`` is not one of the 12 kommun codes of the län.
+        If ``kod`` is not one of the kommun codes of the region.
     """
     try:
         return KOMMUNER[str(kod)]
     except KeyError:
         raise KeyError(
-            f"Unknown kommun code {kod!r}: Örebro län has {', '.join(KOMMUNER)}"
+            f"Unknown kommun code {kod!r}: {LAN_NAMN} has {', '.join(KOMMUNER)}"
         ) from None
 
 

@@ -1,0 +1,134 @@
+"""The regions the book can be built for (``core/regioner.yml``), checked against SCB's
+catalogued code lists, and how a process and a build take their region."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.book import jobs, stamp
+from analysis.core import geo, regions
+from analysis.sources import catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code: str, region: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != geo.ENV_REGION}
+    if region is not None:
+        env[geo.ENV_REGION] = region
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+class TestRegionsFile:
+    def test_every_kommun_of_scb_in_its_lan(self):
+        kk = catalog.load("kommunkoder")
+        expected = {(r.county_code, r.municipality_code, r.municipality_name_short)
+                    for r in kk.itertuples()}
+        found = {(r.kod, k, n) for r in regions.regions() if not r.is_riket
+                 for k, n in r.kommuner.items()}
+        assert found == expected and len(found) == 290
+
+    def test_lan_names_are_scb_s(self):
+        counties = catalog.path("kommunkoder").with_name("counties.csv")
+        lines = counties.read_text(encoding="utf-8").splitlines()[1:]
+        expected = {ln.split(",")[0]: ln.split(",")[1] for ln in lines}
+        assert {r.kod: r.namn for r in regions.regions() if not r.is_riket} == expected
+
+    def test_riket_holds_every_kommun_once_with_its_lan(self):
+        riket = geo.region("riket")
+        assert riket.is_riket and len(riket.kommuner) == 290 and len(riket.lan) == 21
+        assert list(riket.kommuner) == sorted(riket.kommuner)
+        for r in regions.regions()[:-1]:
+            assert all(riket.kommun_lan[k] == r.kod for k in r.kommuner)
+
+    def test_forbund_cover_orebro_lan_exactly_once(self):
+        orebro = geo.region("18")
+        members = [k for f in orebro.forbund.values() for k in f.kommuner]
+        assert sorted(members) == sorted(orebro.kommuner)
+        assert geo.kommun_till_forbund(orebro.forbund)["1880"] == "LO"
+
+    def test_only_orebro_has_the_region_specific_material(self):
+        for r in regions.regions():
+            assert r.has(["finsam"]) == (r.kod == "18"), r.namn
+            assert r.has(["lan"]) != r.is_riket and r.has(["riket"]) == r.is_riket
+
+
+class TestLookup:
+    @pytest.mark.parametrize("key", ["03", "3", 3, "Uppsala", "uppsala län", "Uppsala län",
+                                     "uppsala-lan"])
+    def test_lan_by_code_or_name(self, key):
+        assert geo.region(key).kod == "03"
+
+    @pytest.mark.parametrize("key", ["riket", "Riket", "00", "0"])
+    def test_riket(self, key):
+        assert geo.region(key).is_riket
+
+    def test_default_is_orebro(self):
+        assert geo.region(None).namn == "Örebro län"
+
+    def test_folder_names_are_ascii(self):
+        assert geo.region("14").slug == "vastra-gotalands-lan"
+        assert geo.region("18").slug == "orebro-lan"
+        assert all(r.slug.isascii() for r in regions.regions())
+
+    def test_unknown_region_lists_the_codes(self):
+        with pytest.raises(KeyError, match="use a län code .*18.*'riket'"):
+            geo.region("Atlantis")
+
+
+class TestProcessRegion:
+    def test_the_environment_names_the_process_region(self):
+        code = ("from analysis.core import geo; print(geo.LAN_KOD, geo.LAN_NAMN, "
+                "len(geo.KOMMUNER), len(geo.FORBUND))")
+        assert _run(code, None).stdout.split() == ["18", "Örebro", "län", "12", "4"]
+        assert _run(code, "03").stdout.split() == ["03", "Uppsala", "län", "8", "0"]
+        assert _run(code, "riket").stdout.split() == ["00", "Riket", "290", "0"]
+
+    def test_region_names_the_title(self):
+        code = ("from analysis.book.params import load_edition; "
+                "print(load_edition('params/2019.yml').title)")
+        assert _run(code, "03").stdout.strip() == "Välfärd och folkhälsa i Uppsala län 2019"
+        assert _run(code, "riket").stdout.strip() == "Välfärd och folkhälsa i Sveriges kommuner 2019"
+
+    def test_unknown_region_on_the_command_line_is_a_short_error(self):
+        proc = subprocess.run([sys.executable, "-m", "analysis.book.build", "book", "--region",
+                               "Atlantis"], capture_output=True, text=True, timeout=120,
+                              cwd=ROOT)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "Unknown region 'Atlantis'" in proc.stderr
+
+    def test_apply_region_sets_the_variable(self, monkeypatch):
+        monkeypatch.delenv(geo.ENV_REGION, raising=False)
+        monkeypatch.delitem(sys.modules, "analysis.core.geo")
+        stamp.apply_region(["book", "--region", "03"])
+        assert os.environ[geo.ENV_REGION] == "03"
+
+    def test_stamps_differ_per_region(self, monkeypatch, tmp_path):
+        monkeypatch.setenv(geo.ENV_REGION, "03")
+        a = stamp.stamp_file(tmp_path, "2019", None, None)
+        monkeypatch.setenv(geo.ENV_REGION, "riket")
+        assert stamp.stamp_file(tmp_path, "2019", None, None) != a
+
+
+class TestChapters:
+    def test_orebro_has_every_notebook(self):
+        assert jobs.left_out(ROOT, geo.region("18")) == []
+
+    def test_another_lan_has_population_and_kommun_profiles_only(self):
+        kept = {md.stem for md in sorted((ROOT / "notebooks").glob("*.md"))
+                if jobs.applies(md, geo.region("03"))}
+        assert {"01_befolkning", "profil_kommun"} <= kept
+        assert not kept & {"02_malgrupp", "03_barnfattigdom", "04_liv_och_halsa",
+                           "05_liv_och_halsa_ung", "metod_malgrupp", "profil_forbund"}
+
+    def test_unknown_material_in_front_matter_is_an_error(self, tmp_path):
+        md = tmp_path / "x.md"
+        md.write_text("---\nanalysis:\n  inputs: []\n  needs: [mars]\n---\n# X\n", encoding="utf-8")
+        with pytest.raises(Exception, match="needs must list material"):
+            jobs.notebook_meta(md)
