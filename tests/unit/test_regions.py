@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from analysis.book import jobs, stamp
+from analysis.book import bookpages, execute, jobs, stamp
 from analysis.core import geo, regions
 from analysis.sources import catalog
 
@@ -132,3 +133,51 @@ class TestChapters:
         md.write_text("---\nanalysis:\n  inputs: []\n  needs: [mars]\n---\n# X\n", encoding="utf-8")
         with pytest.raises(Exception, match="needs must list material"):
             jobs.notebook_meta(md)
+
+
+class TestStaticPages:
+    PAGE = ("# Bok om {{ region_titel }}\n\n<!-- needs: finsam -->\nFinsam i {{ lan_namn }}.\n"
+            "<!-- else -->\nInget Finsam. {{ x }}\n<!-- end -->\n## Slut\n")
+
+    def test_a_region_with_the_material_gets_the_first_branch_without_markers(self):
+        out = bookpages.stage_static(self.PAGE, geo.region("18"), {"x": "X"})
+        assert out == "# Bok om Örebro län\n\nFinsam i Örebro län.\n## Slut\n"
+
+    def test_another_region_gets_the_second_branch(self):
+        out = bookpages.stage_static(self.PAGE, geo.region("03"), {"x": "X"})
+        assert out == "# Bok om Uppsala län\n\nInget Finsam. X\n## Slut\n"
+
+    def test_a_page_marked_on_its_first_line_is_left_out(self):
+        page = "<!-- needs: finsam -->\n# Förbund\n"
+        assert bookpages.stage_static(page, geo.region("riket")) is None
+        assert bookpages.stage_static(page, geo.region("18")) == "# Förbund\n"
+
+    def test_orebro_pages_are_the_files_as_they_were(self):
+        """Every static page staged for Örebro län is its text without marker lines (the book
+        Örebro län had before regions existed)."""
+        values = bookpages.region_values(ROOT, geo.region("18"))
+        for md in sorted((ROOT / "book").glob("*.md")):
+            text = md.read_text(encoding="utf-8")
+            out = bookpages.stage_static(text, geo.region("18"), values)
+            assert "<!--" not in out and "{{" not in out, md.name
+
+    def test_other_regions_say_which_chapters_are_left_out(self):
+        v = bookpages.region_values(ROOT, geo.region("03"))
+        assert "*Målgrupp för samordnad rehabilitering*" in v["kapitel_utanfor"]
+        assert "bara finns för Örebro län" in v["kapitel_utanfor"] and v["antal_kommuner"] == "8"
+        assert bookpages.region_values(ROOT, geo.region("18"))["kapitel_utanfor"] == ""
+
+
+class TestRegionCells:
+    def _cells(self):
+        return [nbformat.v4.new_markdown_cell("# T"),
+                nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["remove-input", "needs-finsam"]}),
+                nbformat.v4.new_markdown_cell("Finsam", metadata={"tags": ["needs-finsam"]}),
+                nbformat.v4.new_markdown_cell("Riket", metadata={"tags": ["needs-riket"]})]
+
+    def test_cells_needing_material_the_region_lacks_are_left_out_and_tags_stripped(self):
+        kept = execute.region_cells(self._cells(), geo.region("18"))
+        assert [c.source for c in kept] == ["# T", "x = 1", "Finsam"]
+        assert kept[1].metadata == {"tags": ["remove-input"]} and kept[2].metadata == {}
+        assert [c.source for c in execute.region_cells(self._cells(), geo.region("riket"))] == [
+            "# T", "Riket"]

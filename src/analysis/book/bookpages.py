@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 
-from analysis.book import whatchanged
+from analysis.book import jobs, whatchanged
 from analysis.book.params import EditionParams
 from analysis.chapters import livsvillkor as lv_chapter
 from analysis.contracts import indicators as registry
@@ -516,6 +517,75 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
                        gen / "vad_har_andrats.csv")
     (gen / "vad_har_andrats.md").write_text(whatchanged_md(ed, comparison), encoding="utf-8")
     write_indicator_pages(gen)
+
+
+#: Marker lines in the book's static pages (``book/*.md``), removed when the book is staged:
+#: ``<!-- needs: finsam -->`` … ``<!-- else -->`` … ``<!-- end -->`` keeps the first branch
+#: where the region has the material, else the second; the same marker on a page's first line
+#: with no ``end`` keeps or drops the whole page.
+_NEEDS_RE = re.compile(r"^<!-- needs: *([a-z_, ]+) *-->\n", re.M)
+_ELSE, _END = "<!-- else -->\n", "<!-- end -->\n"
+def stage_static(text: str, region: geo.Region, values: dict[str, str] | None = None
+                 ) -> str | None:
+    """A static page's text for ``region``'s book (``None``: the page is not in it).
+
+    Marker lines (:data:`_NEEDS_RE`) choose what applies and are removed, and the placeholders
+    ``{{ lan_namn }}`` and ``{{ region_titel }}`` become the region's name and title (and any
+    ``{{ key }}`` of ``values`` its value), so a page staged for a region with every material is
+    its file without the marker lines."""
+    head = _NEEDS_RE.match(text)
+    if head and _END not in text:
+        if not region.has(m.strip() for m in head.group(1).split(",")):
+            return None
+        text = text[head.end():]
+    out, pos = [], 0
+    for m in _NEEDS_RE.finditer(text):
+        end = text.find(_END, m.end())
+        if end < 0:
+            raise ValueError(f"'{m.group(0).strip()}' without '{_END.strip()}'")
+        body = text[m.end():end]
+        yes, _, no = body.partition(_ELSE)
+        out += [text[pos:m.start()],
+                yes if region.has(x.strip() for x in m.group(1).split(",")) else no]
+        pos = end + len(_END)
+    out.append(text[pos:])
+    text = "".join(out)
+    for key, value in {"lan_namn": region.namn, "region_titel": region.titel,
+                       **(values or {})}.items():
+        text = text.replace("{{ " + key + " }}", value)
+    return text
+
+
+def region_values(root: Path, region: geo.Region) -> dict[str, str]:
+    """The computed placeholders of the static pages for ``region`` (:func:`stage_static`):
+    the number of kommuner, what a kommun profile compares with, and which chapters are left
+    out for lack of material (with the regions that have it)."""
+    from_jobs = []
+    for md in jobs.left_out(root, region):
+        meta = jobs.notebook_meta(md)
+        if meta.get("fanout") or "lan" in meta["needs"]:  # profiles; a län's own chapter
+            continue
+        having = [r.namn for r in geo.regions() if r.has(meta["needs"])]
+        heading = next((ln for ln in md.read_text(encoding="utf-8").splitlines()
+                        if ln.startswith("# ")), "# " + md.stem)
+        title = (heading[2:].replace("{{ edition }}", "")
+                 .replace("{{ lan_namn }}", text.join_list(having)).strip())
+        from_jobs.append((title, having))
+    kapitel = ""
+    if from_jobs:
+        having = sorted({h for _, hs in from_jobs for h in hs})
+        left = text.join_list([f"*{t}*" for t, _ in from_jobs])
+        kapitel = (f"{'Kapitlen' if len(from_jobs) > 1 else 'Kapitlet'} {left} bygger på underlag "
+                   f"som bara finns för {text.join_list(having)} och ingår därför inte i den här "
+                   "boken.")
+    if region.is_riket:
+        kapitel += (" Länens egna böcker har dessutom ett kapitel om befolkningen i länet, med "
+                    "framskrivning.")
+    jamforelse = ("Varje profil jämför kommunen med dess län, riket och kommunerna i samma "
+                  "kommungrupp enligt SKR:s indelning."
+                  if region.is_riket else "Varje profil jämför kommunen med övriga länet.")
+    return {"antal_kommuner": text.num(len(region.kommuner)), "kapitel_utanfor": kapitel.strip(),
+            "profil_jamforelse": jamforelse}
 
 
 def landing_html(editions: list[dict[str, Any]]) -> str:

@@ -209,10 +209,16 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
     if stage.exists():
         shutil.rmtree(stage)
     (stage / "book").mkdir(parents=True)
+    values = bookpages.region_values(root, geo.REGION)
     for p in (root / "book").iterdir():
         if p.name == "_generated":
             continue
         dst = stage / "book" / p.name
+        if p.suffix == ".md":  # the region's version of the page, or none (bookpages.stage_static)
+            page = bookpages.stage_static(p.read_text(encoding="utf-8"), geo.REGION, values)
+            if page is not None:
+                dst.write_text(page, encoding="utf-8")
+            continue
         shutil.copytree(p, dst) if p.is_dir() else shutil.copy2(p, dst)
     if (root / "_static").is_dir():
         shutil.copytree(root / "_static", stage / "_static")

@@ -24,10 +24,12 @@ from analysis.book.jobs import (
     ENV_STEM,
     KERNEL,
     KERNEL_START_ATTEMPTS,
+    NEEDS_TAG,
+    REGION_PLACEHOLDER,
     TITLE_PLACEHOLDER,
     Job,
 )
-from analysis.core import paths
+from analysis.core import geo, paths
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -63,17 +65,40 @@ def check_executed(nb: Any, label: str) -> None:
                 raise NotebookFailed(f"{label}: cell {i} has an error output\n{tb}")
 
 
+def region_cells(cells: list, region: geo.Region) -> list:
+    """The cells of a notebook that belong in ``region``'s book: a cell tagged
+    ``needs-<material>`` is left out where the region lacks that material (``underlag`` in
+    ``core/regioner.yml``); the kept cells lose those tags, so a region with everything executes
+    exactly the notebook it executed before regions existed."""
+    kept = []
+    for cell in cells:
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        needs = [t[len(NEEDS_TAG):] for t in tags if t.startswith(NEEDS_TAG)]
+        if not region.has(needs):
+            continue
+        if needs:
+            rest = [t for t in tags if not t.startswith(NEEDS_TAG)]
+            if rest:
+                cell.metadata["tags"] = rest
+            else:
+                del cell.metadata["tags"]
+        kept.append(cell)
+    return kept
+
+
 def _prepare_notebook(root: Path, job: Job) -> Any:
 
     nb = jupytext.read(root / job.source)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("analysis", None)
+    nb.cells = region_cells(nb.cells, geo.REGION)
     # Markdown cannot read variables; the title's placeholders are filled in before execution.
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             if job.area_name:
                 cell.source = cell.source.replace(TITLE_PLACEHOLDER, job.area_name)
             cell.source = cell.source.replace(EDITION_PLACEHOLDER, str(job.params["edition"]))
+            cell.source = cell.source.replace(REGION_PLACEHOLDER, geo.LAN_NAMN)
     n_param = sum("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
     if n_param != 1:
         raise InputError(job.source, f"needs exactly one cell tagged 'parameters', has {n_param}")

@@ -33,6 +33,9 @@ ENV_STEM = "ANALYSIS_NB_STEM"
 ENV_EDITION = "ANALYSIS_EDITION"
 TITLE_PLACEHOLDER = "{{ area_name }}"
 EDITION_PLACEHOLDER = "{{ edition }}"
+REGION_PLACEHOLDER = "{{ lan_namn }}"  # the region's name in a notebook's prose: "Örebro län"
+#: A cell tagged ``needs-<material>`` runs only where the region has that material.
+NEEDS_TAG = "needs-"
 # A kernel can die before it answers (e.g. two kernels started at once in different processes
 # pick the same free TCP port). That says nothing about the notebook, so the start is retried.
 KERNEL_START_ATTEMPTS = 3

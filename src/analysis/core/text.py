@@ -131,3 +131,11 @@ def rank(position: int, n: int, most: str = "störst", least: str = "minst", *,
     lead = {1: "", 2: "näst "}.get(pos, f"{ORDINALS.get(pos, f'{pos}:e')} ")
     tail = f" av {of.format(n=n)}" if of else ""
     return f"{lead}{word}{tail}"
+
+
+def join_list(items: list[str]) -> str:
+    """Swedish enumeration: ``["a"]`` → ``"a"``, ``["a", "b", "c"]`` → ``"a, b och c"``."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]
