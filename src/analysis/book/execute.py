@@ -24,12 +24,14 @@ from analysis.book.jobs import (
     ENV_STEM,
     KERNEL,
     KERNEL_START_ATTEMPTS,
+    KOMMUN_COUNT_PLACEHOLDER,
+    LACKS_TAG,
     NEEDS_TAG,
     REGION_PLACEHOLDER,
     TITLE_PLACEHOLDER,
     Job,
 )
-from analysis.core import geo, paths
+from analysis.core import geo, paths, text
 from analysis.core.errors import InputError
 from analysis.sources import catalog
 
@@ -68,16 +70,18 @@ def check_executed(nb: Any, label: str) -> None:
 def region_cells(cells: list, region: geo.Region) -> list:
     """The cells of a notebook that belong in ``region``'s book: a cell tagged
     ``needs-<material>`` is left out where the region lacks that material (``underlag`` in
-    ``core/regioner.yml``); the kept cells lose those tags, so a region with everything executes
-    exactly the notebook it executed before regions existed."""
+    ``core/regioner.yml``), and one tagged ``lacks-<material>`` (another wording of a passage,
+    for the regions without it) where the region has it; the kept cells lose those tags, so a
+    region with everything executes exactly the notebook it executed before regions existed."""
     kept = []
     for cell in cells:
         tags = list(cell.get("metadata", {}).get("tags", []))
         needs = [t[len(NEEDS_TAG):] for t in tags if t.startswith(NEEDS_TAG)]
-        if not region.has(needs):
+        lacks = [t[len(LACKS_TAG):] for t in tags if t.startswith(LACKS_TAG)]
+        if not region.has(needs) or (lacks and region.has(lacks)):
             continue
-        if needs:
-            rest = [t for t in tags if not t.startswith(NEEDS_TAG)]
+        if needs or lacks:
+            rest = [t for t in tags if not t.startswith((NEEDS_TAG, LACKS_TAG))]
             if rest:
                 cell.metadata["tags"] = rest
             else:
@@ -99,6 +103,8 @@ def _prepare_notebook(root: Path, job: Job) -> Any:
                 cell.source = cell.source.replace(TITLE_PLACEHOLDER, job.area_name)
             cell.source = cell.source.replace(EDITION_PLACEHOLDER, str(job.params["edition"]))
             cell.source = cell.source.replace(REGION_PLACEHOLDER, geo.LAN_NAMN)
+            cell.source = cell.source.replace(KOMMUN_COUNT_PLACEHOLDER,
+                                              text.count_word(len(geo.KOMMUNER)))
     n_param = sum("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
     if n_param != 1:
         raise InputError(job.source, f"needs exactly one cell tagged 'parameters', has {n_param}")

@@ -34,8 +34,12 @@ ENV_EDITION = "ANALYSIS_EDITION"
 TITLE_PLACEHOLDER = "{{ area_name }}"
 EDITION_PLACEHOLDER = "{{ edition }}"
 REGION_PLACEHOLDER = "{{ lan_namn }}"  # the region's name in a notebook's prose: "Örebro län"
-#: A cell tagged ``needs-<material>`` runs only where the region has that material.
+#: The number of kommuner of the region in a notebook's prose: "tolv", "åtta", "26".
+KOMMUN_COUNT_PLACEHOLDER = "{{ antal_kommuner }}"
+#: A cell tagged ``needs-<material>`` runs only where the region has that material; one tagged
+#: ``lacks-<material>`` only where it has not (the other regions' wording of a passage).
 NEEDS_TAG = "needs-"
+LACKS_TAG = "lacks-"
 # A kernel can die before it answers (e.g. two kernels started at once in different processes
 # pick the same free TCP port). That says nothing about the notebook, so the start is retried.
 KERNEL_START_ATTEMPTS = 3

@@ -74,7 +74,7 @@ class Data:
     v: pj.Vital                       # every län, single ages, births, deaths (to 2015)
     totals: dict[int, np.ndarray]     # län totals per year after ``v`` (kommun totals; the
     #                                   years after the edition are outcomes for the checks)
-    lan: pd.DataFrame                 # Örebro län by sex and single age to the edition
+    lan: pd.DataFrame                 # the län by sex and single age to the edition
     groups: pd.DataFrame              # Kolada's exact kommun age groups to the edition
     shares: pd.DataFrame              # kommun shares of the län by age band
     kommun_totals: pd.DataFrame       # folkmangd_kommun (all years: later ones are outcomes)
@@ -135,10 +135,14 @@ def finer_groups(rf: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
 
 def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.DataFrame,
             kommun_riket: pd.DataFrame, kommunkoder: pd.DataFrame, lan_pop: pd.DataFrame,
-            kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame,
+            kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame | None,
             edition: int) -> Data:
     """The projection's inputs for an edition, from the catalogued tables (Regionfakta's age
-    table only for years up to the edition: later years are outcomes for the checks)."""
+    table only for years up to the edition: later years are outcomes for the checks).
+
+    ``regionfakta`` is ``None`` for a region without kommun age groups finer than Kolada's
+    (material ``framskrivning_kommun``): the kommun shares then split 0–19 and 31–64 as the län
+    does (:func:`analysis.methods.projection.kommun_band_shares`)."""
     v = _truncate(pj.vital_from_scb(pop_riket, fodda_riket, doda_riket), edition)
     last = max(int(c) for c in kommun_riket.columns if str(c).isdigit())
     # All later years are kept: those up to the edition are its data, the rest are outcomes for
@@ -148,10 +152,12 @@ def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.D
     groups = population.kolada_age_groups(kolada)
     groups = groups[groups["ar"] <= edition]
     lan_ages = lan.groupby(["ar", "alder"], as_index=False)["folkmangd"].sum()
-    finer = finer_groups(regionfakta, groups)
-    shares = pj.kommun_band_shares(groups, lan_ages, finer[finer["ar"] <= edition])
-    keys = [_frame_key(t) for t in (pop_riket, fodda_riket, doda_riket, kommun_riket,
-                                     kommunkoder, lan_pop, kolada, kommun_totals, regionfakta)]
+    finer = None if regionfakta is None else finer_groups(regionfakta, groups)
+    shares = pj.kommun_band_shares(groups, lan_ages,
+                                   None if finer is None else finer[finer["ar"] <= edition])
+    tables = (pop_riket, fodda_riket, doda_riket, kommun_riket, kommunkoder, lan_pop, kolada,
+              kommun_totals, regionfakta)
+    keys = [_frame_key(t) for t in tables if t is not None]
     return Data(edition, v, totals, lan, groups, shares, kommun_totals, keys)
 
 
@@ -451,8 +457,8 @@ def kommun_outlook(d: Data, proj: Projection, kom_iv: pd.DataFrame, lan_iv: pd.D
     frb = kom.merge(fmap, on="kommun_kod").drop(columns="kommun_kod")
     lan = kom.drop(columns="kommun_kod").assign(area_code=geo.LAN_KOD)
     t = pd.concat([pj.kommun_groups(kom).rename(columns={"kommun_kod": "area_code"}),
-                   pj.kommun_groups(frb, by="area_code"), pj.kommun_groups(lan, by="area_code")],
-                  ignore_index=True)
+                   *([pj.kommun_groups(frb, by="area_code")] if len(frb) else []),
+                   pj.kommun_groups(lan, by="area_code")], ignore_index=True)
     t = t[t["group"].isin(["total", "16-64", *PROFILE_GROUPS])].copy()
     t["horizon"] = t["ar"] - d.edition
     t["kind"] = np.where(t["area_code"] == geo.LAN_KOD, "lan",
@@ -484,7 +490,7 @@ def _area_q(kom_iv: pd.DataFrame, lan_iv: pd.DataFrame, max_h: int) -> pd.DataFr
     :func:`kommun_outlook`)."""
     rows = []
     li = lan_iv[lan_iv["level"] == LEVEL].set_index(["group", "horizon"])["q"]
-    for kind in ("kommun", "forbund"):
+    for kind in _kinds():
         src = kom_iv[(kom_iv["kind"] == kind) & (kom_iv["level"] == LEVEL)].set_index(
             ["group", "horizon"])["q"]
         for h in range(1, max_h + 1):
@@ -498,12 +504,19 @@ def _area_q(kom_iv: pd.DataFrame, lan_iv: pd.DataFrame, max_h: int) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _kinds() -> tuple[str, ...]:
+    """The kinds of area below the län that have their own intervals: kommuner, and förbund
+    where the region has them."""
+    return ("kommun", "forbund") if geo.FORBUND else ("kommun",)
+
+
 def kommun_intervals(errors: pd.DataFrame, max_horizon: int) -> pd.DataFrame:
-    """Empirical intervals of the kommun back-test, separately for kommuner and förbund
-    (``kind, group, horizon, level, q``)."""
+    """Empirical intervals of the kommun back-test, separately for kommuner and förbund (where
+    the region has förbund): ``kind, group, horizon, level, q``."""
     kind = np.where(errors["region"].isin(list(geo.FORBUND)), "forbund",
                     np.where(errors["region"] == geo.LAN_KOD, "lan", "kommun"))
-    out = [intervals(errors[kind == k], max_horizon).assign(kind=k) for k in ("kommun", "forbund")]
+    out = [intervals(errors[kind == k], max_horizon).assign(kind=k)
+           for k in _kinds()]
     return pd.concat(out, ignore_index=True)
 
 
@@ -589,13 +602,14 @@ def _kommun_rows(d: Data, lan_ages: pd.DataFrame, base: int) -> pd.DataFrame:
     return g.assign(horizon=g["ar"] - base)
 
 
-def check_2015(d: Data, rf: pd.DataFrame, lan_err0: pd.DataFrame, kom_err0: pd.DataFrame,
+def check_2015(d: Data, rf: pd.DataFrame | None, lan_err0: pd.DataFrame, kom_err0: pd.DataFrame,
                a: pj.Assumptions = pj.DEFAULT) -> dict[str, pd.DataFrame]:
     """The projection from 2015 (the last year with single ages) against what happened: every
     län's total 2016–2019, Örebro län's broad age groups 2018 and the kommuner's totals
     2016–2019, each with the 80 % interval of back-tests whose outcomes end in 2015 (``lan_err0``: the län back-test without gap; ``kom_err0``: the kommun back-test to 2015).
 
-    Returns ``{"lan": …, "lan_groups": …, "kommun": …}`` (tables of :func:`_against`).
+    Returns ``{"lan": …, "lan_groups": …, "kommun": …}`` (tables of :func:`_against`;
+    ``lan_groups`` is ``None`` without Regionfakta's age table, ``rf``).
     """
     base = CHECK_2015
     later = sorted(y for y in d.totals if y > base)
@@ -610,11 +624,13 @@ def check_2015(d: Data, rf: pd.DataFrame, lan_err0: pd.DataFrame, kom_err0: pd.D
                         for i, r in enumerate(d.v.regions) for y in later])
     lan = _against(tot, obs, lan_iv).assign(lan_namn=lambda t: t["region"].map(
         dict(zip(d.v.regions, d.v.names, strict=True))))
-    rfg = regionfakta_groups(rf)
-    lan_long = pj.long_table(pop[:, [d.i18]], proj.years, [geo.LAN_KOD])
-    lan_long = lan_long.rename(columns={"value": "projected"}).assign(
-        horizon=lambda t: t["ar"] - base)
-    lan_groups = _against(lan_long, rfg[rfg["ar"] <= max(later)], lan_iv)
+    lan_groups = None
+    if rf is not None:
+        rfg = regionfakta_groups(rf)
+        lan_long = pj.long_table(pop[:, [d.i18]], proj.years, [geo.LAN_KOD])
+        lan_long = lan_long.rename(columns={"value": "projected"}).assign(
+            horizon=lambda t: t["ar"] - base)
+        lan_groups = _against(lan_long, rfg[rfg["ar"] <= max(later)], lan_iv)
     kom_iv = _q(kommun_intervals(kom_err0, len(later)).query("kind == 'kommun'"))
     kp = _kommun_rows(d, proj.lan_ages(d.i18), base)
     kt = d.kommun_totals[d.kommun_totals["ar"].isin(later)]
@@ -673,14 +689,20 @@ class Chapter:
     mape: pd.DataFrame
     better: dict
     coverage: pd.DataFrame
-    scb: pd.DataFrame
+    scb: pd.DataFrame | None    # None without the seed figures (SCB's projection, Bilaga 2)
     outlook: pd.DataFrame
-    check15: dict[str, pd.DataFrame] | None
-    later: pd.DataFrame
+    check15: dict[str, pd.DataFrame | None] | None
+    later: pd.DataFrame         # empty without Regionfakta's age table
 
 
-def chapter(d: Data, seed: pd.DataFrame, rf: pd.DataFrame) -> Chapter:
-    """Run the projection, its back-tests, intervals and checks for chapter 1."""
+def chapter(d: Data, seed: pd.DataFrame | None, rf: pd.DataFrame | None) -> Chapter:
+    """Run the projection, its back-tests, intervals and checks for chapter 1.
+
+    For a region without the Örebro-only material, ``seed`` (the seed figures: SCB's projection
+    for the Uppsala–Örebro health-care region) and ``rf`` (Regionfakta's kommun age groups) are
+    ``None``: the comparison with SCB (``scb``) is then ``None``, the check against the later
+    years' age groups (``later``) empty and the 2015 check has no ``lan_groups``; everything else
+    comes from SCB's national tables and is the same."""
     proj = project(d)
     errors = lan_errors(d)
     errors0 = lan_errors(d, gap=0) if d.gap else errors
@@ -699,8 +721,15 @@ def chapter(d: Data, seed: pd.DataFrame, rf: pd.DataFrame) -> Chapter:
     return Chapter(d, proj, errors, errors0, hp, iv, fan_table(d, proj, iv),
                    group_table(d, proj, iv), pyramid_table(d, proj),
                    dependency_table(d, proj, iv, dep), m, better_method(m),
-                   coverage_table(errors), scb_comparison(d, proj, seed, iv), outlook, check15,
-                   check_later(d, proj, rf, iv, kom_iv))
+                   coverage_table(errors),
+                   None if seed is None else scb_comparison(d, proj, seed, iv), outlook, check15,
+                   _no_later() if rf is None else check_later(d, proj, rf, iv, kom_iv))
+
+
+def _no_later() -> pd.DataFrame:
+    """:func:`check_later` where there is nothing to check against (no Regionfakta)."""
+    return pd.DataFrame(columns=["region", "ar", "group", "projected", "observed", "error",
+                                 "area_name"])
 
 
 def edition_outlook(d: Data) -> pd.DataFrame:
@@ -746,10 +775,7 @@ def glue_values(c: Chapter) -> dict[str, str]:
     d, g = c.data, c.groups
     t1, t2 = TARGET_YEARS
     e = d.edition
-    lan_row = c.scb.set_index("lan_kod").loc[geo.LAN_KOD]
     cov = c.coverage.set_index(["group", "level"])["andel"]
-    inside = ((c.scb["scb"] >= c.scb["lower80"]) & (c.scb["scb"] <= c.scb["upper80"])).sum()
-    far = c.scb.loc[c.scb["diff"].abs().idxmax()]
     mig_years = text.year_range(e - pj.DEFAULT.migration_window + 1, e)
     m10 = c.mape[(c.mape["horizon"] == 10) & (c.mape["group"] == "total")].set_index("method")
     out = {
@@ -774,7 +800,7 @@ def glue_values(c: Chapter) -> dict[str, str]:
         "fr_fk_t1": text.num(_value(g, "forsorjningskvot", t1), 0),
         "fr_fk_t1_lo": text.num(_value(g, "forsorjningskvot", t1, "lower80"), 0),
         "fr_fk_t1_hi": text.num(_value(g, "forsorjningskvot", t1, "upper80"), 0),
-        "fr_mig": text.num(lan_row["mig_per_ar"], -2),
+        "fr_mig": text.num(float(c.proj.model.mig[d.i18].sum()), -2),
         "fr_better": ("kohortkomponentmodellen" if c.better["better"] == "cc"
                       else "Hamilton–Perry-modellen"),
         "fr_cc_wins": f"{c.better['cc_wins']} av {c.better['cells']}",
@@ -783,13 +809,7 @@ def glue_values(c: Chapter) -> dict[str, str]:
         "fr_split": str(SPLIT_YEAR),
         "fr_cov80": text.share(cov.loc[("total", 0.8)], 0),
         "fr_cov95": text.share(cov.loc[("total", 0.95)], 0),
-        "fr_scb_own": text.share(lan_row["framskrivning"], 1, sign=True),
-        "fr_scb_pub": text.share(lan_row["scb"], 1, sign=True),
-        "fr_scb_inside": f"{int(inside)} av {len(c.scb)}",
-        "fr_scb_far": far["lan_namn"],
-        "fr_scb_far_diff": text.points(far["diff"], 1, sign=True),
-        "fr_scb_from": str(SCB_PERIOD[0]), "fr_scb_to": str(SCB_PERIOD[1]),
-        "fr_scb_order": scb_sentence(c.scb),
+        **({} if c.scb is None else _scb_values(c.scb)),
         "fr_first_base": str(FIRST_BASE), "fr_kommun_first_base": str(KOMMUN_FIRST_BASE),
         "fr_trend_years": str(pj.DEFAULT.trend_window),
         "fr_rate_years": str(pj.DEFAULT.rate_window),
@@ -799,12 +819,12 @@ def glue_values(c: Chapter) -> dict[str, str]:
     if c.check15 is not None:
         lan, kom = c.check15["lan"], c.check15["kommun"]
         last = int(lan["ar"].max())
-        orebro = lan[(lan["region"] == geo.LAN_KOD) & (lan["ar"] == last)].iloc[0]
+        own = lan[(lan["region"] == geo.LAN_KOD) & (lan["ar"] == last)].iloc[0]
         out |= {
             "fr_c15_last": str(last),
             "fr_c15_lan_in": f"{int(lan['inside'].sum())} av {len(lan)}",
             "fr_c15_kom_in": f"{int(kom['inside'].sum())} av {len(kom)}",
-            "fr_c15_orebro": text.share(orebro["error"], 1, sign=True),
+            "fr_c15_lan": text.share(own["error"], 1, sign=True),
             "fr_c15_kom_mape": text.share(kom.loc[kom["ar"] == last, "ape"].mean(), 1),
         }
     if len(c.later):
@@ -822,6 +842,22 @@ def glue_values(c: Chapter) -> dict[str, str]:
             "fr_cl_groups": later_sentence(c.later),
         }
     return out
+
+
+def _scb_values(scb: pd.DataFrame) -> dict[str, str]:
+    """:func:`glue_values` of the comparison with SCB's projection (:func:`scb_comparison`)."""
+    lan_row = scb.set_index("lan_kod").loc[geo.LAN_KOD]
+    inside = ((scb["scb"] >= scb["lower80"]) & (scb["scb"] <= scb["upper80"])).sum()
+    far = scb.loc[scb["diff"].abs().idxmax()]
+    return {
+        "fr_scb_own": text.share(lan_row["framskrivning"], 1, sign=True),
+        "fr_scb_pub": text.share(lan_row["scb"], 1, sign=True),
+        "fr_scb_inside": f"{int(inside)} av {len(scb)}",
+        "fr_scb_far": far["lan_namn"],
+        "fr_scb_far_diff": text.points(far["diff"], 1, sign=True),
+        "fr_scb_from": str(SCB_PERIOD[0]), "fr_scb_to": str(SCB_PERIOD[1]),
+        "fr_scb_order": scb_sentence(scb),
+    }
 
 
 def later_sentence(t: pd.DataFrame) -> str:

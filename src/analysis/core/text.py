@@ -139,3 +139,14 @@ def join_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+#: Swedish number words for counts up to twelve (written out in prose, as Swedish style does).
+NUMBER_WORDS = {1: "en", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta",
+                9: "nio", 10: "tio", 11: "elva", 12: "tolv"}
+
+
+def count_word(n: int) -> str:
+    """A count in Swedish prose: ``8`` → ``"åtta"``, ``12`` → ``"tolv"``; larger counts as digits
+    (``26`` → ``"26"``, ``290`` → ``"290"``)."""
+    return NUMBER_WORDS.get(int(n), num(int(n)))
