@@ -86,6 +86,10 @@ def _read_catalog(path: str, stamp: tuple) -> dict[str, Any]:
             raise InputError(
                 path, f"dataset {name!r}: file {ds.get('file')!r} is not listed under its source"
             )
+        nat = ds.get("national")
+        if isinstance(nat, dict) and nat.get("dataset") not in cat["datasets"]:
+            raise InputError(path, f"dataset {name!r}: national dataset {nat.get('dataset')!r} "
+                             "is not catalogued")
     return cat
 
 
@@ -129,7 +133,7 @@ def resolve(name: str, root: Path | None = None, region: str | None = None) -> d
     reg = geo.REGION if region is None else geo.region(region)
     nat = ent.get("national")
     national = entry(nat["dataset"], root) if isinstance(nat, dict) and "dataset" in nat \
-        and str(ent.get("region")) != reg.kod else None
+        and str(ent.get("region")).zfill(2) != reg.kod else None
     return regional.resolve_entry(name, ent, national, reg, CATALOG_RELPATH)
 
 
@@ -381,7 +385,8 @@ def _frame_cache(name: str, ent: dict[str, Any]) -> Path | None:
         return None
     schema = repr(get_schema(ent["schema"])) if ent.get("schema") else ""
     body = json.dumps([ent, schema, _reader_code()], sort_keys=True, default=str)
-    return folder / f"{name}-{hashlib.sha256(body.encode()).hexdigest()[:24]}.pkl"
+    stem = f"{name}.{ent['region']}" if "reshape" in ent else name  # one kept table per region
+    return folder / f"{stem}-{hashlib.sha256(body.encode()).hexdigest()[:24]}.pkl"
 
 
 def _read_cached(path: Path) -> pd.DataFrame | None:
@@ -423,7 +428,10 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame (a GeoDataFrame for the ``geojson`` driver), validated and typed. In a
     build the validated table is kept (pickled) in the build's work cache and later loads of
-    the same entry read it back instead of validating again (:func:`_frame_cache`).
+    the same entry read it back instead of validating again (:func:`_frame_cache`). For
+    another region than the entry's own, the region's part of the national table
+    (:func:`resolve`); ``attrs["catalog"]["md5"]`` is then a key of that part (national md5,
+    converter, region) and ``file_md5`` the national file's.
 
     Raises
     ------

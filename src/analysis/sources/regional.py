@@ -187,7 +187,7 @@ def resolve_entry(name: str, ent: Mapping[str, Any], national: Mapping[str, Any]
         or names an unknown converter.
     """
     own = ent.get("region")
-    if own is None or str(own) == region.kod:
+    if own is None or str(own).zfill(2) == region.kod:
         return dict(ent)
     spec = ent.get("national")
     if spec is None:
