@@ -226,16 +226,29 @@ def lan_errors(d: Data, a: pj.Assumptions = pj.DEFAULT, *, method: str = "cc",
     return pj.backtest(d.v, bases, a, method=method, gap=gap, gap_ages=True)
 
 
+def kommun_first_base(d: Data) -> int:
+    """The first base year of the kommun back-test: :data:`KOMMUN_FIRST_BASE`, or later where a
+    kommun of the region has Kolada's age groups only from a later year (a kommun formed since,
+    e.g. Knivsta in 2003: before that its people are counted in the kommun it was part of, and a
+    projection from those years would share nothing out to it)."""
+    years = d.groups.groupby("kommun_kod")["ar"].min().reindex(list(geo.KOMMUNER))
+    if years.isna().any():
+        raise ValueError("kommuner without Kolada's age groups: "
+                         + ", ".join(years.index[years.isna()]))
+    return max(KOMMUN_FIRST_BASE, int(years.max()))
+
+
 def kommun_errors(d: Data, a: pj.Assumptions = pj.DEFAULT, *, gap: int | None = None,
                   last_outcome: int | None = None) -> pd.DataFrame:
-    """The kommun back-test: the län projected from each base year 2000… (as the edition's, with
+    """The kommun back-test: the län projected from each base year from
+    :func:`kommun_first_base` (2000 where every kommun has data from 1998; as the edition's, with
     ``gap``), shared out to the kommuner, against Kolada's exact groups to ``last_outcome``
     (default the edition); kommuner, förbund and the län."""
     gap = d.gap if gap is None else gap
     last = d.edition if last_outcome is None else last_outcome
     res = pj.residual_migration(d.v)
     projs = {}
-    for b in range(KOMMUN_FIRST_BASE, min(d.last_known, last)):
+    for b in range(kommun_first_base(d), min(d.last_known, last)):
         model, start = _bridged(d, b, a, res, gap=gap)
         pop, _ = pj.project(model, start, b, last)
         projs[b] = Projection(model, np.arange(b, last + 1), pop).lan_ages(d.i18)
@@ -810,7 +823,7 @@ def glue_values(c: Chapter) -> dict[str, str]:
         "fr_cov80": text.share(cov.loc[("total", 0.8)], 0),
         "fr_cov95": text.share(cov.loc[("total", 0.95)], 0),
         **({} if c.scb is None else _scb_values(c.scb)),
-        "fr_first_base": str(FIRST_BASE), "fr_kommun_first_base": str(KOMMUN_FIRST_BASE),
+        "fr_first_base": str(FIRST_BASE), "fr_kommun_first_base": str(kommun_first_base(d)),
         "fr_trend_years": str(pj.DEFAULT.trend_window),
         "fr_rate_years": str(pj.DEFAULT.rate_window),
         "fr_mig_window": str(pj.DEFAULT.migration_window),

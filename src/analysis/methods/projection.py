@@ -741,7 +741,7 @@ def kommun_band_shares(groups: pd.DataFrame, lan_ages: pd.DataFrame,
     -------
     DataFrame indexed by ``(ar, kommun_kod)`` with one column per band (each sums to 1 over the
     kommuner of a year) and ``s65``, the kommun's share of the län's 65+. The 80+ share is the 65+
-    share :data:`OLD_LAG` years earlier (the first year's when earlier); 65–79 is the rest of the
+    share :data:`OLD_LAG` years earlier (the kommun's first year's when earlier); 65–79 is the rest of the
     kommun's exact 65+.
     """
     g = groups.set_index(["ar", "kommun_kod"]).sort_index()
@@ -768,10 +768,10 @@ def kommun_band_shares(groups: pd.DataFrame, lan_ages: pd.DataFrame,
     counts = pd.DataFrame({"0-15": r0 * n0_19, "16-19": (1 - r0) * n0_19, **singles,
                            "31-44": r31 * n31_64, "45-64": (1 - r31) * n31_64}, index=g.index)
     s65 = g["65+"] / g["65+"].groupby(level="ar").transform("sum")
-    wide65 = s65.unstack()
-    first = int(wide65.index.min())
-    lagged = wide65.stack().reindex(pd.MultiIndex.from_arrays(
-        [np.maximum(ar - OLD_LAG, first), g.index.get_level_values("kommun_kod")]))
+    # Each kommun's own first year: a kommun formed later (Knivsta, 2003) has no share before it.
+    kod = g.index.get_level_values("kommun_kod")
+    first = s65.reset_index().groupby("kommun_kod")["ar"].min().reindex(kod).to_numpy()
+    lagged = s65.reindex(pd.MultiIndex.from_arrays([np.maximum(ar - OLD_LAG, first), kod]))
     old = la.loc[:, 80:].sum(axis=1).reindex(ar)
     counts["80+"] = lagged.to_numpy() * old.to_numpy()
     counts["65-79"] = (g["65+"] - counts["80+"]).clip(lower=0)

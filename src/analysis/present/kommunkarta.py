@@ -38,7 +38,7 @@ def map_svg(borders: pd.DataFrame, links: Mapping[str, str], width: int = 320) -
 
     parts = []
     labels = []
-    fb = geo.kommun_till_forbund()
+    fb = geo.kommun_till_forbund() if geo.FORBUND else {}  # a region without förbund: one colour
     for r in borders.sort_values("kommun_kod").itertuples():
         d = " ".join("M" + " L".join(pt(x, y) for x, y in ring) + " Z" for ring in _rings(r.geometry))
         name = geo.kommun_namn(r.kommun_kod)
@@ -52,9 +52,12 @@ def map_svg(borders: pd.DataFrame, links: Mapping[str, str], width: int = 320) -
                       f'pointer-events="none">{name}</text>')
     legend = " · ".join(f'<span style="display:inline-block;width:.8rem;height:.8rem;'
                         f'background:{c};border:1px solid #333"></span> '
-                        f"{html.escape(geo.FORBUND[f].namn)}" for f, c in FORBUND_COLOURS.items())
+                        f"{html.escape(geo.FORBUND[f].namn)}" for f, c in FORBUND_COLOURS.items()
+                        if f in geo.FORBUND)
     return (f'<div class="kommunkarta"><svg viewBox="0 0 {width} {height:.0f}" '
             f'style="width:100%;max-width:{width}px;height:auto" role="img" '
-            'aria-label="Karta över Örebro läns 12 kommuner; klicka på en kommun för dess profil">'
+            f'aria-label="Karta över {html.escape(geo.LAN_NAMN)}s {len(geo.KOMMUNER)} kommuner; '
+            'klicka på en kommun för dess profil">'
             + "".join(parts) + "".join(labels) + "</svg>"
-            f'<p style="font-size:.85rem">Färgen visar samordningsförbundet: {legend}.</p></div>')
+            + (f'<p style="font-size:.85rem">Färgen visar samordningsförbundet: {legend}.</p>'
+               if legend else "") + "</div>")
