@@ -249,13 +249,15 @@ def _years(path: str, md5: str, column: str | None, values: str | None) -> tuple
 
 
 def dataset_years(name: str, root: Path | None = None) -> list[int] | None:
-    """The years a catalogued dataset holds, read from its file (the md5 is part of the memo
-    key); None if it has no years (no year column, or not a table, e.g. map boundaries)."""
+    """The years a catalogued dataset holds, read from the file the active region reads
+    (:func:`analysis.sources.catalog.resolve`; the md5 is part of the memo key); None if it
+    has no years (no year column, or not a table, e.g. map boundaries)."""
     root = root or catalog.project_root()
-    ent = catalog.entry(name, root)
+    ent = catalog.resolve(name, root)
     if ent.get("driver") != "csv":
         return None
-    spec = ent.get("edition_year") or {}
+    # a region's part of a national table: the national file's own year columns
+    spec = {} if "reshape" in ent else ent.get("edition_year") or {}
     ys = _years(str(root / "data" / ent["relpath"]), ent["md5"], spec.get("column"),
                 spec.get("values"))
     return None if ys is None else list(ys)
@@ -288,7 +290,7 @@ def check_edition_data(root: Path, ed: EditionParams, inputs: Iterable[str]) -> 
     missing, outside = [], []
     for name in sorted(set(inputs)):
         spec = edition_spec(name, root)
-        if not spec:
+        if not spec or not catalog.available(name, root):  # not read in this region
             continue
         wanted = spec.get("params") or (["edition"] if spec.get("need") == "required" else [])
         if not wanted:
@@ -332,7 +334,9 @@ def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> 
     and, for national kommun series, their consistency with the län series
     (:func:`analysis.sources.catalog.check_consistency`) are checked here, so a bad table stops the build at validation, not in a notebook.
 
-    ``memo`` (a JSON file) remembers tables already checked by md5 and catalogue entry.
+    ``memo`` (a JSON file) remembers tables already checked by md5 and catalogue entry, as
+    resolved for the active region (:func:`analysis.sources.catalog.resolve`); a table the
+    region does not have (:func:`analysis.sources.catalog.available`) is not checked.
     Returns the names checked now.
 
     Raises
@@ -343,8 +347,8 @@ def check_inputs(root: Path, names: Iterable[str], memo: Path | None = None) -> 
     seen = read_memo(memo)
     checked = []
     for name in sorted(set(names)):
-        ent = catalog.entry(name, root)
-        if ent.get("driver") != "csv":
+        ent = catalog.resolve(name, root)
+        if ent.get("driver") != "csv" or not catalog.available(name, root):
             continue
         spec = ent.get("reconcile")
         deps = [catalog.entry(spec[k], root) for k in ("with", "codes")] \

@@ -516,11 +516,17 @@ def bullets(items: list[str], kind: Kind = None) -> None:
 
 def sources(names: list[str]) -> None:
     """List the documents and statistics a page used (producer, title, publication date), and
-    link to the analyst page with the files, checksums and how to rebuild the edition."""
+    link to the analyst page with the files, checksums and how to rebuild the edition.
+
+    For another region than a table's own, the national table it is cut from is named
+    (:func:`analysis.sources.catalog.resolve`); a table the region does not have
+    (:func:`analysis.sources.catalog.available`) cannot have been used and is left out."""
 
     items = []
     for n in names:
-        e = catalog.entry(n)
+        if not catalog.available(n):
+            continue
+        e = catalog.resolve(n)
         cite = str(e.get("citation", "") or "").rstrip(".")
         items.append(f"{documents.reader_producer(e['producer'])}: *{e['title']}*, publicerad {e.get('date_published', '..')}"
                      + (f". {cite}" if cite else "") + ".")

@@ -5,6 +5,10 @@ catalogue, reads it with its driver, and validates it against its schema
 (:mod:`analysis.sources.schemas`). Any problem stops with an :class:`~analysis.core.errors.InputError` that
 names the file, the column and the offending rows.
 
+A dataset catalogued for one region (``region:``) that is a part of a national table
+(``national:``) is read for any other region from that table (:func:`resolve`,
+:mod:`analysis.sources.regional`), in the same columns and checked by the same schema.
+
 During a book build the build sets ``ANALYSIS_DECLARED_INPUTS`` to the inputs a notebook declares in
 its front matter; reading anything else is an error, because the build's cache keys on the declared
 inputs and would otherwise miss a change.
@@ -30,7 +34,7 @@ import yaml
 from analysis.core import codehash, geo, paths
 from analysis.core.errors import InputError
 from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root  # noqa: F401 (API)
-from analysis.sources import consistency, schemas
+from analysis.sources import consistency, regional, schemas
 
 ENV_DECLARED = "ANALYSIS_DECLARED_INPUTS"
 ENV_INPUT_LOG = "ANALYSIS_INPUT_LOG"
@@ -82,6 +86,10 @@ def _read_catalog(path: str, stamp: tuple) -> dict[str, Any]:
             raise InputError(
                 path, f"dataset {name!r}: file {ds.get('file')!r} is not listed under its source"
             )
+        nat = ds.get("national")
+        if isinstance(nat, dict) and nat.get("dataset") not in cat["datasets"]:
+            raise InputError(path, f"dataset {name!r}: national dataset {nat.get('dataset')!r} "
+                             "is not catalogued")
     return cat
 
 
@@ -110,9 +118,29 @@ def entry(name: str, root: Path | None = None) -> dict[str, Any]:
 
 
 def path(name: str, root: Path | None = None) -> Path:
-    """Absolute path of a dataset's file."""
+    """Absolute path of a dataset's own file (``resolve(name)["relpath"]`` is the file read)."""
     root = root or project_root()
     return root / "data" / entry(name, root)["relpath"]
+
+
+def resolve(name: str, root: Path | None = None, region: str | None = None) -> dict[str, Any]:
+    """What :func:`load` reads for dataset ``name`` in ``region`` (default: this process's,
+    :data:`analysis.core.geo.REGION`): the catalogue entry itself for its own region (or an
+    entry with no ``region:``), else the entry of the national table it is cut from, with
+    the regional entry's schema and the converter (:func:`analysis.sources.regional.resolve_entry`).
+    ``relpath`` and ``md5`` are always those of the file read; the build keys on them."""
+    ent = entry(name, root)
+    reg = geo.REGION if region is None else geo.region(region)
+    nat = ent.get("national")
+    national = entry(nat["dataset"], root) if isinstance(nat, dict) and "dataset" in nat \
+        and str(ent.get("region")).zfill(2) != reg.kod else None
+    return regional.resolve_entry(name, ent, national, reg, CATALOG_RELPATH)
+
+
+def available(name: str, root: Path | None = None) -> bool:
+    """False for a dataset of another region that has no national table to be cut from
+    (e.g. Örebro län's Regionfakta tables in Uppsala län's book): :func:`load` refuses it."""
+    return resolve(name, root).get("available", True) is not False
 
 
 def md5(file: Path | str) -> str:
@@ -357,7 +385,8 @@ def _frame_cache(name: str, ent: dict[str, Any]) -> Path | None:
         return None
     schema = repr(get_schema(ent["schema"])) if ent.get("schema") else ""
     body = json.dumps([ent, schema, _reader_code()], sort_keys=True, default=str)
-    return folder / f"{name}-{hashlib.sha256(body.encode()).hexdigest()[:24]}.pkl"
+    stem = f"{name}.{ent['region']}" if "reshape" in ent else name  # one kept table per region
+    return folder / f"{stem}-{hashlib.sha256(body.encode()).hexdigest()[:24]}.pkl"
 
 
 def _read_cached(path: Path) -> pd.DataFrame | None:
@@ -399,7 +428,10 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame (a GeoDataFrame for the ``geojson`` driver), validated and typed. In a
     build the validated table is kept (pickled) in the build's work cache and later loads of
-    the same entry read it back instead of validating again (:func:`_frame_cache`).
+    the same entry read it back instead of validating again (:func:`_frame_cache`). For
+    another region than the entry's own, the region's part of the national table
+    (:func:`resolve`); ``attrs["catalog"]["md5"]`` is then a key of that part (national md5,
+    converter, region) and ``file_md5`` the national file's.
 
     Raises
     ------
@@ -408,7 +440,10 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     """
     _check_declared(name)
     root = root or project_root()
-    ent = entry(name, root)
+    ent = resolve(name, root)
+    if not available(name, root):
+        raise InputError(CATALOG_RELPATH, f"dataset {name!r} exists for region {ent['region']} "
+                         f"only, not for {geo.LAN_NAMN}; check catalog.available({name!r})")
     file = root / "data" / ent["relpath"]
     if not file.exists():
         raise InputError(str(file), f"catalogued file for dataset {name!r} does not exist")
@@ -416,13 +451,33 @@ def load(name: str, *, root: Path | None = None) -> pd.DataFrame:
     cached = _frame_cache(name, ent)
     df = _read_cached(cached) if cached is not None else None
     if df is None:
-        df = read_table(file, ent["driver"], ent.get("schema"))
-        check_complete(df, ent.get("complete"), str(file))
+        df = _read_resolved(file, ent)
         if cached is not None:
             _write_cached(cached, df)
     _log_input(name, ent["md5"])
     df.attrs["catalog"] = {k: ent.get(k) for k in ("name", "title", "producer", "citation",
                                                    "relpath", "md5", "licence")}
+    if "reshape" in ent:  # a content key for caches of what is derived from the table
+        df.attrs["catalog"].update(file_md5=ent["md5"], dataset=ent["dataset"], region=ent[
+            "region"], md5=hashlib.md5(f"{ent['md5']}|{ent['reshape']}|{ent['region']}".encode()
+                                       ).hexdigest())
+    return df
+
+
+def _read_resolved(file: Path, ent: dict[str, Any]) -> pd.DataFrame:
+    """Read and check a resolved entry's file; a national table is validated as itself, cut
+    to the region by its converter and validated as the regional table."""
+    if "reshape" not in ent:
+        df = read_table(file, ent["driver"], ent.get("schema"))
+        check_complete(df, ent.get("complete"), str(file))
+        return df
+    national = read_table(file, ent["driver"], ent.get("national_schema"))
+    check_complete(national, ent.get("national_complete"), str(file))
+    where = f"{file} ({ent['name']} for {geo.LAN_NAMN}, {ent['reshape']})"
+    df = regional.reshape(ent["reshape"], national, geo.REGION)
+    if ent.get("schema"):
+        df = validate(df, ent["schema"], where)
+    check_complete(df, ent.get("complete"), where)
     return df
 
 
@@ -462,7 +517,8 @@ def citation(*names: str, root: Path | None = None) -> str:
     """A source line for a figure or table: ``"Källa: SCB …; Kolada/RKA (SCB)"``."""
     seen: list[str] = []
     for n in names:
-        c = entry(n, root).get("citation") or entry(n, root)["producer"]
+        ent = resolve(n, root)
+        c = ent.get("citation") or ent["producer"]
         if c not in seen:
             seen.append(c)
     body = "; ".join(s.removeprefix("Källa: ") for s in seen)

@@ -216,6 +216,20 @@ _register(
 )
 
 _register(
+    "kolada_befolkning_wide",
+    pa.DataFrameSchema(
+        {
+            "nyckeltal": pa.Column(str),
+            "kommun_kod": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+            "kommun_namn": pa.Column(str),
+            r"^(199\d|20\d\d)$": pa.Column(float, nullable=True, regex=True),
+        },
+        unique=["nyckeltal", "kommun_kod"],
+        coerce=True,
+    ),
+)
+
+_register(
     "skr_kommungrupp",
     pa.DataFrameSchema(
         {
@@ -238,6 +252,31 @@ _register(
             "kommun_namn": pa.Column(str),
         },
         unique=["kommun_kod"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "kommungranser_riket",
+    pa.DataFrameSchema(
+        {
+            "kommun_kod": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+            "kommun_namn": pa.Column(str),
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+        },
+        unique=["kommun_kod"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "lansgranser_riket",
+    pa.DataFrameSchema(
+        {
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "lan_namn": pa.Column(str),
+        },
+        unique=["lan_kod"],
         coerce=True,
     ),
 )
