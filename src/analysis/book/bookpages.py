@@ -279,12 +279,18 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
            "Klicka på en kommun i kartan eller välj i listan. Listan är i bokstavsordning med "
            f"folkmängden den 31 december {year} (SCB).", "",
            kommunkarta.map_svg(borders, links), ""]
-    fb = geo.kommun_till_forbund()
-    out += captioned(f"Länets kommuner, folkmängd {year} och samordningsförbund", [
-        "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"] + [
-        f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
-        f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |"
-        for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))])
+    ordered = sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))
+    if geo.FORBUND:
+        fb = geo.kommun_till_forbund()
+        out += captioned(f"Länets kommuner, folkmängd {year} och samordningsförbund", [
+            "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"] + [
+            f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
+            f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |" for code, name in ordered])
+    else:  # a region without the book's Finsam material
+        out += captioned(f"Länets kommuner och folkmängd {year}", [
+            "| kommun | folkmängd |", "|---|--:|"] + [
+            f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | {text.num(pop.get(code))} |"
+            for code, name in ordered])
     out += ["", f"Folkmängd i länet {year}: {text.num(pop.sum())}.", ""]
     if foreign_born is not None and len(foreign_born):
         out += ["## Utrikes födda: förstudiens siffror och bokens", "",
@@ -504,10 +510,13 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
                           manifest: dict[str, Any], comparison: pd.DataFrame | None = None) -> None:
     """Write the generated markdown pages into the staging ``book/_generated`` folder."""
     gen.mkdir(parents=True, exist_ok=True)
-    lv_data = livsvillkor.load()
+    foreign_born = None
+    if geo.REGION.has(["livsvillkor"]):  # the published kommun statistics beside the pre-study's
+        lv_data = livsvillkor.load()
+        foreign_born = lv_chapter.seed_foreign_born(lv_data.indicators,
+                                                    catalog.load("seed_figures"))
     (gen / "kommunprofiler_index.md").write_text(kommun_index_md(
-        ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
-        lv_chapter.seed_foreign_born(lv_data.indicators, catalog.load("seed_figures"))),
+        ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"), foreign_born),
         encoding="utf-8")
     (gen / "kallor.md").write_text(sources_md(root, ed), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
@@ -525,6 +534,8 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
 #: with no ``end`` keeps or drops the whole page.
 _NEEDS_RE = re.compile(r"^<!-- needs: *([a-z_, ]+) *-->\n", re.M)
 _ELSE, _END = "<!-- else -->\n", "<!-- end -->\n"
+
+
 def stage_static(text: str, region: geo.Region, values: dict[str, str] | None = None
                  ) -> str | None:
     """A static page's text for ``region``'s book (``None``: the page is not in it).

@@ -11,8 +11,9 @@ import pandas as pd
 
 from analysis.core import geo
 
-#: One colour per förbund (colour-blind safe Okabe–Ito shades, light enough for black labels).
-FORBUND_COLOURS = {"LO": "#9ecae1", "SN": "#fdd0a2", "DK": "#c7e9c0", "SO": "#dadaeb"}
+#: The förbund's colours, in the region's förbund order (colour-blind safe Okabe–Ito shades,
+#: light enough for black labels).
+FORBUND_PALETTE = ("#9ecae1", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9f0a3")
 
 
 def _rings(geom) -> list:
@@ -38,11 +39,12 @@ def map_svg(borders: pd.DataFrame, links: Mapping[str, str], width: int = 320) -
 
     parts = []
     labels = []
-    fb = geo.kommun_till_forbund()
+    fb = geo.kommun_till_forbund() if geo.FORBUND else {}
+    colours = dict(zip(geo.FORBUND, FORBUND_PALETTE, strict=False))
     for r in borders.sort_values("kommun_kod").itertuples():
         d = " ".join("M" + " L".join(pt(x, y) for x, y in ring) + " Z" for ring in _rings(r.geometry))
         name = geo.kommun_namn(r.kommun_kod)
-        colour = FORBUND_COLOURS.get(fb.get(r.kommun_kod, ""), "#eeeeee")
+        colour = colours.get(fb.get(r.kommun_kod, ""), "#eeeeee")
         parts.append(f'<a href="{html.escape(links[r.kommun_kod])}" aria-label="{name}">'
                      f'<path d="{d}" fill="{colour}" stroke="#333" stroke-width="0.8">'
                      f"<title>{name}</title></path></a>")
@@ -52,9 +54,12 @@ def map_svg(borders: pd.DataFrame, links: Mapping[str, str], width: int = 320) -
                       f'pointer-events="none">{name}</text>')
     legend = " · ".join(f'<span style="display:inline-block;width:.8rem;height:.8rem;'
                         f'background:{c};border:1px solid #333"></span> '
-                        f"{html.escape(geo.FORBUND[f].namn)}" for f, c in FORBUND_COLOURS.items())
+                        f"{html.escape(geo.FORBUND[f].namn)}" for f, c in colours.items())
+    n = len(borders)
     return (f'<div class="kommunkarta"><svg viewBox="0 0 {width} {height:.0f}" '
             f'style="width:100%;max-width:{width}px;height:auto" role="img" '
-            'aria-label="Karta över Örebro läns 12 kommuner; klicka på en kommun för dess profil">'
+            f'aria-label="Karta över {html.escape(geo.LAN_NAMN)}s {n} kommuner; klicka på en '
+            'kommun för dess profil">'
             + "".join(parts) + "".join(labels) + "</svg>"
-            f'<p style="font-size:.85rem">Färgen visar samordningsförbundet: {legend}.</p></div>')
+            + (f'<p style="font-size:.85rem">Färgen visar samordningsförbundet: {legend}.</p>'
+               if colours else "") + "</div>")
