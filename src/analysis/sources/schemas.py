@@ -257,6 +257,62 @@ _register(
     ),
 )
 
+# --------------------------------------------------------------------------- the whole country
+# The national edition's tables (data/catalog.d/riket.yml): codes are checked for their form, not
+# against the 12 kommuner of one län.
+_register(
+    "kolada_befolkning_wide",
+    pa.DataFrameSchema(
+        {
+            "nyckeltal": pa.Column(str),
+            "kommun_kod": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+            "kommun_namn": pa.Column(str),
+            r"^(199[89]|20\d\d)$": pa.Column(float, nullable=True, regex=True),
+        },
+        unique=["nyckeltal", "kommun_kod"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "lankoder",
+    pa.DataFrameSchema(
+        {
+            "county_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "county_name": pa.Column(str, pa.Check.str_endswith(" län")),
+            "county_name_short": pa.Column(str),
+        },
+        unique=["county_code"],
+        coerce=True,
+        strict=True,
+    ),
+)
+
+_register(
+    "kommungranser_riket",
+    pa.DataFrameSchema(
+        {
+            "kommun_kod": pa.Column(str, pa.Check.str_matches(r"^\d{4}$")),
+            "kommun_namn": pa.Column(str),
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+        },
+        unique=["kommun_kod"],
+        coerce=True,
+    ),
+)
+
+_register(
+    "lansgranser_riket",
+    pa.DataFrameSchema(
+        {
+            "lan_kod": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "lan_namn": pa.Column(str),
+        },
+        unique=["lan_kod"],
+        coerce=True,
+    ),
+)
+
 _register(
     "seed_figures",
     pa.DataFrameSchema(
