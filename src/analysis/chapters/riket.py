@@ -205,16 +205,18 @@ def lan_comparison(data: NationalData, edition: int, compare_year: int) -> pd.Da
 
 
 def lan_display(lan: pd.DataFrame, edition: int, compare_year: int
-                ) -> tuple[pd.DataFrame, dict[str, str], dict]:
-    """What the chapter's län table shows: (table, labels, formats) for
+                ) -> tuple[pd.DataFrame, dict[str, str], dict, pd.DataFrame]:
+    """What the chapter's län table shows: (table, labels, formats, csv) for
     :func:`analysis.present.publish.table`, sorted by folkmängd with riket last; the 80+ column
-    only when the year has it."""
+    (in the table and the CSV) only when the year has it."""
     body = lan[lan["area_type"] == "lan"].sort_values(f"folkmangd_{edition}", ascending=False)
     t = pd.concat([body, lan[lan["area_type"] == "riket"]], ignore_index=True)
     cols = ["area_name", f"folkmangd_{edition}", "forandring_andel", "andel_0_19", "andel_65",
             "andel_80", "forsorjningskvot"]
+    csv = t
     if t["andel_80"].isna().all():
         cols.remove("andel_80")
+        csv = t.drop(columns="andel_80")
     labels = {"area_name": "Län", f"folkmangd_{edition}": f"Folkmängd {edition}",
               "forandring_andel": f"Förändring sedan {compare_year}",
               "andel_0_19": "Andel 0–19 år", "andel_65": "Andel 65+", "andel_80": "Andel 80+",
@@ -224,7 +226,7 @@ def lan_display(lan: pd.DataFrame, edition: int, compare_year: int
                "andel_0_19": precision.formatter("andel"), "andel_65": precision.formatter("andel"),
                "andel_80": precision.formatter("andel"),
                "forsorjningskvot": precision.formatter("kvot")}
-    return t[cols], labels, formats
+    return t[cols], labels, formats, csv
 
 
 def lan_facts(lan: pd.DataFrame, edition: int, compare_year: int) -> dict[str, str]:
@@ -272,7 +274,7 @@ def lan_map(borders: pd.DataFrame, lan: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("the län borders and the län table have different län")
     g = borders.merge(body.drop(columns=["area_type"]), left_on="lan_kod", right_on="area_code")
     g["pct"] = 100 * g["forandring_andel"]
-    g["kort"] = g["area_name"].str.removesuffix(" län").str.removesuffix("s")
+    g["kort"] = short_name(g["area_name"])
     return g
 
 
@@ -290,15 +292,109 @@ def key_indicators(lan: pd.DataFrame, edition: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def kommungrupp_comparison(data: NationalData, edition: int, compare_year: int) -> pd.DataFrame:
+    """One row per SKR kommungrupp (9) and riket: number of kommuner, folkmängd, change and the
+    pooled shares and försörjningskvot (Kolada, every kommun of the group).
+
+    Returns
+    -------
+    DataFrame ``kommungrupp_kod, area_name, n_kommuner, ar, folkmangd_<compare_year>,
+    folkmangd_<edition>, forandring_andel, andel_0_19, andel_65, forsorjningskvot``.
+    """
+    _check_years(data, edition, compare_year)
+    _kolada_year(data, edition)
+    to_kg = data.kommuner.set_index("kommun_kod")["kommungrupp_kod"].astype(str)
+    to_all = pd.Series("0", index=to_kg.index)
+    tot = pd.concat([_totals_by(data, to_kg, [compare_year, edition]),
+                     _totals_by(data, to_all, [compare_year, edition])])
+    k = data.ages[data.ages["ar"] == edition]
+    ages = national.derive(pd.concat([national.pooled(k, to_kg), national.pooled(k, to_all)]
+                                     ).set_index("group"))
+    names = (data.kommuner.drop_duplicates("kommungrupp_kod")
+             .set_index(data.kommuner.drop_duplicates("kommungrupp_kod")["kommungrupp_kod"]
+                        .astype(str))["kommungrupp_namn"].to_dict() | {"0": RIKET_NAMN})
+    codes = sorted(names, key=lambda c: (c == "0", int(c)))
+    out = pd.DataFrame({
+        "kommungrupp_kod": [int(c) if c != "0" else pd.NA for c in codes],
+        "area_name": [names[c] for c in codes],
+        "n_kommuner": ages.loc[codes, "n_kommuner"].astype("int64").to_numpy(),
+        "ar": edition,
+        f"folkmangd_{compare_year}": tot.loc[codes, compare_year].astype("int64").to_numpy(),
+        f"folkmangd_{edition}": tot.loc[codes, edition].astype("int64").to_numpy(),
+    })
+    out["kommungrupp_kod"] = out["kommungrupp_kod"].astype("Int64")
+    out["forandring_andel"] = out[f"folkmangd_{edition}"] / out[f"folkmangd_{compare_year}"] - 1
+    for c in ("andel_0_19", "andel_65", "forsorjningskvot"):
+        out[c] = ages.loc[codes, c].astype(float).to_numpy()
+    return out
+
+
+def kommungrupp_display(kg: pd.DataFrame, edition: int, compare_year: int
+                        ) -> tuple[pd.DataFrame, dict[str, str], dict]:
+    """(table, labels, formats) of :func:`kommungrupp_comparison` for the chapter."""
+    cols = ["area_name", "n_kommuner", f"folkmangd_{edition}", "forandring_andel", "andel_0_19",
+            "andel_65", "forsorjningskvot"]
+    labels = {"area_name": "Kommungrupp", "n_kommuner": "Kommuner",
+              f"folkmangd_{edition}": f"Folkmängd {edition}",
+              "forandring_andel": f"Förändring sedan {compare_year}",
+              "andel_0_19": "Andel 0–19 år", "andel_65": "Andel 65+",
+              "forsorjningskvot": "Försörjningskvot"}
+    formats = {"n_kommuner": precision.formatter("antal"),
+               f"folkmangd_{edition}": precision.formatter("antal"),
+               "forandring_andel": precision.formatter("forandring", sign=True),
+               "andel_0_19": precision.formatter("andel"), "andel_65": precision.formatter("andel"),
+               "forsorjningskvot": precision.formatter("kvot")}
+    return kg[cols], labels, formats
+
+
+def kommungrupp_facts(kg: pd.DataFrame) -> dict[str, str]:
+    """Formatted values on the kommungrupper for the chapter's text (glue names → text)."""
+    body = kg[kg["kommungrupp_kod"].notna()].sort_values("forandring_andel")
+    fast, slow = body.iloc[-1], body.iloc[0]
+    fk = body.sort_values("forsorjningskvot")
+    return {
+        "kg_fastest": f"{fast['area_name'].lower()} "
+                      f"({precision.fmt(fast['forandring_andel'], 'forandring', sign=True)})",
+        "kg_slowest": f"{slow['area_name'].lower()} "
+                      f"({precision.fmt(slow['forandring_andel'], 'forandring', sign=True)})",
+        "kg_fk_high": f"{fk.iloc[-1]['area_name'].lower()} "
+                      f"({precision.fmt(fk.iloc[-1]['forsorjningskvot'], 'kvot')})",
+        "kg_fk_low": f"{fk.iloc[0]['area_name'].lower()} "
+                     f"({precision.fmt(fk.iloc[0]['forsorjningskvot'], 'kvot')})",
+        "kg_n_shrank": text.num(int((body["forandring_andel"] < 0).sum())),
+        "kg_n": text.num(len(body)),
+    }
+
+
+def lan_chart(lan: pd.DataFrame) -> pd.DataFrame:
+    """The 21 län for the chapter's bar charts: the table's rows without riket, with the short
+    name (``Stockholm``, ``Västra Götaland``) in ``lan``."""
+    body = lan[lan["area_type"] == "lan"].copy()
+    body["lan"] = short_name(body["area_name"])
+    return body
+
+
+def short_name(names: pd.Series) -> pd.Series:
+    """A län's name without "län" and the genitive s: ``Stockholms län`` → ``Stockholm``,
+    ``Skåne län`` → ``Skåne``, ``Örebro län`` → ``Örebro``."""
+    base = names.astype(str).str.removesuffix(" län")
+    # the genitive s of the official names; no län's own name ends in s
+    return base.str.removesuffix("s")
+
+
 # --------------------------------------------------------------------------- 1b: one kommun
-#: The comparison's measures: key, Swedish label, kind of figure in the rounding policy, unit code.
+#: The comparison's measures: key, Swedish label, kind of figure in the rounding policy, unit
+#: code, indicator id (the registry's, :mod:`analysis.contracts.indicators`).
 MEASURES = [
-    ("folkmangd", "Folkmängd", "antal", "antal"),
-    ("forandring_andel", "Förändring sedan {compare_year}", "forandring", "forandring"),
-    ("andel_0_19", "Andel 0–19 år", "andel", "andel"),
-    ("andel_65", "Andel 65 år och äldre", "andel", "andel"),
-    ("forsorjningskvot", "Försörjningskvot (SCB)", "kvot", "kvot"),
+    ("folkmangd", "Folkmängd", "antal", "antal", "bef_total"),
+    ("forandring_andel", "Förändring sedan {compare_year}", "forandring", "forandring",
+     "bef_forandring"),
+    ("andel_0_19", "Andel 0–19 år", "andel", "andel", "bef_andel_0_19"),
+    ("andel_65", "Andel 65 år och äldre", "andel", "andel", "bef_andel_65"),
+    ("forsorjningskvot", "Försörjningskvot (SCB)", "kvot", "kvot", "bef_forsorjningskvot"),
 ]
+#: The indicator ids of :data:`MEASURES` (for ``publish.table(indicators=...)``).
+MEASURE_INDICATORS = [m[4] for m in MEASURES]
 
 
 def _area_figures(data: NationalData, codes: list[str], edition: int,
@@ -343,8 +439,8 @@ def kommun_national_comparison(data: NationalData, kommun_code: str, edition: in
         The display table for :func:`analysis.present.publish.table`: one row per measure
         (``mått``), one column per area, values formatted by the rounding policy.
     ``table_csv``
-        The same values unformatted, long: ``area_code, area_name, jamforelse, ar, matt, value,
-        unit`` (proportions 0–1).
+        The same values unformatted, long: ``indicator_id, area_code, area_name, jamforelse, ar,
+        matt, value, unit`` (proportions 0–1).
     ``kommun, lan, kommungrupp, riket``
         The figures of each area as dicts; ``kommun_namn, lan_namn, kommungrupp_namn``.
 
@@ -384,14 +480,15 @@ def kommun_national_comparison(data: NationalData, kommun_code: str, edition: in
     head = [name for _k, _c, name, _r, _codes in areas]
     head[-2] = f"Övriga i kommungruppen {kg_name.lower()}"
     rows, raw = [], []
-    for key, label, kind, unit in MEASURES:
+    for key, label, kind, unit, ind in MEASURES:
         lab = label.format(compare_year=compare_year)
         rows.append({"mått": lab, **{h: precision.fmt(out[a[0]][key], kind,
                                                       sign=kind == "forandring")
                                      for h, a in zip(head, areas, strict=True)}})
         for a in areas:
-            raw.append({"area_code": a[1], "area_name": a[2], "jamforelse": a[3],
-                        "ar": edition, "matt": key, "value": out[a[0]][key], "unit": unit})
+            raw.append({"indicator_id": ind, "area_code": a[1], "area_name": a[2],
+                        "jamforelse": a[3], "ar": edition, "matt": key,
+                        "value": out[a[0]][key], "unit": unit})
     out["table"] = pd.DataFrame(rows)
     out["table_csv"] = pd.DataFrame(raw)
     return out
