@@ -247,6 +247,7 @@ def lan_facts(lan: pd.DataFrame, edition: int, compare_year: int) -> dict[str, s
         "rk_change": precision.fmt(rik["forandring_andel"], "forandring", sign=True),
         "rk_n_grew": text.num(grew), "rk_n_shrank": text.num(len(body) - grew),
         "rk_n_lan": text.num(len(body)),
+        "rk_growth": growth_text(grew, len(body)),
         "rk_fastest": named(by_change.iloc[-1], "forandring_andel", "forandring", True),
         "rk_slowest": named(by_change.iloc[0], "forandring_andel", "forandring", True),
         "rk_largest": named(largest, f"folkmangd_{edition}", "antal"),
@@ -258,6 +259,17 @@ def lan_facts(lan: pd.DataFrame, edition: int, compare_year: int) -> dict[str, s
         "rk_share65": precision.fmt(rik["andel_65"], "andel"),
         "rk_share019": precision.fmt(rik["andel_0_19"], "andel"),
     }
+
+
+def growth_text(grew: int, n: int) -> str:
+    """How many of ``n`` län grew, as the start of a sentence: ``"Alla 21 län växte"``,
+    ``"Inget län växte"``, ``"19 av 21 län växte och 2 minskade"`` (a län whose folkmängd is
+    unchanged counts as not growing)."""
+    if grew == n:
+        return f"Alla {text.num(n)} län växte"
+    if grew == 0:
+        return "Inget län växte"
+    return f"{text.num(grew)} av {text.num(n)} län växte och {text.num(n - grew)} minskade"
 
 
 def lan_map(borders: pd.DataFrame, lan: pd.DataFrame) -> pd.DataFrame:
