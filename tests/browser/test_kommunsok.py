@@ -22,10 +22,13 @@ def page_html():
                                      bookpages.catalog.load("kommungranser_riket"))
     box = re.search(r'<div class="kommunsok".*?</div>', md, flags=re.S).group(0)
     script = re.search(r"<script>.*?</script>", md, flags=re.S).group(0)
-    rows = "".join(f"<tr><td><a href='#'>{html.escape(r.kommun_namn)}</a></td>"
+    svg = re.search(r'<div class="kommunkarta kommunkarta-riket">.*?</svg>.*?</div>', md,
+                    flags=re.S).group(0)
+    rows = "".join(f"<tr><td><a href='_generated/kommuner/profil_kommun__area_{r.kommun_kod}"
+                   f".html'>{html.escape(r.kommun_namn)}</a></td>"
                    f"<td>{html.escape(r.lan_namn)}</td><td>{html.escape(r.kommungrupp_namn)}</td>"
                    "<td>1</td></tr>" for r in index.itertuples())
-    return (f'<!DOCTYPE html><html lang="sv"><body>{box}<table id="'
+    return (f'<!DOCTYPE html><html lang="sv"><body>{box}{svg}<table id="'
             f'{bookpages.NATIONAL_TABLE_ID}"><tbody>{rows}</tbody></table>{script}</body></html>')
 
 
@@ -49,6 +52,11 @@ def test_typing_filters_the_rows(browser, page_html):
     assert len(_shown(page)) == 15
     page.fill("#kommunsok-falt", "skåne")
     assert len(_shown(page)) == 33
+    page.fill("#kommunsok-falt", "kiruna")  # the map fades the other kommuner
+    faded = page.eval_on_selector_all(".kommunkarta-riket a",
+                                      "els => els.filter(e => e.style.opacity === '0.2').length")
+    assert faded == 289
+    assert page.eval_on_selector('a[aria-label="Kiruna"]', "e => e.style.opacity") == ""
     page.fill("#kommunsok-falt", "qqq")
     assert _shown(page) == [] and page.inner_text(".kommunsok-antal") == \
         "Ingen kommun matchar sökningen."
