@@ -1,7 +1,13 @@
 """Pages the build generates: sources (a bibliography, from the data catalogue and the region's
 documents), the edition's page for readers, the analyst page (manifest, files, how to rebuild),
-what changed, one page per indicator with their index, and the landing page that lists the
-editions."""
+what changed, one page per indicator with their index, the kommun indexes (a län's, and the
+national edition's searchable map of the 290 kommuner), and the landing page that lists the
+editions.
+
+Why one module: every generated page shares the same few helpers (captioned tables, escaping,
+the profile links) and is written by one function, :func:`write_generated_pages`; the pages are
+short text templates, and splitting them would scatter those helpers without separating any
+logic."""
 
 from __future__ import annotations
 
