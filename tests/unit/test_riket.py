@@ -138,6 +138,13 @@ class TestLanFacts:
         assert f["rk_pop"] == "10\u00a0327\u00a0589"
         assert f["rk_fk"] == "76,3" and f["rk_growth"] == "Alla 21 län växte"
         assert f["rk_fastest"].startswith("Stockholms län (+17,7")
+        assert f["rk_ages"] == ("20,0\u00a0% av invånarna i riket var 65 år eller äldre och "
+                                "23,3\u00a0% var 0–19 år")
+
+    def test_80_plus_when_the_year_has_it(self, lan15):
+        f = riket.lan_facts(lan15, 2015, 2005)
+        assert "(5,1\u00a0% 80 år eller äldre)" in f["rk_ages"]
+        assert f["rk_growth"] == "19 av 21 län växte och 2 minskade"
 
 
 class TestGrowthText:

@@ -258,6 +258,11 @@ def lan_facts(lan: pd.DataFrame, edition: int, compare_year: int) -> dict[str, s
         "rk_fk_low": named(by_fk.iloc[0], "forsorjningskvot", "kvot"),
         "rk_share65": precision.fmt(rik["andel_65"], "andel"),
         "rk_share019": precision.fmt(rik["andel_0_19"], "andel"),
+        "rk_ages": (f"{precision.fmt(rik['andel_65'], 'andel')} av invånarna i riket var 65 år "
+                    "eller äldre"
+                    + ("" if pd.isna(rik["andel_80"]) else
+                       f" ({precision.fmt(rik['andel_80'], 'andel')} 80 år eller äldre)")
+                    + f" och {precision.fmt(rik['andel_0_19'], 'andel')} var 0–19 år"),
     }
 
 
