@@ -237,6 +237,7 @@ class TestNationalIndexMd:
         assert kiruna[2].strip() == "Norrbottens län" and kiruna[3].strip() == "Mindre stad/tätort"
         links = re.findall(r'<a href="_generated/kommuner/profil_kommun__area_(\d{4})\.html"', md)
         assert sorted(links) == sorted(r[1] for r in rows)
+        assert md.count('tabindex="-1"') == 290  # the table has the same links, in order
         assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | Örebro län" \
                " | Större stad | 155\u00a0696 | +16,2\u00a0% |" in md
 

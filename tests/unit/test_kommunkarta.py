@@ -42,6 +42,9 @@ class TestAreaMapSvg:
         assert 'aria-label="Kiruna"' in svg and "<title>Kiruna</title>" in svg
         assert 'fill="#123456"' in svg and 'aria-label="Karta &amp; test"' in svg
         assert svg.count('pointer-events="none"') == 21 and "Färg:" in svg
+        assert "tabindex" not in svg
+        quiet = kommunkarta.area_map_svg(b, links, {}, {}, aria_label="x", focusable=False)
+        assert quiet.count('tabindex="-1"') == 2
 
     def test_simplifying_makes_it_smaller(self):
         b = catalog.load("kommungranser_riket")

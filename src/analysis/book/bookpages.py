@@ -360,6 +360,7 @@ def national_index_md(edition: int, compare_year: int, index: pd.DataFrame,
          for r in groups.itertuples()}, "Färgen visar SKR:s kommungrupp (2017):")
     svg = kommunkarta.area_map_svg(
         borders, links, names, fills, outline=lan_borders, legend=legend, tolerance=0.01,
+        focusable=False,
         aria_label=f"Karta över Sveriges {n} kommuner, färgade efter kommungrupp; klicka på en "
         "kommun för dess profil")
     script = SEARCH_SCRIPT.read_text(encoding="utf-8").strip()

@@ -89,7 +89,8 @@ def legend_html(items: Mapping[str, str], lead: str) -> str:
 def area_map_svg(areas: pd.DataFrame, links: Mapping[str, str], names: Mapping[str, str],
                  fills: Mapping[str, str], *, aria_label: str, key: str = "kommun_kod",
                  outline: pd.DataFrame | None = None, legend: str = "", width: int = 360,
-                 tolerance: float = 0.0, css_class: str = "kommunkarta kommunkarta-riket") -> str:
+                 tolerance: float = 0.0, focusable: bool = True,
+                 css_class: str = "kommunkarta kommunkarta-riket") -> str:
     """An SVG map of any set of areas (e.g. Sweden's 290 kommuner), each a link with its name
     as tooltip and accessible name, filled with ``fills[code]``; no name labels (290 would not
     fit), so the page's list or search names them.
@@ -109,6 +110,10 @@ def area_map_svg(areas: pd.DataFrame, links: Mapping[str, str], names: Mapping[s
     tolerance
         Simplify the borders to this many degrees first (0.01° is under a pixel at 360 px for
         Sweden, and halves the page's size).
+    focusable
+        ``False`` takes the links out of the keyboard's tab order (``tabindex="-1"``): with 290
+        areas, a keyboard user would otherwise tab through the whole map to reach the page's
+        list, which has the same links.
     """
     if tolerance:
         areas = areas.assign(geometry=areas.geometry.simplify(tolerance, preserve_topology=True))
@@ -124,7 +129,8 @@ def area_map_svg(areas: pd.DataFrame, links: Mapping[str, str], names: Mapping[s
         path = (f'<path d="{_path(r.geometry, pt)}" fill="{fills.get(code, "#eeeeee")}" '
                 f'stroke="#555" stroke-width="0.3"><title>{name}</title></path>')
         if code in links:
-            path = f'<a href="{html.escape(links[code])}" aria-label="{name}">{path}</a>'
+            tab = "" if focusable else ' tabindex="-1"'
+            path = f'<a href="{html.escape(links[code])}" aria-label="{name}"{tab}>{path}</a>'
         parts.append(path)
     if outline is not None:
         parts += [f'<path d="{_path(g, pt)}" fill="none" stroke="#111" stroke-width="0.9" '
