@@ -285,3 +285,26 @@ class TestKommunIndexTable:
         assert names.index("Älmhult") < names.index("Örebro")  # ä before ö
         assert {"lan_namn", "kommungrupp_namn", "forandring_andel"} <= set(idx.columns)
         assert idx["folkmangd_2019"].sum() == 10_327_589
+
+
+class TestKommunMap:
+    def test_every_kommun_with_its_change(self, data):
+        g = riket.kommun_map(data, catalog.load("kommungranser_riket"), 2019, 2009)
+        assert len(g) == 290 and g["pct"].notna().all()
+        k = g.set_index("kommun_kod").loc["1880"]
+        assert k["pct"] == pytest.approx(100 * (155_696 / 134_006 - 1))
+
+    def test_borders_must_cover_the_kommuner(self, data):
+        b = catalog.load("kommungranser_riket")
+        with pytest.raises(ValueError, match="different kommuner"):
+            riket.kommun_map(data, b[b["kommun_kod"] != "1880"], 2019, 2009)
+
+
+class TestKommunFacts:
+    def test_counts_and_extremes(self, data):
+        idx = riket.kommun_index_table(data, 2019, 2009)
+        f = riket.kommun_facts(idx)
+        grew, shrank = (idx["forandring_andel"] > 0).sum(), (idx["forandring_andel"] < 0).sum()
+        assert f["km_n"] == "290" and f["km_grew"] == str(grew) and f["km_shrank"] == str(shrank)
+        top = idx.sort_values("forandring_andel").iloc[-1]
+        assert f["km_fastest"].startswith(f"{top['kommun_namn']} i {top['lan_namn']} (+")

@@ -563,6 +563,40 @@ def kommun_index_table(data: NationalData, edition: int, compare_year: int) -> p
         drop=True)
 
 
+def kommun_map(data: NationalData, borders: pd.DataFrame, edition: int,
+               compare_year: int) -> pd.DataFrame:
+    """The 290 kommun borders (``kommungranser_riket``) joined with :func:`kommun_index_table`;
+    the change in per cent in ``pct``.
+
+    Raises
+    ------
+    ValueError
+        If the borders and the kommun list hold different kommuner.
+    """
+    idx = kommun_index_table(data, edition, compare_year)
+    if set(borders["kommun_kod"]) != set(idx["kommun_kod"]):
+        raise ValueError("the kommun borders and the kommun list hold different kommuner")
+    g = borders[["kommun_kod", "geometry"]].merge(idx, on="kommun_kod")
+    g["pct"] = 100 * g["forandring_andel"]
+    return g
+
+
+def kommun_facts(index: pd.DataFrame) -> dict[str, str]:
+    """Formatted values on the kommuner's change for the chapter (glue names → text), from
+    :func:`kommun_index_table`."""
+    grew = int((index["forandring_andel"] > 0).sum())
+    shrank = int((index["forandring_andel"] < 0).sum())
+    by = index.sort_values("forandring_andel")
+
+    def named(r: pd.Series) -> str:
+        return (f"{r['kommun_namn']} i {r['lan_namn']} "
+                f"({precision.fmt(r['forandring_andel'], 'forandring', sign=True)})")
+
+    return {"km_n": text.num(len(index)), "km_grew": text.num(grew),
+            "km_shrank": text.num(shrank),
+            "km_fastest": named(by.iloc[-1]), "km_slowest": named(by.iloc[0])}
+
+
 def text_sort_key(name: str) -> str:
     """Sort key for Swedish alphabetical order (å, ä, ö after z, in that order)."""
     return str(name).lower().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
