@@ -39,7 +39,8 @@ SOURCE_KOLADA = "Kolada (SCB), summa av länets kommuner"
 
 METHOD_NOTE = (
     "Folkmängden och förändringen är SCB:s folkmängd per kommun (kommunindelningen 2020) summerad "
-    "till län och riket. Andelarna och försörjningskvoten bygger på SCB:s folkmängd efter län och "
+    "till län och riket; även tidigare år räknas på dagens indelning, så att till exempel Heby "
+    "ingår i Uppsala län också före flytten från Västmanlands län 2007. Andelarna och försörjningskvoten bygger på SCB:s folkmängd efter län och "
     "ettårsålder när den finns för året (till och med {last_lan}), annars på Koladas andelar 0–19 "
     "och 65 år och äldre per kommun, omräknade till antal och summerade över länets kommuner; "
     "andelen 80 år och äldre finns då inte. Försörjningskvoten är antalet 0–19 år och 65 år och "
