@@ -16,6 +16,11 @@ Sources and choices (stated on the page by :data:`METHOD_NOTE` and the tables' n
   group, pooled (population-weighted): the group without the kommun, as the profiles compare a
   kommun with the rest of its län, so that Stockholm is not compared largely with itself.
 * The **län** and **riket** in a kommun's comparison include the kommun, as in official statistics.
+
+Why one module: the national chapter, the kommun comparison of the profiles and the national
+index read the same prepared tables (:class:`NationalData`) with the same year checks and
+pooled figures; the computation itself is in :mod:`analysis.methods.national`, what remains here
+is the chapter's tables and texts.
 """
 
 from __future__ import annotations
