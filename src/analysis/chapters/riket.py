@@ -17,9 +17,10 @@ Sources and choices (stated on the page by :data:`METHOD_NOTE` and the tables' n
   kommun with the rest of its län, so that Stockholm is not compared largely with itself.
 * The **län** and **riket** in a kommun's comparison include the kommun, as in official statistics.
 
-Why one module: the chapter, the 290 profiles' comparison and the index all read the same
-checked national tables (:class:`NationalData`) and share their pooling and formatting helpers;
-split, each part would import the others' privates.
+Why one module: the national chapter, the kommun comparison of the profiles and the national
+index read the same prepared tables (:class:`NationalData`) with the same year checks and
+pooled figures; the computation itself is in :mod:`analysis.methods.national`, what remains here
+is the chapter's tables and texts.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ SOURCE_KOLADA = "Kolada (SCB), summa av länets kommuner"
 
 METHOD_NOTE = (
     "Folkmängden och förändringen är SCB:s folkmängd per kommun (kommunindelningen 2020) summerad "
-    "till län och riket. Andelarna och försörjningskvoten bygger på SCB:s folkmängd efter län och "
+    "till län och riket; även tidigare år räknas på dagens indelning, så att till exempel Heby "
+    "ingår i Uppsala län också före flytten från Västmanlands län 2007. Andelarna och försörjningskvoten bygger på SCB:s folkmängd efter län och "
     "ettårsålder när den finns för året (till och med {last_lan}), annars på Koladas andelar 0–19 "
     "och 65 år och äldre per kommun, omräknade till antal och summerade över länets kommuner; "
     "andelen 80 år och äldre finns då inte. Försörjningskvoten är antalet 0–19 år och 65 år och "
