@@ -219,3 +219,47 @@ class TestCodebookMd:
         assert "Tillåtna värden: kvinnor, män, totalt." in md
         assert "byte-ordningsmärke" in md and "undertryckt" in md
         assert readerlint.text_problems(md) == []
+
+
+@pytest.fixture(scope="module")
+def md():
+    """The national index page of edition 2019 from the catalogue's tables."""
+    return bookpages.national_index_page(2019, 2009)
+
+
+class TestNationalIndexMd:
+    def test_every_kommun_in_the_table_and_the_map(self, md):
+        rows = re.findall(r"^\| \{doc\}`([^<]+) </book/_generated/kommuner/"
+                          r"profil_kommun__area_(\d{4})>` \| ([^|]+) \| ([^|]+) \|", md, flags=re.M)
+        assert len(rows) == 290 and len({r[1] for r in rows}) == 290
+        assert rows[0][0].strip() == "Ale" and rows[-1][0].strip() == "Övertorneå"
+        kiruna = next(r for r in rows if r[1] == "2584")
+        assert kiruna[2].strip() == "Norrbottens län" and kiruna[3].strip() == "Mindre stad/tätort"
+        links = re.findall(r'<a href="_generated/kommuner/profil_kommun__area_(\d{4})\.html"', md)
+        assert sorted(links) == sorted(r[1] for r in rows)
+        assert md.count('tabindex="-1"') == 290  # the table has the same links, in order
+        assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | Örebro län" \
+               " | Större stad | 155\u00a0696 | +16,2\u00a0% |" in md
+
+    def test_search_box_is_labelled_and_wired_to_the_table(self, md):
+        assert '<label for="kommunsok-falt">' in md and 'id="kommunsok-falt"' in md
+        assert f'data-tabell="{bookpages.NATIONAL_TABLE_ID}"' in md
+        assert f":name: {bookpages.NATIONAL_TABLE_ID}" in md
+        assert 'role="status" aria-live="polite"' in md
+        assert " hidden " in md  # shown by the script only: without it the whole table shows
+        script = md.split("<script>")[1].split("</script>")[0]
+        assert "kommunsok" in script and "http" not in script and "import" not in script
+
+    def test_offline_and_swedish(self, md):
+        assert "http" not in md
+        text = re.sub(r"<script>.*?</script>", "", md, flags=re.S)
+        assert problems(re.sub(r"<[^>]+>", " ", text)) == []
+        assert "Folkmängd i riket 2019: 10\u00a0327\u00a0589." in md
+        assert "9 Landsbygdskommun med besöksnäring" in md  # the map's legend
+
+    def test_index_and_borders_must_agree(self):
+        data = bookpages.national_data()
+        idx = bookpages.riket.kommun_index_table(data, 2019, 2009)
+        b = catalog.load("kommungranser_riket")
+        with pytest.raises(ValueError, match="different kommuner"):
+            bookpages.national_index_md(2019, 2009, idx, b[b["kommun_kod"] != "0114"])

@@ -81,8 +81,9 @@ class TestReport:
         by = self.rows(report_2020)
         assert by["folkmangd_kommun"].status == "MISSING" and by["folkmangd_kommun"].blocking
         assert by["kolada_befolkning"].status == "MISSING" and by["kolada_befolkning"].blocking
+        assert by["kolada_befolkning_riket"].blocking  # the national edition's Kolada table
         assert "Edition 2020 cannot be built yet: 2020 is missing in folkmangd_kommun, " \
-               "kolada_befolkning (required)" in text
+               "kolada_befolkning, kolada_befolkning_riket (required)" in text
 
     def test_what_is_there_estimated_or_optional(self, report_2020):
         by = self.rows(report_2020)

@@ -150,6 +150,13 @@ class TestWrapLabels:
         assert box.width * plots.PX_PER_INCH <= plots.WIDTH_PX[plots.MOBILE] + 1
         assert "\n" in fig.axes[0].get_xlabel()
 
+    def test_names_are_never_split(self):
+        df = pd.DataFrame({"k": ["Ljusnarsberg", "Västernorrland", "Västra Götaland"],
+                           "v": [1, 2, 3]})
+        fig = plots.hbar(df, "k", "v", layout=plots.MOBILE)
+        assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+            "Ljusnarsberg", "Västernorrland", "Västra\nGötaland"]
+
 
 class TestNamedFigures:
     """The figures the readers' review named, drawn from the book's own data."""

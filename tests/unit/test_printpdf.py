@@ -13,12 +13,14 @@ class TestPageCount:
 
 
 class TestProfilePages:
-    def test_kommuner_and_forbund(self, tmp_path):
+    def test_kommuner_that_offer_a_pdf_and_forbund(self, tmp_path):
         for d in printpdf.PROFILE_DIRS:
             (tmp_path / d).mkdir(parents=True)
-            (tmp_path / d / "a.html").write_text("x")
+            (tmp_path / d / "a.html").write_text('<a href="a.pdf">PDF</a>')
+        kommuner = tmp_path / printpdf.PROFILE_DIRS[0]
+        (kommuner / "b.html").write_text("no link")  # a national profile offers no PDF
         (tmp_path / "book" / "intro.html").write_text("x")
-        assert len(printpdf.profile_pages(tmp_path)) == 2
+        assert [p.name for p in printpdf.profile_pages(tmp_path)] == ["a.html", "a.html"]
 
 
 class TestFindChromium:

@@ -232,3 +232,14 @@ def test_a_process_for_another_region_loads_its_part(key, orebro_shapes):
     assert sorted(out["refused"]) == REGION_ONLY
     assert all("exists for region 18 only" in m for m in out["refused"].values())
     assert not set(out["checked"]) & set(REGION_ONLY) and "folkmangd_kommun" in out["checked"]
+
+
+def test_each_region_keeps_its_own_table_in_the_work_cache(tmp_path, monkeypatch):
+    """Builds of two regions share a work cache: their kept tables of one dataset have different
+    names, so neither evicts the other's (catalog._write_cached drops a name's other keys)."""
+    monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path / "work"))
+    files = {catalog._frame_cache("folkmangd_kommun", catalog.resolve("folkmangd_kommun", ROOT,
+                                                                      region=r)).name
+             for r in ("18", "03", "riket")}
+    stems = {f.rsplit("-", 1)[0] for f in files}
+    assert stems == {"folkmangd_kommun", "folkmangd_kommun.03", "folkmangd_kommun.00"}

@@ -181,3 +181,14 @@ class TestRegionCells:
         assert kept[1].metadata == {"tags": ["remove-input"]} and kept[2].metadata == {}
         assert [c.source for c in execute.region_cells(self._cells(), geo.region("riket"))] == [
             "# T", "Riket"]
+
+
+class TestAreas:
+    def test_areas_select_profiles_and_name_the_stamp(self, tmp_path):
+        from analysis.book.params import load_edition
+
+        ed = load_edition(ROOT / "params" / "2019.yml").model_copy(
+            update={"chapters": ["profil_kommun"], "areas": ["1880", "1881"]})
+        assert [j.params["area_code"] for j in jobs.plan(ROOT, ed)] == ["1880", "1881"]
+        assert stamp.selection("profil_kommun", "1880,1881") == ["profil_kommun", "@1880", "@1881"]
+        assert stamp.selection(None, None) is None

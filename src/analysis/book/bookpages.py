@@ -1,7 +1,13 @@
 """Pages the build generates: sources (a bibliography, from the data catalogue and the region's
 documents), the edition's page for readers, the analyst page (manifest, files, how to rebuild),
-what changed, one page per indicator with their index, and the landing page that lists the
-editions."""
+what changed, one page per indicator with their index, the kommun indexes (a län's, and the
+national edition's searchable map of the 290 kommuner), and the landing page that lists the
+editions.
+
+Why one module: every generated page shares the same few helpers (captioned tables, escaping,
+the profile links) and is written by one function, :func:`write_generated_pages`; the pages are
+short text templates, and splitting them would scatter those helpers without separating any
+logic."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import pandas as pd
 from analysis.book import jobs, whatchanged
 from analysis.book.params import EditionParams
 from analysis.chapters import livsvillkor as lv_chapter
+from analysis.chapters import riket
 from analysis.contracts import indicators as registry
 from analysis.core import geo, provenance, text
 from analysis.core.errors import InputError
@@ -279,18 +286,18 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
            "Klicka på en kommun i kartan eller välj i listan. Listan är i bokstavsordning med "
            f"folkmängden den 31 december {year} (SCB).", "",
            kommunkarta.map_svg(borders, links), ""]
+    ordered = sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))
     if geo.FORBUND:
         fb = geo.kommun_till_forbund()
         out += captioned(f"Länets kommuner, folkmängd {year} och samordningsförbund", [
             "| kommun | folkmängd | samordningsförbund |", "|---|--:|---|"] + [
             f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | "
-            f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |"
-            for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))])
-    else:  # a region without förbund (Finsam material)
-        out += captioned(f"Länets kommuner, folkmängd {year}", [
+            f"{text.num(pop.get(code))} | {geo.FORBUND[fb[code]].namn} |" for code, name in ordered])
+    else:  # a region without the book's Finsam material
+        out += captioned(f"Länets kommuner och folkmängd {year}", [
             "| kommun | folkmängd |", "|---|--:|"] + [
             f"| {{doc}}`{name} <{PROFILE_DOC.format(code=code)}>` | {text.num(pop.get(code))} |"
-            for code, name in sorted(geo.KOMMUNER.items(), key=lambda kv: swedish_key(kv[1]))])
+            for code, name in ordered])
     out += ["", f"Folkmängd i länet {year}: {text.num(pop.sum())}.", ""]
     if foreign_born is not None and len(foreign_born):
         out += ["## Utrikes födda: förstudiens siffror och bokens", "",
@@ -308,6 +315,110 @@ def kommun_index_md(ed: EditionParams, totals: pd.DataFrame, borders: pd.DataFra
         out += ["", livsvillkor.citation() + "; förstudien: seed-dokumenten (se Källor och data).",
                 ""]
     return "\n".join(out)
+
+
+#: The search box's script (plain JavaScript, no libraries), put inline on the national index
+#: page only: a file in ``_static/`` would be loaded by every page of every book.
+SEARCH_SCRIPT = Path(__file__).with_name("kommunsok.js")
+#: The national index table's HTML id (the search box filters its rows).
+NATIONAL_TABLE_ID = "kommunindex"
+
+
+def national_index_md(edition: int, compare_year: int, index: pd.DataFrame,
+                      borders: pd.DataFrame, lan_borders: pd.DataFrame | None = None,
+                      link_prefix: str = "_generated/kommuner/") -> str:
+    """*Hitta din kommun* for the national edition: a search box, a map of Sweden's kommuner
+    coloured by SKR kommungrupp, and the 290 kommuner with län, kommungrupp, folkmängd and
+    change, each linking to its profile (:data:`PROFILE_DOC`).
+
+    Parameters
+    ----------
+    edition, compare_year
+        The edition's year and the year the change is counted from.
+    index
+        :func:`analysis.chapters.riket.kommun_index_table` (290 rows, alphabetical).
+    borders, lan_borders
+        Catalogue ``kommungranser_riket`` and, drawn on top, ``lansgranser_riket``.
+    link_prefix
+        The profiles' folder relative to the page that includes this text (the map's links are
+        plain HTML; the table's are MyST ``{doc}`` links, checked by Sphinx).
+
+    The search box (:data:`SEARCH_SCRIPT`) filters the table's rows by kommun, län or
+    kommungrupp as the reader types; it is hidden without JavaScript, when the whole table shows.
+
+    Raises
+    ------
+    ValueError
+        If the index and the borders do not hold the same kommuner.
+    """
+    if set(index["kommun_kod"]) != set(borders["kommun_kod"]):
+        raise ValueError("the kommun index and the kommun borders hold different kommuner")
+    n = len(index)
+    links = {c: f"{link_prefix}profil_kommun__area_{c}.html" for c in index["kommun_kod"]}
+    names = dict(zip(index["kommun_kod"], index["kommun_namn"], strict=True))
+    groups = (index[["kommungrupp_kod", "kommungrupp_namn"]].drop_duplicates()
+              .sort_values("kommungrupp_kod"))
+    colours = kommunkarta.KOMMUNGRUPP_COLOURS
+    fills = {c: colours.get(int(g), "#eeeeee")
+             for c, g in zip(index["kommun_kod"], index["kommungrupp_kod"], strict=True)}
+    legend = kommunkarta.legend_html(
+        {f"{int(r.kommungrupp_kod)} {r.kommungrupp_namn}": colours.get(int(r.kommungrupp_kod),
+                                                                      "#eeeeee")
+         for r in groups.itertuples()}, "Färgen visar SKR:s kommungrupp (2017):")
+    svg = kommunkarta.area_map_svg(
+        borders, links, names, fills, outline=lan_borders, legend=legend, tolerance=0.01,
+        focusable=False,
+        aria_label=f"Karta över Sveriges {n} kommuner, färgade efter kommungrupp; klicka på en "
+        "kommun för dess profil")
+    script = SEARCH_SCRIPT.read_text(encoding="utf-8").strip()
+    out = ["## Hitta din kommun", "",
+           f"Sök på kommunens namn, länet eller kommungruppen, eller klicka på en kommun i kartan. "
+           f"Listan har alla {text.num(n)} kommuner i bokstavsordning med folkmängden den 31 "
+           f"december {edition} (SCB) och förändringen sedan {compare_year}.", "",
+           f'<div class="kommunsok" data-tabell="{NATIONAL_TABLE_ID}" hidden '
+           f'data-en="1 kommun visas." data-flera="{{n}} kommuner visas." '
+           f'data-ingen="Ingen kommun matchar sökningen.">',
+           '<label for="kommunsok-falt">Sök kommun, län eller kommungrupp</label>',
+           '<input id="kommunsok-falt" type="search" autocomplete="off" spellcheck="false" '
+           f'aria-controls="{NATIONAL_TABLE_ID}" placeholder="till exempel Kiruna eller Skåne">',
+           '<p class="kommunsok-antal" role="status" aria-live="polite"></p>',
+           "</div>", "",
+           svg, "",
+           ]
+    rows = ["| kommun | län | kommungrupp | folkmängd | förändring |", "|---|---|---|--:|--:|"]
+    for r in index.itertuples():
+        rows.append(f"| {{doc}}`{_md_escape(r.kommun_namn)} <{PROFILE_DOC.format(code=r.kommun_kod)}>` "
+                    f"| {_md_escape(r.lan_namn)} | {_md_escape(r.kommungrupp_namn)} "
+                    f"| {text.num(getattr(r, f'folkmangd_{edition}'))} "
+                    f"| {text.share(r.forandring_andel, 1, sign=True)} |")
+    caption = (f"Sveriges {text.num(n)} kommuner: län, kommungrupp, folkmängd {edition} och "
+               f"förändring sedan {compare_year}")
+    table = captioned(caption, rows)
+    table.insert(2, f":name: {NATIONAL_TABLE_ID}")
+    table.insert(3, ":class: kommunsok-tabell")
+    out += table
+    total = int(index[f"folkmangd_{edition}"].sum())
+    out += ["", f"Folkmängd i riket {edition}: {text.num(total)}. Kommungrupperna är SKR:s "
+            "kommungruppsindelning 2017.", "", "<script>", script, "</script>", ""]
+    return "\n".join(out)
+
+
+def national_data() -> riket.NationalData:
+    """The national tables from the catalogue (:func:`analysis.chapters.riket.prepare`)."""
+    return riket.prepare(catalog.load("folkmangd_kommun_riket"),
+                         catalog.load("kolada_befolkning_riket"), catalog.load("kommunkoder"),
+                         catalog.load("skr_kommungrupp"), catalog.load("lankoder"),
+                         catalog.load("folkmangd_lan_alder_kon_riket"))
+
+
+def national_index_page(edition: int, compare_year: int,
+                        link_prefix: str = "_generated/kommuner/") -> str:
+    """:func:`national_index_md` with the catalogue's national tables: the text a national
+    book's *Kommunprofiler* page includes (the build writes it where the regional books have
+    ``kommunprofiler_index.md``)."""
+    index = riket.kommun_index_table(national_data(), edition, compare_year)
+    return national_index_md(edition, compare_year, index, catalog.load("kommungranser_riket"),
+                             catalog.load("lansgranser_riket"), link_prefix)
 
 
 INDICATOR_DIR = "indikatorer"
@@ -511,8 +622,9 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
     """Write the generated markdown pages into the staging ``book/_generated`` folder."""
     gen.mkdir(parents=True, exist_ok=True)
     foreign_born = None
-    if geo.REGION.has(["livsvillkor"]):  # Regionfakta and the pre-study's seed figures
-        foreign_born = lv_chapter.seed_foreign_born(livsvillkor.load().indicators,
+    if geo.REGION.has(["livsvillkor"]):  # the published kommun statistics beside the pre-study's
+        lv_data = livsvillkor.load()
+        foreign_born = lv_chapter.seed_foreign_born(lv_data.indicators,
                                                     catalog.load("seed_figures"))
     (gen / "kommunprofiler_index.md").write_text(kommun_index_md(
         ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"), foreign_born),
@@ -533,6 +645,8 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
 #: with no ``end`` keeps or drops the whole page.
 _NEEDS_RE = re.compile(r"^<!-- needs: *([a-z_, ]+) *-->\n", re.M)
 _ELSE, _END = "<!-- else -->\n", "<!-- end -->\n"
+
+
 def stage_static(text: str, region: geo.Region, values: dict[str, str] | None = None
                  ) -> str | None:
     """A static page's text for ``region``'s book (``None``: the page is not in it).

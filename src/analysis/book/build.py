@@ -240,7 +240,7 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
     sc["analysis_edition"] = str(ed.edition)  # the edition bar (analysis.book.sphinx_swedish)
     sc["analysis_reference_year"] = str(ed.edition)  # the printed pages' head (same extension)
     sc["analysis_editions"] = sorted(p.stem for p in (root / "params").glob("[0-9]*.yml"))
-    if ed.chapters is not None:
+    if ed.chapters is not None or ed.areas is not None:
         # A partial build leaves pages out: links to them cannot resolve, so they are not checked.
         sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
         sc["suppress_warnings"] = [*sc.get("suppress_warnings", []), "ref.doc", "ref.ref",
@@ -347,7 +347,7 @@ def static_hash(root: Path, params_file: Path) -> str:
 
 def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                log=print, build_dir: Path | None = None, only: list[str] | None = None,
-               executor=None) -> Path:
+               executor=None, areas: list[str] | None = None) -> Path:
     """Build one edition end to end; return the published folder.
 
     ``executor`` runs the notebook jobs (the signature of :func:`analysis.book.execute.run_jobs`,
@@ -370,9 +370,11 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         A notebook failed (nothing is published).
     """
     t_start = time.perf_counter()
-    stamp_file = stamp.stamp_file(root, edition, only, build_dir)
+    selected = None if only is None and areas is None else [*(only or []),
+                                                            *(f"@{a}" for a in areas or [])]
+    stamp_file = stamp.stamp_file(root, edition, selected, build_dir)
     if not force:
-        last = stamp.up_to_date(root, edition, only, build_dir)
+        last = stamp.up_to_date(root, edition, selected, build_dir)
         if last is not None:
             log(stamp.report(last))
             return Path(last["target"])
@@ -383,7 +385,13 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     if only is not None:
         check_chapters(root, only, "--only")
         ed = ed.model_copy(update={"chapters": list(only)})
-    partial = ed.chapters is not None
+    if areas is not None:
+        unknown = [a for a in areas if a not in geo.KOMMUNER and a not in geo.FORBUND]
+        if unknown:
+            raise InputError("--areas", f"not a kommun or förbund of {geo.LAN_NAMN}: "
+                             f"{', '.join(unknown)}")
+        ed = ed.model_copy(update={"areas": list(areas)})
+    partial = ed.chapters is not None or ed.areas is not None
     log(f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)")
     confidential = safety.confidential_inputs(root)
     build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
@@ -649,6 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", default=None,
                    help="comma-separated notebook stems to build (e.g. 01_befolkning,profil_kommun); "
                    "published to <build-dir>/partial/<edition>")
+    b.add_argument("--areas", default=None,
+                   help="comma-separated kommun/förbund codes: only their profiles (a partial "
+                   "build, e.g. --only profil_kommun --areas 1880,1881)")
     b.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where notebooks execute: local processes (default) or a Dask cluster")
     b.add_argument("--scheduler", default=None,
@@ -674,7 +685,9 @@ def main(argv: list[str] | None = None) -> int:
                 build_book(root, args.edition, workers=max(1, args.jobs), force=args.force,
                            build_dir=args.build_dir,
                            only=[s.strip() for s in args.only.split(",") if s.strip()]
-                           if args.only is not None else None, executor=run)
+                           if args.only is not None else None, executor=run,
+                           areas=[s.strip() for s in args.areas.split(",") if s.strip()]
+                           if args.areas is not None else None)
         elif args.cmd == "landing":
             write_landing_page(root / "_build" / "html")
         elif args.cmd == "plan":

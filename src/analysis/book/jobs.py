@@ -134,6 +134,8 @@ def plan(root: Path, ed: EditionParams) -> list[Job]:
         else:
             folder = "kommuner" if fan == "kommun" else "forbund"
             for code, name in _areas(fan):
+                if ed.areas is not None and code not in ed.areas:
+                    continue
                 jobs.append(Job(rel, f"{md.stem}__area_{code}", folder,
                                 notebook_params(ed, code), list(meta["inputs"]),
                                 area_name=name, label=f"{md.stem} ({code} {name})"))

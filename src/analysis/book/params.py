@@ -63,6 +63,8 @@ class EditionParams(BaseModel):
     min_denominator: StrictInt = Field(default=20, ge=1, description="Disclosure: smallest denominator")
     seed: StrictInt = Field(default=20191231, ge=0, description="Seed of the synthetic-data generators")
     chapters: list[StrictStr] | None = Field(default=None, description="Only these notebook stems")
+    areas: list[StrictStr] | None = Field(default=None, description="Only these areas' profiles "
+                                          "(kommun or förbund codes of the region)")
 
     @field_validator("published", mode="before")
     @classmethod

@@ -56,8 +56,12 @@ def page_count(pdf: Path | bytes) -> int:
 
 
 def profile_pages(html_root: Path) -> list[Path]:
-    """The built profile pages (kommuner and förbund) under ``html_root``."""
-    return sorted(p for d in PROFILE_DIRS for p in (html_root / d).glob("*.html"))
+    """The built profile pages under ``html_root`` that are printed: the förbund profiles, and
+    the kommun profiles that offer their PDF (a link to ``<stem>.pdf``; the national book's
+    profiles, without *Kommunen i korthet*, offer none)."""
+    pages = sorted(p for d in PROFILE_DIRS for p in (html_root / d).glob("*.html"))
+    return [p for p in pages if p.parent.name != "kommuner"
+            or f'href="{p.stem}.pdf"' in p.read_text(encoding="utf-8")]
 
 
 def print_profiles(html_root: Path, css: Path, log=print,

@@ -166,6 +166,15 @@ def up_to_date(root: Path, edition: str, only: list[str] | None,
     return st
 
 
+def selection(only: str | None, areas: str | None) -> list[str] | None:
+    """What a partial build holds, as one list for its stamp's name: the ``--only`` stems and the
+    ``--areas`` codes (``@<code>``); None for the whole book."""
+    if only is None and areas is None:
+        return None
+    return ([s.strip() for s in (only or "").split(",") if s.strip()]
+            + ["@" + a.strip() for a in (areas or "").split(",") if a.strip()])
+
+
 def apply_region(argv: list[str]) -> None:
     """The command line's ``--region`` (a län code or name, or ``riket``) becomes this process's
     region (``ANALYSIS_REGION``, read by :mod:`analysis.core.geo` when it is first imported),
@@ -196,6 +205,7 @@ def exit_if_up_to_date(argv: list[str]) -> None:
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--build-dir", type=Path, default=None)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--areas", default=None)
     ap.add_argument("--region", default=None)
     try:
         args, rest = ap.parse_known_args(argv)
@@ -204,8 +214,7 @@ def exit_if_up_to_date(argv: list[str]) -> None:
         return
     if args.cmd != "book" or args.force or rest:
         return
-    only = ([s.strip() for s in args.only.split(",") if s.strip()]
-            if args.only is not None else None)
+    only = selection(args.only, args.areas)
     st = up_to_date(root, args.edition, only, args.build_dir)
     if st is None:
         return

@@ -29,6 +29,7 @@ from analysis.chapters import (  # noqa: F401 - preloaded for the kernels
     health,
     livsvillkor,
     profiles,
+    riket,
     youth,
 )
 from analysis.inputs import (  # noqa: F401

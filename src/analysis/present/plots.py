@@ -128,14 +128,16 @@ def responsive(func: Callable) -> Callable:
 
 def wrap_labels(fig) -> None:
     """Wrap axis labels that are wider than ``fig`` (a phone figure is 340 px wide), and long
-    category labels on a y-axis to at most a third of it."""
+    category labels on a y-axis to at most a third of it. Words are never split: a name longer
+    than the third ("Ljusnarsberg", "Västernorrland") keeps its line."""
     import textwrap
 
     chars = int(fig.get_size_inches()[0] * PX_PER_INCH / BASE)
     for ax in fig.axes:
         ticks = [t.get_text() for t in ax.get_yticklabels()]
         if any(len(t) > chars // 3 for t in ticks):
-            ax.set_yticks(ax.get_yticks(), [textwrap.fill(t, chars // 3) for t in ticks])
+            ax.set_yticks(ax.get_yticks(), [textwrap.fill(t, chars // 3, break_long_words=False)
+                                            for t in ticks])
         if len(ax.get_xlabel()) > chars:
             ax.set_xlabel(textwrap.fill(ax.get_xlabel(), chars))
         if len(ax.get_ylabel()) > chars // 2:

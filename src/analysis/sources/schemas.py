@@ -296,6 +296,23 @@ _register(
     ),
 )
 
+# --------------------------------------------------------------------------- the whole country
+# The national edition's tables (data/catalog.d/riket.yml): codes are checked for their form, not
+# against the kommuner of one region.
+_register(
+    "lankoder",
+    pa.DataFrameSchema(
+        {
+            "county_code": pa.Column(str, pa.Check.str_matches(r"^\d{2}$")),
+            "county_name": pa.Column(str, pa.Check.str_endswith(" län")),
+            "county_name_short": pa.Column(str),
+        },
+        unique=["county_code"],
+        coerce=True,
+        strict=True,
+    ),
+)
+
 _register(
     "seed_figures",
     pa.DataFrameSchema(
