@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +144,63 @@ class TestChapter:
         assert c.check15 is not None and len(c.check15["kommun"]) == 48
         assert set(c.later["ar"]) == {2020, 2022, 2023}
         assert np.isfinite(c.coverage["andel"]).all()
+
+
+class TestWithoutOrebroMaterial:
+    """A region without Regionfakta's kommun age groups, the seed figures or förbund."""
+
+    def test_prepare_without_regionfakta_splits_as_the_lan(self, tables, data):
+        d = bf.prepare(*(tables[n] for n in NAMES[:-1]), None, 2019)
+        assert d.input_keys == data.input_keys[:-1]
+        # Regionfakta only refines 0-15/16-19 and 31-44/45-64 from 2018 on; 2017 is as before.
+        assert d.shares.loc[2017].to_numpy() == pytest.approx(data.shares.loc[2017].to_numpy())
+        assert not d.shares.loc[2019].equals(data.shares.loc[2019])
+
+    def test_kommun_back_test_starts_when_every_kommun_has_data(self, tables, data):
+        assert bf.kommun_first_base(data) == bf.KOMMUN_FIRST_BASE
+        kolada = tables["kolada_befolkning"]
+        later = kolada[~((kolada["kommun_kod"] == "1814") & (kolada["ar"] < 2003))]
+        d = bf.prepare(*(tables[n] for n in NAMES[:6]), later, *(tables[n] for n in NAMES[7:]),
+                       2019)
+        assert bf.kommun_first_base(d) == 2003
+
+    def test_kommun_intervals_without_forbund(self, data, monkeypatch):
+        errors = bf.kommun_errors(data)
+        monkeypatch.setattr(geo, "FORBUND", {})
+        iv = bf.kommun_intervals(errors[~errors["region"].isin(["LO", "SN", "DK", "SO"])], 5)
+        assert set(iv["kind"]) == {"kommun"}
+
+
+UPPSALA = """
+import json, warnings
+import numpy as np
+warnings.simplefilter("error", RuntimeWarning)
+from analysis.chapters import befolkning as bf
+from analysis.sources import catalog
+d = bf.prepare(*(catalog.load(n) for n in {names!r}), None, 2019)
+c = bf.chapter(d, None, None)
+gv = bf.glue_values(c)
+future = c.outlook[c.outlook["ar"] > 2019][["value", "lower80", "upper80"]]
+print(json.dumps({{"first_base": bf.kommun_first_base(d), "pop": gv["fr_pop_now"],
+                  "scb": c.scb is None, "later": len(c.later),
+                  "lan_groups": c.check15["lan_groups"] is None,
+                  "kommuner": int(c.check15["kommun"]["region"].nunique()),
+                  "rows": list(bf.kommun_display(c.outlook, 2019)["Område"]),
+                  "finite": bool(np.isfinite(future.to_numpy(float)).all()),
+                  "scb_keys": [k for k in gv if k.startswith("fr_scb")]}}))
+"""
+
+
+@pytest.mark.slow
+class TestUppsala:
+    def test_the_section_for_uppsala_lan(self):
+        env = dict(os.environ, **{geo.ENV_REGION: "03"})
+        out = subprocess.run([sys.executable, "-c", UPPSALA.format(names=NAMES[:-1])], env=env,
+                             capture_output=True, text=True, timeout=900, cwd=ROOT)
+        assert out.returncode == 0, out.stderr[-3000:]
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        assert r["first_base"] == 2003  # Knivsta: Kolada's age groups from 2003
+        assert r["pop"] == "383\u00a0713"
+        assert r["scb"] and r["later"] == 0 and r["lan_groups"] and r["scb_keys"] == []
+        assert r["kommuner"] == 8 and r["finite"]
+        assert r["rows"][0] == "Uppsala" and r["rows"][-1] == "Uppsala län" and len(r["rows"]) == 9

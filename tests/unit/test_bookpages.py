@@ -82,6 +82,15 @@ class TestKommunIndexMd:
         assert "31 december 2019" in md and md.count("<a href=") == len(geo.KOMMUNER)
         assert "| Hällefors | 22\u00a0% (ca 2019) | 19,8\u00a0% (2023) |" in md
 
+    def test_a_region_without_forbund_or_pre_study(self, monkeypatch):
+        ed = load_edition(catalog.project_root() / "params" / "2019.yml")
+        monkeypatch.setattr(geo, "FORBUND", {})
+        md = bookpages.kommun_index_md(ed, catalog.load("folkmangd_kommun"),
+                                       catalog.load("kommungranser"))
+        assert "| kommun | folkmängd |\n" in md and "samordningsförbund" not in md
+        assert "| {doc}`Örebro </book/_generated/kommuner/profil_kommun__area_1880>` | 155\u00a0696 |" in md
+        assert "Utrikes födda" not in md
+
 
 # --------------------------------------------------------------------------- indicator pages
 def _uses_tree(gen):

@@ -55,3 +55,15 @@ class TestAreaMapSvg:
     def test_colours_for_all_nine_kommungrupper(self):
         assert sorted(kommunkarta.KOMMUNGRUPP_COLOURS) == list(range(1, 10))
         assert len(set(kommunkarta.KOMMUNGRUPP_COLOURS.values())) == 9
+
+class TestWithoutForbund:
+    def test_one_colour_no_legend_and_the_region_named(self, monkeypatch):
+        links = {c: f"p_{c}.html" for c in geo.KOMMUNER}
+        assert ('aria-label="Karta över Örebro läns 12 kommuner' in
+                kommunkarta.map_svg(catalog.load("kommungranser"), links))
+        monkeypatch.setattr(geo, "FORBUND", {})
+        monkeypatch.setattr(geo, "LAN_NAMN", "Uppsala län")
+        svg = kommunkarta.map_svg(catalog.load("kommungranser"), links)
+        assert set(re.findall(r'fill="(#\w+)"', svg)) == {"#eeeeee"}
+        assert "samordningsförbundet" not in svg
+        assert 'aria-label="Karta över Uppsala läns 12 kommuner' in svg

@@ -434,6 +434,19 @@ class TestKommunBandShares:
         assert sh.loc[(2017, "1880"), "0-15"] == pytest.approx(flat.loc[(2017, "1880"), "0-15"])
 
 
+    def test_a_kommun_formed_later_gets_shares_from_its_first_year(self, kommun_inputs):
+        # As Knivsta (Uppsala län, 2003): no Kolada rows for the kommun before it existed.
+        groups, ages, _ = kommun_inputs
+        later = groups[~((groups["kommun_kod"] == "1814") & (groups["ar"] < 2003))]
+        sh = pj.kommun_band_shares(later, ages)
+        bands = [b for b, _, _ in pj.KOMMUN_BANDS]
+        assert not sh[bands].isna().any().any()
+        assert sh[bands].groupby(level="ar").sum().to_numpy() == pytest.approx(1.0)
+        # From 2003 + OLD_LAG on, the lag reaches years the kommun has: as with full data.
+        full = pj.kommun_band_shares(groups, ages)
+        assert sh.loc[2019].to_numpy() == pytest.approx(full.loc[2019].to_numpy())
+
+
 class TestKommunProjection:
     def test_kommuner_add_up_to_the_lan(self, kommun_inputs):
         groups, ages, totals = kommun_inputs

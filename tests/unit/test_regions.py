@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
@@ -182,6 +183,16 @@ class TestRegionCells:
         assert [c.source for c in execute.region_cells(self._cells(), geo.region("riket"))] == [
             "# T", "Riket"]
 
+    def test_cells_for_regions_lacking_material_are_the_other_wording(self):
+        def cells():
+            return [nbformat.v4.new_markdown_cell("Med", metadata={"tags": ["needs-rapporter"]}),
+                    nbformat.v4.new_markdown_cell("Utan", metadata={"tags": ["lacks-rapporter"]})]
+
+        assert [(c.source, c.metadata) for c in execute.region_cells(
+            cells(), geo.region("18"))] == [("Med", {})]
+        assert [(c.source, c.metadata) for c in execute.region_cells(
+            cells(), geo.region("03"))] == [("Utan", {})]
+
 
 class TestAreas:
     def test_areas_select_profiles_and_name_the_stamp(self, tmp_path):
@@ -192,3 +203,37 @@ class TestAreas:
         assert [j.params["area_code"] for j in jobs.plan(ROOT, ed)] == ["1880", "1881"]
         assert stamp.selection("profil_kommun", "1880,1881") == ["profil_kommun", "@1880", "@1881"]
         assert stamp.selection(None, None) is None
+
+
+#: Örebro-only material: the cells tagged with it may name Örebro (its documents).
+OREBRO_ONLY = {"finsam", "rapporter", "livsvillkor", "framskrivning_kommun", "barnfattigdom",
+               "liv_och_halsa", "liv_och_halsa_ung"}
+
+
+class TestPopulationChapterForAnyLan:
+    NB = catalog.project_root() / "notebooks" / "01_befolkning.md"
+
+    def test_orebro_has_the_reports(self):
+        assert geo.region("18").has(["rapporter"]) and not geo.region("03").has(["rapporter"])
+
+    def test_uppsala_keeps_no_cell_that_mentions_orebro(self):
+        nb = jupytext.read(self.NB)
+        tagged = {id(c) for c in nb.cells
+                  if {t.split("-", 1)[1] for t in c.metadata.get("tags", [])
+                      if t.startswith(("needs-", "lacks-"))} & OREBRO_ONLY}
+        orebro = [c for c in nb.cells if "Örebro" in c.source]
+        assert orebro and all(id(c) in tagged for c in orebro)
+        kept = execute.region_cells(jupytext.read(self.NB).cells, geo.region("03"))
+        assert [c.source[:60] for c in kept if "Örebro" in c.source] == []
+        assert not any("underlagen" in c.source or "genomlysning" in c.source.lower()
+                       for c in kept if c.cell_type == "markdown")
+        assert len(kept) < len(nb.cells)
+
+    def test_orebro_keeps_every_cell_but_the_other_wording(self):
+        nb = jupytext.read(self.NB)
+        lacks = [c for c in nb.cells if any(t.startswith("lacks-")
+                                            for t in c.metadata.get("tags", []))]
+        kept = execute.region_cells(jupytext.read(self.NB).cells, geo.region("18"))
+        assert len(kept) == len(nb.cells) - len(lacks) and lacks
+        assert not any(t.startswith(("needs-", "lacks-")) for c in kept
+                       for t in c.metadata.get("tags", []))

@@ -115,3 +115,9 @@ class TestRank:
             text.rank(0, 12)
         with pytest.raises(ValueError):
             text.rank(13, 12)
+
+
+class TestCountWord:
+    def test_words_to_twelve_then_digits(self):
+        assert text.count_word(8) == "åtta" and text.count_word(12) == "tolv"
+        assert text.count_word(26) == "26" and text.count_word(290) == "290"

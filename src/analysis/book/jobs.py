@@ -34,8 +34,8 @@ ENV_EDITION = "ANALYSIS_EDITION"
 TITLE_PLACEHOLDER = "{{ area_name }}"
 EDITION_PLACEHOLDER = "{{ edition }}"
 REGION_PLACEHOLDER = "{{ lan_namn }}"  # the region's name in a notebook's prose: "Örebro län"
-#: The number of kommuner of the region in a notebook's prose: "tolv", "åtta", "26".
-KOMMUN_COUNT_PLACEHOLDER = "{{ antal_kommuner }}"
+#: The number of kommuner in a notebook's prose, in words to twelve: "tolv", "åtta", "26".
+KOMMUN_COUNT_PLACEHOLDER = "{{ antal_kommuner_ord }}"
 #: A cell tagged ``needs-<material>`` runs only where the region has that material; one tagged
 #: ``lacks-<material>`` only where it has not (the other regions' wording of a passage).
 NEEDS_TAG = "needs-"
