@@ -404,28 +404,16 @@ def ten_year_change(kommun_totals: pd.DataFrame, start: int, end: int) -> pd.Dat
     return out.reset_index(drop=True)
 
 
-def change_sentence(change: pd.DataFrame) -> str:
-    """How many kommuner grew and shrank in :func:`ten_year_change`, and which changed most, in
-    Swedish: ``"8 kommuner växte och 4 minskade under perioden. Snabbast växte Örebro (+16,2 %),
-    mest minskade Ljusnarsberg (−5,6 %)."``; when all changed the same way, ``"Alla åtta
-    kommuner växte under perioden, snabbast Knivsta (+30,1 %) och långsammast Östhammar
-    (+4,0 %)."``."""
-    c = change.sort_values("forandring_andel")
-    n_up, n_down = int((c["forandring"] > 0).sum()), int((c["forandring"] < 0).sum())
-
-    def area(r: pd.Series) -> str:
-        return f"{r['kommun_namn']} ({text.share(r['forandring_andel'], 1, sign=True)})"
-
-    top, bottom = c.iloc[-1], c.iloc[0]
-    if n_up == len(c) and len(c) > 1:
-        return (f"Alla {text.count_word(len(c))} kommuner växte under perioden, snabbast "
-                f"{area(top)} och långsammast {area(bottom)}.")
-    if n_down == len(c) and len(c) > 1:
-        return (f"Alla {text.count_word(len(c))} kommuner minskade under perioden, mest "
-                f"{area(bottom)} och minst {area(top)}.")
-    kommuner = "kommun" if n_up == 1 else "kommuner"
-    return (f"{text.num(n_up)} {kommuner} växte och {text.num(n_down)} minskade under perioden. "
-            f"Snabbast växte {area(top)}, mest minskade {area(bottom)}.")
+def change_counts(change: pd.DataFrame) -> str:
+    """How many kommuner grew and shrank in :func:`ten_year_change`, in Swedish for the start of
+    a sentence: ``"8 kommuner växte och 4 minskade"``; ``"Alla åtta kommuner växte"`` (or
+    ``"… minskade"``) when all changed the same way."""
+    n_up, n_down = int((change["forandring"] > 0).sum()), int((change["forandring"] < 0).sum())
+    if len(change) > 1 and len(change) in (n_up, n_down):
+        verb = "växte" if n_up else "minskade"
+        return f"Alla {text.count_word(len(change))} kommuner {verb}"
+    return (f"{text.num(n_up)} {'kommun' if n_up == 1 else 'kommuner'} växte och "
+            f"{text.num(n_down)} minskade")
 
 
 # --------------------------------------------------------------------------- published vs computed
