@@ -188,6 +188,21 @@ class TestChangeCounts:
     def test_all_the_same_way(self):
         assert population.change_counts(self._change([5, 2, 3])) == "Alla tre kommuner växte"
         assert population.change_counts(self._change([-5, -2])) == "Alla två kommuner minskade"
+        assert population.change_counts(self._change([5])) == "Kommunen växte"
+
+
+class TestKoladaLargeKommun:
+    def test_four_decimals_recover_the_count_of_a_kommun_near_a_million(self):
+        # 200 001 of 900 000 is 22,2223 % to 4 decimals: 0,3 persons off, under the bound 0,46.
+        rows = [("1880", 2019, population.KOLADA_TOTAL, 900_000.0),
+                ("1880", 2019, population.KOLADA_0_19, 22.2223),
+                ("1880", 2019, population.KOLADA_65, 10.0)]
+        k = pd.DataFrame(rows, columns=["kommun_kod", "ar", "nyckeltal", "varde"])
+        g = population.kolada_age_groups(k).iloc[0]
+        assert (g["0-19"], g["65+"], g["20-64"]) == (200_001, 90_000, 609_999)
+        small = k.assign(varde=[90_003.0, 22.22, 10.0])  # 2 decimals: 0,33 persons off
+        with pytest.raises(ValueError, match="too coarse"):
+            population.kolada_age_groups(small)
 
 
 class TestChapterTables:

@@ -127,8 +127,10 @@ def kolada_age_groups(kolada: pd.DataFrame) -> pd.DataFrame:
     """Exact kommun counts aged 0–19, 20–64, 65+ and single ages 20–30 from the Kolada extract.
 
     Kolada publishes the 0–19 and 65+ groups as shares (per cent with 4 decimals) of the total.
-    ``share / 100 × total`` is then within 0,08 persons of an integer for kommuner of Örebro län's
-    size, so rounding recovers the exact count; the function checks this and fails otherwise.
+    ``share / 100 × total`` is then within ``0,5·10⁻⁶ × total`` persons of the count: 0,08 for a
+    kommun of 155 000 (Örebro), 0,49 for Stockholm (975 000), under one half for every kommun
+    below a million, so rounding recovers the exact count; the function checks this and fails
+    otherwise.
 
     Returns
     -------
@@ -138,7 +140,8 @@ def kolada_age_groups(kolada: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If a share × total is not within 0,25 of an integer (the share was rounded too coarsely).
+        If a share × total is further from an integer than 0,25 persons, or for a kommun over
+        480 000 than its 4-decimal bound allows (at most 0,49): the share was rounded too coarsely.
     """
     k = kolada[kolada["kommun_kod"].isin(geo.KOMMUNER)]
     wide = k.pivot_table(index=["kommun_kod", "ar"], columns="nyckeltal", values="varde",
@@ -146,11 +149,13 @@ def kolada_age_groups(kolada: pd.DataFrame) -> pd.DataFrame:
     wide = wide.dropna(subset=[KOLADA_TOTAL, KOLADA_0_19, KOLADA_65])
     out = pd.DataFrame(index=wide.index)
     out["total"] = wide[KOLADA_TOTAL].round().astype("int64")
+    # 4 decimals of a per cent: half a unit is 0,5·10⁻⁶ of the total (2 % for the float shares).
+    tol = np.clip(0.51e-6 * wide[KOLADA_TOTAL], 0.25, 0.49)
     for col, key in (("0-19", KOLADA_0_19), ("65+", KOLADA_65)):
         raw = wide[key] / 100 * wide[KOLADA_TOTAL]
         err = (raw - raw.round()).abs()
-        if (err > 0.25).any():
-            bad = err[err > 0.25].index[0]
+        if (err > tol).any():
+            bad = err[err > tol].index[0]
             raise ValueError(
                 f"Kolada share {key!r} for kommun {bad[0]} year {bad[1]} is too coarse to recover "
                 f"an exact count (off by {err.max():.2f} persons)"
@@ -407,9 +412,12 @@ def ten_year_change(kommun_totals: pd.DataFrame, start: int, end: int) -> pd.Dat
 def change_counts(change: pd.DataFrame) -> str:
     """How many kommuner grew and shrank in :func:`ten_year_change`, in Swedish for the start of
     a sentence: ``"8 kommuner växte och 4 minskade"``; ``"Alla åtta kommuner växte"`` (or
-    ``"… minskade"``) when all changed the same way."""
+    ``"… minskade"``) when all changed the same way; ``"Kommunen växte"`` for a län of one
+    kommun."""
     n_up, n_down = int((change["forandring"] > 0).sum()), int((change["forandring"] < 0).sum())
-    if len(change) > 1 and len(change) in (n_up, n_down):
+    if len(change) == 1:  # Gotland
+        return "Kommunen " + ("växte" if n_up else "minskade" if n_down else "var lika stor")
+    if len(change) in (n_up, n_down):
         verb = "växte" if n_up else "minskade"
         return f"Alla {text.count_word(len(change))} kommuner {verb}"
     return (f"{text.num(n_up)} {'kommun' if n_up == 1 else 'kommuner'} växte och "
