@@ -126,6 +126,18 @@ class TestSmallMultiples:
         assert shared._suptitle is None
         assert plots.variant(fig, plots.MOBILE).axes[0].get_gridspec().ncols == 2
 
+    def test_many_panels_get_taller_not_squeezed(self):
+        def fig_for(n):
+            df = pd.DataFrame({"ar": [2000, 2010] * n, "v": [1, 2] * n,
+                               "k": [f"k{i}" for i in range(n) for _ in (0, 1)]})
+            return plots.small_multiples(df, "ar", "v", "k")
+
+        twelve, twentysix = fig_for(12), fig_for(26)  # Örebro län, Stockholms län
+        assert twelve.get_size_inches()[1] == pytest.approx(
+            plots.size(plots.DESKTOP, (10, 7))[1])
+        assert twentysix.get_size_inches()[1] == pytest.approx(
+            plots.size(plots.DESKTOP, (10, 7 * 2.3))[1])
+
 
 class TestChoropleth:
     def test_labels_have_a_halo_and_are_legible(self):
@@ -136,6 +148,15 @@ class TestChoropleth:
         labels = fig.axes[0].texts
         assert len(labels) == 12
         assert all(t.get_path_effects() and t.get_fontsize() >= plots.MIN_PT for t in labels)
+
+    def test_only_areas_big_enough_are_named(self):
+        gdf = catalog.load("kommungranser")
+        gdf = gdf.assign(v=np.linspace(0, 1, len(gdf)),
+                         kommun_namn=[geo.kommun_namn(k) for k in gdf["kommun_kod"]])
+        assert len(plots.choropleth(gdf, "v", annotate="kommun_namn",
+                                    label_min_share=0.01).axes[0].texts) == 12  # Kumla: 1,9 %
+        big = plots.choropleth(gdf, "v", annotate="kommun_namn", label_min_share=0.1)
+        assert 0 < len(big.axes[0].texts) < 12
 
 
 class TestWrapLabels:

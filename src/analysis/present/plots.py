@@ -378,10 +378,13 @@ def lines(df: pd.DataFrame, x: str, y: str, hue: str, *, ylabel: str = "", xlabe
 def small_multiples(df: pd.DataFrame, x: str, y: str, panel: str, *, ncols: int = 4,
                     ylabel: str = "", share: bool = False, sharey: bool = False,
                     ref: pd.DataFrame | None = None, ref_label: str | None = None,
-                    figsize=(10, 7), layout: str = DESKTOP):
+                    figsize=None, layout: str = DESKTOP):
     """One small panel per ``panel`` value (e.g. kommun), each with its own y-axis by default
-    (then a visible note says so); two panels per row on a phone."""
+    (then a visible note says so); two panels per row on a phone. The default size is 10 × 7
+    inches up to three rows, and 2,3 inches more per row beyond (a län of 26 or 49 kommuner)."""
     panels = list(dict.fromkeys(df[panel]))
+    if figsize is None:
+        figsize = (10, max(7.0, 2.3 * int(np.ceil(len(panels) / ncols))))
     if layout == MOBILE:
         ncols = min(ncols, 2)
     nrows = int(np.ceil(len(panels) / ncols))
@@ -434,13 +437,15 @@ def _polygons(ax, geoms, **style) -> None:
 def choropleth(gdf, column: str, *, bins: Sequence[float] | None = None,
                labels: Sequence[str] | None = None, cmap: str = "RdYlBu",
                legend_title: str = "", annotate: str | None = None, ax=None,
-               missing_label: str = "Visas inte (.)", figsize=(7.5, 6), layout: str = DESKTOP):
+               missing_label: str = "Visas inte (.)", figsize=(7.5, 6), layout: str = DESKTOP,
+               label_min_share: float = 0.0):
     """A classed choropleth map (EPSG:3006) with a legend of class labels and optional name labels
     (dark text on a white halo, legible on every class colour).
 
     ``bins`` are class edges (``len(labels) + 1`` values, outer edges inclusive); when omitted,
     five equal-count classes are used. Areas with missing values are hatched grey. On a phone the
-    legend goes below the map.
+    legend goes below the map. With ``label_min_share`` only areas of at least that share of the
+    map's total area get a name label (a län's small central kommuner would overlap).
     """
     import matplotlib.patches as mpatches
 
@@ -476,7 +481,8 @@ def choropleth(gdf, column: str, *, bins: Sequence[float] | None = None,
     ax.set_aspect("equal")
     ax.autoscale_view()
     if annotate:
-        for _, r in g.iterrows():
+        big = g.geometry.area >= label_min_share * g.geometry.area.sum()
+        for _, r in g[big].iterrows():
             p = r.geometry.representative_point()
             ax.annotate(str(r[annotate]), (p.x, p.y), xytext=(0, 0), textcoords="offset points",
                         ha="center", va="center", fontsize=SMALL, color="#111111",
