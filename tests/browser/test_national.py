@@ -17,7 +17,7 @@ import pytest
 from . import sitecheck
 from .conftest import ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("national")]
 
 #: Stockholm, Gotland, Göteborg, Örebro, Kiruna and Upplands Väsby: big and small, north and
 #: south, several län and kommungrupper.
