@@ -626,9 +626,10 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
         lv_data = livsvillkor.load()
         foreign_born = lv_chapter.seed_foreign_born(lv_data.indicators,
                                                     catalog.load("seed_figures"))
-    (gen / "kommunprofiler_index.md").write_text(kommun_index_md(
-        ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"), foreign_born),
-        encoding="utf-8")
+    (gen / "kommunprofiler_index.md").write_text(
+        national_index_page(ed.edition, ed.compare_year) if geo.REGION.is_riket else
+        kommun_index_md(ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
+                        foreign_born), encoding="utf-8")
     (gen / "kallor.md").write_text(sources_md(root, ed), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
     (gen / f"{ANALYST_PAGE}.md").write_text(analyst_md(root, ed, manifest), encoding="utf-8")
@@ -685,8 +686,8 @@ def region_values(root: Path, region: geo.Region) -> dict[str, str]:
     from_jobs = []
     for md in jobs.left_out(root, region):
         meta = jobs.notebook_meta(md)
-        if meta.get("fanout") or "lan" in meta["needs"]:  # profiles; a län's own chapter
-            continue
+        if meta.get("fanout") or {"lan", "riket"} & set(meta["needs"]):
+            continue  # profiles; a län's own chapter, the national one (said below)
         having = [r.namn for r in geo.regions() if r.has(meta["needs"])]
         heading = next((ln for ln in md.read_text(encoding="utf-8").splitlines()
                         if ln.startswith("# ")), "# " + md.stem)
@@ -703,6 +704,9 @@ def region_values(root: Path, region: geo.Region) -> dict[str, str]:
     if region.is_riket:
         kapitel += (" Länens egna böcker har dessutom ett kapitel om befolkningen i länet, med "
                     "framskrivning.")
+    else:
+        kapitel += (f" Boken för {geo.region(geo.RIKET).titel} jämför de "
+                    f"{len(geo.region(geo.RIKET).lan)} länen.")
     jamforelse = ("Varje profil jämför kommunen med dess län, riket och kommunerna i samma "
                   "kommungrupp enligt SKR:s indelning."
                   if region.is_riket else "Varje profil jämför kommunen med övriga länet.")

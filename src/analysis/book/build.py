@@ -600,7 +600,7 @@ def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[J
         used |= set(j.inputs)
     datasets = []
     for name in sorted(used):
-        e = catalog.entry(name, root)
+        e = catalog.resolve(name, root)  # the file the region read
         datasets.append({k: e.get(k) for k in ("name", "title", "producer", "relpath", "md5",
                                                 "date_published", "licence", "commit")})
     return {

@@ -267,9 +267,10 @@ def private_data_hash(root: Path) -> str:
 def _key_payload(root: Path, job: Job, src_hash: str | None, notebook: str) -> str:
     data, described = {}, {}
     for name in job.inputs:
-        data[name] = _file_md5(catalog.path(name, root))
+        ent = catalog.resolve(name, root)  # what the region reads (its cut of a national file)
+        data[name] = _file_md5(root / "data" / ent["relpath"])
         # what the catalogue says of it (producer, title, licence reach the pages' source lists)
-        described[name] = catalog.entry(name, root)
+        described[name] = ent
     payload = {
         "catalog": described,
         "notebook": notebook,

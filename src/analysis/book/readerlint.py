@@ -10,7 +10,7 @@ if a reader page (every page except the analyst page :data:`ANALYST_PAGES`) show
 * English words from a small stop-list (:data:`ENGLISH`), e.g. the theme's "Skip to main content".
 
 Only visible text and the ``alt``, ``title``, ``aria-label`` and ``placeholder`` attributes are
-read (not scripts, styles or URLs). Usage: ``python -m analysis.book.readerlint _build/html/2019``.
+read (not scripts, styles or URLs). Usage: ``python -m analysis.book.readerlint _build/html/orebro-lan/2019``.
 """
 
 from __future__ import annotations

@@ -606,3 +606,23 @@ def kommun_facts(index: pd.DataFrame) -> dict[str, str]:
 def text_sort_key(name: str) -> str:
     """Sort key for Swedish alphabetical order (å, ä, ö after z, in that order)."""
     return str(name).lower().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
+
+
+def trend_index(data: NationalData, kommun_code: str, compare_year: int, edition: int,
+                start: int = 1970) -> pd.DataFrame:
+    """Folkmängd of a kommun, its län and riket from ``start`` to ``edition`` as an index
+    (``compare_year`` = 100), long: ``ar, område, folkmangd, index`` in the order kommun, län,
+    riket (SCB's kommun series on the 2020 division, summed)."""
+    _check_years(data, edition, compare_year)
+    row = data.kommuner.loc[data._row(kommun_code)]
+    lan_codes = data.kommuner.loc[data.kommuner["lan_kod"] == row["lan_kod"], "kommun_kod"]
+    t = data.totals[(data.totals["ar"] >= start) & (data.totals["ar"] <= edition)]
+    parts = []
+    for name, codes in ((str(row["kommun_namn"]), [str(kommun_code)]),
+                        (str(row["lan_namn"]), list(lan_codes)), (RIKET_NAMN, None)):
+        sel = t if codes is None else t[t["kommun_kod"].isin(codes)]
+        s = sel.groupby("ar")["folkmangd"].sum()
+        parts.append(pd.DataFrame({"ar": s.index.astype(int), "område": name,
+                                   "folkmangd": s.to_numpy(),
+                                   "index": 100 * s.to_numpy() / s.loc[compare_year]}))
+    return pd.concat(parts, ignore_index=True)
