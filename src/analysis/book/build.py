@@ -92,6 +92,7 @@ from analysis.book.execute import (
 from analysis.book.jobs import (
     BUILD_VERSION,
     Job,
+    applies,
     code_hash,
     code_hash_for,
     code_key,
@@ -381,9 +382,10 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     params_file = root / "params" / f"{edition}.yml"
     ed = load_edition(params_file)
     rel_params = str(params_file.relative_to(root))
-    check_chapters(root, ed.chapters, rel_params)
+    region_stems = [md.stem for md in sorted((root / "notebooks").glob("*.md")) if applies(md)]
+    check_chapters(root, ed.chapters, rel_params, region_stems)
     if only is not None:
-        check_chapters(root, only, "--only")
+        check_chapters(root, only, "--only", region_stems)
         ed = ed.model_copy(update={"chapters": list(only)})
     if areas is not None:
         unknown = [a for a in areas if a not in geo.KOMMUNER and a not in geo.FORBUND]

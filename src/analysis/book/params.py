@@ -377,8 +377,12 @@ def notebook_stems(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "notebooks").glob("*.md"))
 
 
-def check_chapters(root: Path, chapters: Iterable[str] | None, where: str) -> None:
+def check_chapters(root: Path, chapters: Iterable[str] | None, where: str,
+                   known: list[str] | None = None) -> None:
     """Refuse chapter stems that are not notebooks (a typo would build a book without them).
+
+    ``known``: the notebooks of the region's book (default: every notebook); a notebook outside
+    them is refused as not belonging to the region's book.
 
     Raises
     ------
@@ -390,9 +394,15 @@ def check_chapters(root: Path, chapters: Iterable[str] | None, where: str) -> No
     if not list(chapters):
         raise InputError(where, "names no chapter; leave it out to build them all",
                          column="chapters")
-    known = notebook_stems(root)
+    every = notebook_stems(root)
+    known = every if known is None else known
     unknown = [c for c in chapters if c not in known]
     if unknown:
+        elsewhere = [c for c in unknown if c in every]
+        if elsewhere:
+            raise InputError(where, f"chapter(s) {', '.join(map(repr, elsewhere))} are not in "
+                             f"{geo.REGION.namn}'s book (their data exist for other regions); "
+                             f"its notebooks are {', '.join(known)}", column="chapters")
         raise InputError(where, f"unknown chapter(s) {', '.join(map(repr, unknown))}; the "
                          f"notebooks are {', '.join(known)}", column="chapters")
 
