@@ -686,9 +686,9 @@ def region_values(root: Path, region: geo.Region) -> dict[str, str]:
     from_jobs = []
     for md in jobs.left_out(root, region):
         meta = jobs.notebook_meta(md)
-        if meta.get("fanout") or {"lan", "riket"} & set(meta["needs"]):
+        if meta.get("fanout") or {"lan", "riket"} & set(meta.get("needs", [])):
             continue  # profiles; a län's own chapter, the national one (said below)
-        having = [r.namn for r in geo.regions() if r.has(meta["needs"])]
+        having = [r.namn for r in geo.regions() if r.has(meta.get("needs", []))]
         heading = next((ln for ln in md.read_text(encoding="utf-8").splitlines()
                         if ln.startswith("# ")), "# " + md.stem)
         title = (heading[2:].replace("{{ edition }}", "")

@@ -92,7 +92,7 @@ def notebook_meta(md_path: Path) -> dict[str, Any]:
     fan = meta.get("fanout")
     if fan not in (None, "kommun", "forbund"):
         raise InputError(str(md_path), f"fanout must be kommun or forbund, not {fan!r}")
-    needs = meta.setdefault("needs", [])
+    needs = meta.get("needs", [])
     known = {m for r in geo.regions() for m in r.underlag}
     if not isinstance(needs, list) or not set(needs) <= known:
         raise InputError(str(md_path), f"needs must list material a region can have "
@@ -103,7 +103,7 @@ def notebook_meta(md_path: Path) -> dict[str, Any]:
 def applies(md_path: Path, region: geo.Region | None = None) -> bool:
     """True if the notebook belongs in the book of ``region`` (default: this process's): the
     region has all the material its front matter's ``analysis: needs:`` lists."""
-    return (region or geo.REGION).has(notebook_meta(md_path)["needs"])
+    return (region or geo.REGION).has(notebook_meta(md_path).get("needs", []))
 
 
 def left_out(root: Path, region: geo.Region | None = None) -> list[Path]:
@@ -124,7 +124,7 @@ def plan(root: Path, ed: EditionParams) -> list[Job]:
         if ed.chapters is not None and md.stem not in ed.chapters:
             continue
         meta = notebook_meta(md)
-        if not geo.REGION.has(meta["needs"]):
+        if not geo.REGION.has(meta.get("needs", [])):
             continue
         rel = str(md.relative_to(root))
         fan = meta.get("fanout")

@@ -49,7 +49,7 @@ from analysis.book.execute import (
     fmt_secs,
     report_failure,
 )
-from analysis.book.jobs import Job, code_hash_for, code_key, job_key, notebook_meta, plan
+from analysis.book.jobs import Job, applies, code_hash_for, code_key, job_key, notebook_meta, plan
 from analysis.book.params import check_edition_data, load_edition, parameter_defaults
 from analysis.core.errors import InputError
 from analysis.sources import catalog
@@ -76,9 +76,11 @@ def page_job(root: Path, edition: str | int, chapter: str, area: str | None = No
         does not fan out to (the message lists the choices).
     """
     md = root / "notebooks" / f"{chapter}.md"
-    if not md.exists():
-        stems = ", ".join(sorted(p.stem for p in (root / "notebooks").glob("*.md")))
-        raise InputError(f"notebooks/{chapter}.md", f"no such notebook; choose one of: {stems}")
+    if not md.exists() or not applies(md):
+        stems = ", ".join(sorted(p.stem for p in (root / "notebooks").glob("*.md")
+                                 if applies(p)))
+        what = "no such notebook" if not md.exists() else "not in this region's book"
+        raise InputError(f"notebooks/{chapter}.md", f"{what}; choose one of: {stems}")
     ed = load_edition(root / "params" / f"{edition}.yml")
     ed = ed.model_copy(update={"chapters": [chapter]})
     jobs = plan(root, ed)
