@@ -207,6 +207,9 @@ def exit_if_up_to_date(argv: list[str]) -> None:
     ap.add_argument("--only", default=None)
     ap.add_argument("--areas", default=None)
     ap.add_argument("--region", default=None)
+    # where notebooks would run does not change what an up-to-date book holds
+    ap.add_argument("--executor", default=None)
+    ap.add_argument("--scheduler", default=None)
     try:
         args, rest = ap.parse_known_args(argv)
         root = project_root()
