@@ -45,11 +45,14 @@ def captioned(caption: str, lines: list[str]) -> list[str]:
     return [f":::{{table}} {caption}", ":align: left", "", *lines, ":::"]
 
 
-def sources_md(root: Path, ed: EditionParams | None = None) -> str:
+def sources_md(root: Path, ed: EditionParams | None = None,
+               manifest: dict[str, Any] | None = None) -> str:
     """The *Källor och data* page for readers: the statistics the book uses and the region's
     documents it quotes (a bibliography). Files, checksums and folders are on the analyst page."""
     cat = catalog.read_catalog(root)
     published = ed.published if ed is not None else None
+    if not geo.REGION.has(["rapporter"]):
+        return _sources_md_elsewhere(cat, manifest)
     out = [
         "# Källor och data",
         "",
@@ -69,16 +72,36 @@ def sources_md(root: Path, ed: EditionParams | None = None) -> str:
                                           if r.later else ""))
     out += ["", "## Statistik", ""]
     for src in cat["sources"].values():
-        out += [f"### {_md_escape(src.get('title'))}", ""]
-        out += [
+        out += _source_lines(src)
+    return "\n".join(x for x in out if x is not None)
+
+
+def _source_lines(src: dict[str, Any]) -> list[str]:
+    return [f"### {_md_escape(src.get('title'))}", "",
             f"- **Producent:** {_md_escape(documents.reader_producer(src.get('producer')))}",
             f"- **Webbplats:** [{urlsplit(str(src['url_main'])).netloc}]({src['url_main']})"
             if src.get("url_main") else "",
             f"- **Publicerad:** {_md_escape(src.get('date_published'))}",
             f"- **Ange källa som:** {_md_escape(src.get('citation'))}",
-            "",
-        ]
-    return "\n".join(x for x in out if x is not None)
+            ""]
+
+
+def _sources_md_elsewhere(cat: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+    """*Källor och data* for a region without Region Örebro län's documents: the sources of the
+    datasets the region's book read (the manifest's; without one, every dataset the region can
+    read), no bibliography."""
+    names = [d["name"] for d in manifest["datasets"]] if manifest is not None else cat["datasets"]
+    used = {catalog.resolve(name)["source"] for name in names
+            if name in cat["datasets"] and catalog.available(name)}
+    out = ["# Källor och data", "",
+           "Boken bygger på officiell statistik. Varje statistikkälla nedan anges med producent, "
+           "publiceringsdatum och hur den ska anges som källa. Vilka filer som använts, deras "
+           "kontrollsummor och hur utgåvan byggs om står på sidan "
+           f"{{doc}}`För analytiker <{ANALYST_PAGE}>`.", "", "## Statistik", ""]
+    for name, src in cat["sources"].items():
+        if name in used:
+            out += _source_lines(src)
+    return "\n".join(out)
 
 
 def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
@@ -88,6 +111,9 @@ def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
     The one reader-facing page where commands, paths, checksums and parameter names belong
     (:mod:`analysis.book.readerlint` skips it)."""
     cat = catalog.read_catalog(root)
+    default = geo.region(None)
+    region_arg = "" if geo.REGION == default else f" REGION={geo.REGION.slug}"
+    region_opt = "" if geo.REGION == default else f" --region {geo.REGION.slug}"
     out = [
         "# För analytiker",
         "",
@@ -118,12 +144,14 @@ def analyst_md(root: Path, ed: EditionParams, manifest: dict[str, Any]) -> str:
         "", "## Bygga om utgåvan", "",
         "Alla kommandon körs i repots rotmapp (se `docs/analytikerguide.md`):", "",
         "```bash",
-        f"make book EDITION={ed.edition}          # bygger utgåvan till _build/html/{ed.edition}/",
-        f"make book EDITION={ed.edition} J=2      # två notebooks samtidigt",
+        f"make book EDITION={ed.edition}{region_arg}          # bygger utgåvan till "
+        f"_build/html/{geo.REGION.slug}/{ed.edition}/",
+        f"make book EDITION={ed.edition}{region_arg} J=2      # två notebooks samtidigt",
         "make fetch-kolada                    # hämtar Koladas nyckeltal om barns ekonomi (kräver nät)",
         "make test                            # alla tester",
         "```", "",
-        f"Direkt, utan make: `python -m analysis.book.build book --edition {ed.edition} -j 2` "
+        f"Direkt, utan make: `python -m analysis.book.build book --edition {ed.edition}"
+        f"{region_opt} -j 2` "
         "(`--force` kör om alla notebooks).", "",
         "## Riktiga, konfidentiella data", "",
         "Mikrodata läggs i `data/private/` (ignoreras av git) och kontrolleras mot sina "
@@ -192,7 +220,7 @@ def edition_md(ed: EditionParams, manifest: dict[str, Any]) -> str:
                    f"{dates[0]} och {dates[-1]}. Utgåvan är alltså byggd i efterhand med samma "
                    f"kod som de andra utgåvorna; den visar år {ed.edition} men med de filer som "
                    "fanns när den byggdes.")
-    if len(later):
+    if len(later) and geo.REGION.has(["rapporter"]):  # Region Örebro län's documents
         out.append("- **Senare källor:** " + "; ".join(later["reference"]) + " Dokumenten "
                    "publicerades efter utgåvans datum och märks *senare källa* där de citeras.")
     if ed.previous_edition is not None:
@@ -601,9 +629,15 @@ def indicator_index_md(reg: dict[str, registry.Indicator], shown: set[str]) -> s
 def write_indicator_pages(gen: Path, reg: dict[str, registry.Indicator] | None = None
                           ) -> list[Path]:
     """Write ``indikatorer.md`` and ``indikatorer/<id>.md`` (every registry entry) from the
-    uses recorded by the executed pages under ``gen`` (:func:`check_indicator_uses`)."""
+    uses recorded by the executed pages under ``gen`` (:func:`check_indicator_uses`).
+
+    A region without some of the book's material (another län, riket) gets the pages of the
+    indicators its book shows only: the others' data do not exist for it."""
     reg = registry.registry() if reg is None else reg
     uses = check_indicator_uses(indicator_uses(gen), reg)
+    every = {m for r in geo.regions() for m in r.underlag} - {"lan", "riket"}
+    if not geo.REGION.has(every):
+        reg = {k: v for k, v in reg.items() if k in set(uses["indicator_id"])}
     folder = gen / INDICATOR_DIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -630,7 +664,7 @@ def write_generated_pages(root: Path, gen: Path, ed: EditionParams,
         national_index_page(ed.edition, ed.compare_year) if geo.REGION.is_riket else
         kommun_index_md(ed, catalog.load("folkmangd_kommun"), catalog.load("kommungranser"),
                         foreign_born), encoding="utf-8")
-    (gen / "kallor.md").write_text(sources_md(root, ed), encoding="utf-8")
+    (gen / "kallor.md").write_text(sources_md(root, ed, manifest), encoding="utf-8")
     (gen / "om_utgavan.md").write_text(edition_md(ed, manifest), encoding="utf-8")
     (gen / f"{ANALYST_PAGE}.md").write_text(analyst_md(root, ed, manifest), encoding="utf-8")
     if comparison is not None:

@@ -602,6 +602,8 @@ def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[J
         used |= set(j.inputs)
     datasets = []
     for name in sorted(used):
+        if not catalog.available(name, root):  # declared by a template, not this region's
+            continue
         e = catalog.resolve(name, root)  # the file the region read
         datasets.append({k: e.get(k) for k in ("name", "title", "producer", "relpath", "md5",
                                                 "date_published", "licence", "commit")})
