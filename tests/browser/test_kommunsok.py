@@ -74,3 +74,13 @@ def test_without_javascript_the_box_stays_hidden(browser, page_html):
     assert not page.is_visible("#kommunsok-falt")
     assert len(_shown(page)) == 290
     ctx.close()
+
+
+def test_words_match_from_their_start(browser, page_html):
+    page = browser.new_page()
+    page.set_content(page_html)
+    page.fill("#kommunsok-falt", "gotland")  # not Östergötlands län's 13 kommuner
+    assert _shown(page) == ["Gotland"]
+    page.fill("#kommunsok-falt", "bro")  # a part of a hyphenated name is a word
+    assert "Upplands-Bro" in _shown(page)
+    page.close()

@@ -204,3 +204,17 @@ class TestUppsala:
         assert r["scb"] and r["later"] == 0 and r["lan_groups"] and r["scb_keys"] == []
         assert r["kommuner"] == 8 and r["finite"]
         assert r["rows"][0] == "Uppsala" and r["rows"][-1] == "Uppsala län" and len(r["rows"]) == 9
+
+
+def test_division_note_names_the_kommun_that_moved_between_lan():
+    from analysis.chapters import befolkning as bef
+
+    changes = [{"year": 2007, "kommun": "0331", "from_lan": "19", "to_lan": "03",
+                "what": "Heby kommun flyttades från Västmanlands län till Uppsala län"},
+               {"year": 2003, "kommun": "0330", "from_kommun": "0380", "what": "Knivsta"}]
+    into = bef.division_note(changes, "03", 1968, 2019)
+    assert into.startswith("Heby kommun flyttades") and "före 2007 saknar kommunen" in into
+    assert "mellan 2006 och 2007" in into
+    assert "före 2007 omfattar kommunen" in bef.division_note(changes, "19", 1968, 2019)
+    assert bef.division_note(changes, "18", 1968, 2019) == ""
+    assert bef.division_note(changes, "03", 2008, 2019) == ""  # a series that starts later

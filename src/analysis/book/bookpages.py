@@ -427,7 +427,13 @@ def national_index_md(edition: int, compare_year: int, index: pd.DataFrame,
     out += table
     total = int(index[f"folkmangd_{edition}"].sum())
     out += ["", f"Folkmängd i riket {edition}: {text.num(total)}. Kommungrupperna är SKR:s "
-            "kommungruppsindelning 2017.", "", "<script>", script, "</script>", ""]
+            "kommungruppsindelning 2017.", "", "<script>", script, "</script>", "",
+            # (inline, as the script: only this page has the table; the book's CSS is shared)
+            # words and numbers stay whole; on a phone the table scrolls sideways by itself
+            "<style>", ".kommunsok-tabell { display: block; overflow-x: auto; }",
+            ".kommunsok-tabell p { overflow-wrap: normal; hyphens: manual; }",
+            ".kommunsok-tabell td:nth-child(n+4) p { white-space: nowrap; }",
+            "#kommunsok-falt { width: min(100%, 22rem); }", "</style>", ""]
     return "\n".join(out)
 
 

@@ -1,6 +1,7 @@
 /* Search box of the national kommun index (analysis.book.bookpages.national_index_md).
    Plain JavaScript, no libraries, works offline. As the reader types, the rows of the index
-   table whose kommun, län or kommungrupp contain every typed word are shown and the others
+   table whose kommun, län or kommungrupp have a word starting with every typed word are shown
+   ("gotland" finds Gotland, not Östergötland) and the others
    hidden, the other kommuner on the map are faded, and a live region says how many rows are
    shown. Without JavaScript the box stays hidden and the whole table is shown. Typing "orebro"
    finds "Örebro": letters are compared without their accents. */
@@ -15,7 +16,10 @@
     var status = box.querySelector("[role=status]");
     if (!table || !input) { return; }
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
-    var keys = rows.map(function (tr) { return fold(tr.textContent.replace(/\s+/g, " ")); });
+    var keys = rows.map(function (tr) {
+      var text = Array.prototype.map.call(tr.cells, function (td) { return td.textContent; });
+      return " " + fold(text.join(" ").replace(/[\s\-\/]+/g, " "));
+    });
     var code = /area_(\d{4})/;
     var rowCodes = rows.map(function (tr) {
       var a = tr.querySelector("a");
@@ -31,7 +35,7 @@
       var shown = 0;
       var hits = {};
       rows.forEach(function (tr, i) {
-        var hit = words.every(function (w) { return keys[i].indexOf(w) !== -1; });
+        var hit = words.every(function (w) { return keys[i].indexOf(" " + w) !== -1; });
         tr.hidden = !hit;
         if (hit) { shown += 1; hits[rowCodes[i]] = true; }
       });

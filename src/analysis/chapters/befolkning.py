@@ -1037,3 +1037,26 @@ def profile_sentence(outlook: pd.DataFrame, area_code: str, edition: int) -> str
             f"{_interval(r65['lower80'], r65['upper80'])}) och {text.num(r80['value'], -1)} "
             f"personer 80 år eller äldre ({_interval(r80['lower80'], r80['upper80'])}). "
             "Kommunens framskrivning är en del av länets och är osäkrare ju mindre kommunen är.")
+
+
+def division_note(changes: list[dict], lan_kod: str, first_year: int, edition: int) -> str:
+    """What a reader must know when a kommun moved into or out of the län (the catalogue's
+    ``boundaries: changes`` of the national kommun table, e.g. Heby from Västmanland to Uppsala
+    län in 2007): SCB's population by age and sex follows each year's län division, the kommun
+    series today's, so the län's age series jump where the division changed. Empty when no
+    change touches the län between ``first_year`` and ``edition``."""
+    notes = []
+    for ch in changes:
+        if lan_kod not in (ch.get("from_lan"), ch.get("to_lan")):
+            continue
+        year = int(ch["year"])
+        if not first_year < year <= edition:
+            continue
+        moved_in = ch.get("to_lan") == lan_kod
+        notes.append(
+            f"{ch['what']} {year}. SCB:s folkmängd efter ålder och kön för länet följer varje års "
+            f"länsindelning, så länets uppgifter efter ålder före {year} "
+            f"{'saknar' if moved_in else 'omfattar'} kommunen, medan folkmängden per kommun är "
+            "omräknad till dagens indelning för alla år. "
+            f"Diagram och tabeller efter ålder gör därför ett hopp mellan {year - 1} och {year}.")
+    return " ".join(notes)

@@ -54,7 +54,7 @@ METHOD_NOTE = (
 KOMMUNGRUPP_NOTE = (
     "Kommungruppen är SKR:s kommungruppsindelning 2017. Kommunen jämförs med de andra kommunerna "
     "i samma grupp, sammanlagda (vägda efter folkmängd), utan kommunen själv. Länet och riket "
-    "omfattar kommunen.")
+    "omfattar kommunen. Se {ref}`kommungrupp`.")
 
 
 @dataclass(frozen=True)

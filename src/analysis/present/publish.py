@@ -484,6 +484,11 @@ def estimate_notice(body: str) -> None:
     _display_markdown(f":::{{admonition}} Skattade uppgifter\n:class: note\n{body}\n:::")
 
 
+def division_notice(body: str) -> None:
+    """A visible note that a series follows another area division in some years."""
+    _display_markdown(f":::{{admonition}} Ändrad länsindelning\n:class: warning\n{body}\n:::")
+
+
 def suppression_notice(threshold_text: str) -> None:
     """The standard footnote that explains suppressed cells."""
     _display_markdown(
