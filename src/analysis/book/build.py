@@ -78,6 +78,7 @@ from analysis.book.execute import (
     KernelStartFailed,
     NotebookFailed,
     fmt_secs,
+    prepare_shared,
     run_jobs,
     start_pool,
     strip_ansi,
@@ -537,6 +538,9 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         if prev_ed is not None:
             log(f"Previous edition {prev_ed.edition}, for the comparison page:")
             announce(prev_jobs)
+        if pool is not None:  # the profiles' shared data, built once before the notebooks
+            for fut in prepare_shared(pool, root, all_jobs, cache, workers):
+                fut.add_done_callback(lambda f: _report_prepared(f, log))
         stop = threading.Event()
 
         def audit_when_done() -> tuple[pd.DataFrame, list]:
@@ -567,6 +571,24 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
                 for proc in list((getattr(pool, "_processes", None) or {}).values()):
                     proc.terminate()
             pool.shutdown(wait=ok, cancel_futures=True)
+
+
+def _report_prepared(fut: cf.Future, log) -> None:
+    """The progress line of a :func:`~analysis.book.execute.prepare_job` that ended."""
+    if fut.cancelled():
+        return
+    try:
+        res = fut.result()
+    except Exception as exc:  # noqa: BLE001 - a worker lost while preparing: notebooks do it
+        res = {"ok": False, "parts": [], "error": f"{type(exc).__name__}: {exc}", "seconds": 0}
+    if res.get("skipped"):
+        return
+    what = ", ".join(res.get("parts", []))
+    if res.get("ok"):
+        log(f"  shared data prepared: {what} ({fmt_secs(res['seconds']).strip()})")
+    else:
+        log(f"  note: preparing the shared data ({what}) failed, the notebooks build what they "
+            f"need themselves: {res.get('error', '')}")
 
 
 def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[Job],

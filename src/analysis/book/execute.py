@@ -17,7 +17,7 @@ from typing import Any
 
 import jupytext
 
-from analysis.book import kernelpool
+from analysis.book import kernelpool, prepare
 from analysis.book.jobs import (
     EDITION_PLACEHOLDER,
     ENV_EDITION,
@@ -224,6 +224,71 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         os.environ.clear()
         os.environ.update(env_backup)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def prepare_job(root_s: str, parts: list[str], params: dict[str, Any], inputs: list[str],
+                cache_s: str) -> dict[str, Any]:
+    """Build shared interim data (:mod:`analysis.book.prepare`) in a worker, before its
+    notebooks: in a fork of the worker's kernel zygote (which has the library imported), with
+    the environment a notebook of ``params`` and ``inputs`` gets. Returns ``{"ok": …, "parts":
+    …, "seconds": …}`` and, if it failed, ``error`` (never raises: the notebooks then build
+    what they need themselves and report any failure as usual). Without a zygote nothing is
+    done."""
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {"ok": True, "parts": list(parts)}
+    zygote = kernelpool.worker_zygote()
+    if zygote is None:
+        return {**out, "skipped": True, "seconds": 0.0}
+    cache = Path(cache_s)
+    work = cache / f"prepare-{'+'.join(parts)}.tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+        env = {**os.environ,
+               catalog.ENV_ROOT: root_s,
+               catalog.ENV_DECLARED: ",".join(inputs),
+               catalog.ENV_INPUT_LOG: str(work / "inputs.log"),
+               ENV_EDITION: str(params.get("edition")),
+               paths.ENV_WORK_CACHE: str(work_cache(cache)),
+               "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+        proc = zygote.call("prepare", {"parts": list(parts), "params": params},
+                           env, str(work), str(work / "prepare.log"), str(work / "result.json"))
+        proc.wait()
+        try:
+            res = json.loads((work / "result.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log = (work / "prepare.log").read_text(encoding="utf-8", errors="replace")
+            res = {"ok": False, "error": "the process ended without a result: "
+                   + "\n".join(log.splitlines()[-5:])}
+        out.update(res)
+    except Exception as exc:  # noqa: BLE001 - only a head start: the notebooks do it otherwise
+        out.update(ok=False, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
+                   workers: int) -> list[cf.Future]:
+    """Submit the :mod:`analysis.book.prepare` groups to ``pool`` (before the notebooks, so the
+    workers run them first) for every edition with at least
+    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures."""
+    todo = [j for j in jobs if j.source == prepare.TEMPLATE
+            and not (cache / j.key / "job.json").exists()]
+    by_edition: dict[Any, list[Job]] = {}
+    for j in todo:
+        by_edition.setdefault(j.params.get("edition"), []).append(j)
+    futs = []
+    for users in by_edition.values():
+        if len(users) < prepare.MIN_USERS:
+            continue
+        first = users[0]
+        params = {k: v for k, v in first.params.items() if k != "area_code"}
+        for parts in prepare.groups(workers):
+            futs.append(pool.submit(prepare_job, str(root), list(parts), params,
+                                    list(first.inputs), str(cache)))
+    return futs
 
 
 def fmt_secs(s: float) -> str:
