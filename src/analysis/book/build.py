@@ -446,30 +446,18 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
-        lint = readerlint.site_problems(html)
-        if lint:
-            raise NotebookFailed("reader pages show developer material or English (move it to "
-                                 "the analyst page):\n  " + "\n  ".join(lint[:40])
-                                 + "\nNothing was published; the previous book is unchanged.")
-        # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
-        (html / "index.html").write_text(
-            '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
-            '<meta http-equiv="Refresh" content="0; url=book/intro.html">'
-            '<link rel="icon" href="_static/favicon.png">'
-            f"<title>{ed.title}</title></head><body><p>Boken finns på "
-            '<a href="book/intro.html">startsidan</a>.</p></body></html>\n', encoding="utf-8")
-        (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
-                                            encoding="utf-8")
-        (html / ".nojekyll").write_text("", encoding="utf-8")
-        leaks = safety.local_path_leaks(html, root, [os.environ[k] for k in safety.CONFIDENTIAL_ENV
-                                              if os.environ.get(k)])
-        if leaks:
-            raise InputError(str(target), "the built pages name local paths, which would be "
-                             "published: " + "; ".join(leaks[:5])
-                             + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
-                             + ". Nothing was published")
-        if printpdf.profile_pages(html):  # one A4 PDF per profile, beside its page
-            printpdf.print_profiles(html, root / "_static" / "print.css", log=log)
+        # one A4 PDF per profile, beside its page: printed by the browser while the pages are
+        # checked here (the checks read no PDF)
+        printing = (printpdf.start_printing(html, root / "_static" / "print.css", log=log)
+                    if printpdf.profile_pages(html) else None)
+        try:
+            check_site(html, root, target, ed.title, manifest)
+        except Exception:
+            if printing is not None:
+                cf.wait([printing])  # the browser is done with the staged pages
+            raise
+        if printing is not None:
+            printing.result()  # a profile too long for its pages stops the build here
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
@@ -482,6 +470,43 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     log(f"Published {target}/index.html in "
         f"{fmt_secs(time.perf_counter() - t_start)}")
     return target
+
+
+def check_site(html: Path, root: Path, target: Path, title: str, manifest: dict[str, Any]
+               ) -> None:
+    """The built HTML's last checks and files before it is published: reader pages without
+    developer material or English, the Swedish root redirect, the manifest, and no local path
+    in any page.
+
+    Raises
+    ------
+    NotebookFailed
+        A reader page breaks a rule of :mod:`analysis.book.readerlint`.
+    InputError
+        A page names a local path.
+    """
+    lint = readerlint.site_problems(html)
+    if lint:
+        raise NotebookFailed("reader pages show developer material or English (move it to "
+                             "the analyst page):\n  " + "\n  ".join(lint[:40])
+                             + "\nNothing was published; the previous book is unchanged.")
+    # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
+    (html / "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
+        '<meta http-equiv="Refresh" content="0; url=book/intro.html">'
+        '<link rel="icon" href="_static/favicon.png">'
+        f"<title>{title}</title></head><body><p>Boken finns på "
+        '<a href="book/intro.html">startsidan</a>.</p></body></html>\n', encoding="utf-8")
+    (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
+                                        encoding="utf-8")
+    (html / ".nojekyll").write_text("", encoding="utf-8")
+    leaks = safety.local_path_leaks(html, root, [os.environ[k] for k in safety.CONFIDENTIAL_ENV
+                                                 if os.environ.get(k)])
+    if leaks:
+        raise InputError(str(target), "the built pages name local paths, which would be "
+                         "published: " + "; ".join(leaks[:5])
+                         + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
+                         + ". Nothing was published")
 
 
 def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
