@@ -7,7 +7,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from analysis.book import execute, prepare
+from analysis.book import build, execute, prepare
 from analysis.book.jobs import Job, plan
 from analysis.book.params import load_edition
 from analysis.core import paths
@@ -50,7 +50,7 @@ def test_submitted_only_for_editions_with_profiles_to_execute(tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "job.json").write_text("{}")  # 2015: one left to execute
     pool = _Pool()
-    execute.prepare_shared(pool, ROOT, jobs, tmp_path, 2)
+    build.prepare_shared(pool, ROOT, jobs, tmp_path, 2)
     assert [c[0] for c in pool.calls] == [execute.prepare_job] * len(prepare.GROUPS)
     for (_fn, (root, parts, params, inputs, cache)), group in zip(pool.calls, prepare.GROUPS,
                                                                    strict=True):

@@ -68,6 +68,7 @@ from analysis.book import (
     bookpages,
     datapackage,
     execute,
+    prepare,
     printpdf,
     readerlint,
     safety,
@@ -78,7 +79,7 @@ from analysis.book.execute import (
     KernelStartFailed,
     NotebookFailed,
     fmt_secs,
-    prepare_shared,
+    prepare_job,
     run_jobs,
     start_pool,
     strip_ansi,
@@ -596,6 +597,28 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
                 for proc in list((getattr(pool, "_processes", None) or {}).values()):
                     proc.terminate()
             pool.shutdown(wait=ok, cancel_futures=True)
+
+
+def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
+                   workers: int) -> list[cf.Future]:
+    """Submit the :mod:`analysis.book.prepare` groups to ``pool`` (before the notebooks, so the
+    workers run them first) for every edition with at least
+    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures."""
+    todo = [j for j in jobs if j.source == prepare.TEMPLATE
+            and not (cache / j.key / "job.json").exists()]
+    by_edition: dict[Any, list[Job]] = {}
+    for j in todo:
+        by_edition.setdefault(j.params.get("edition"), []).append(j)
+    futs = []
+    for users in by_edition.values():
+        if len(users) < prepare.MIN_USERS:
+            continue
+        first = users[0]
+        params = {k: v for k, v in first.params.items() if k != "area_code"}
+        for parts in prepare.groups(workers):
+            futs.append(pool.submit(prepare_job, str(root), list(parts), params,
+                                    list(first.inputs), str(cache)))
+    return futs
 
 
 def _report_prepared(fut: cf.Future, log) -> None:

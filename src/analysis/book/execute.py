@@ -17,7 +17,7 @@ from typing import Any
 
 import jupytext
 
-from analysis.book import kernelpool, prepare
+from analysis.book import kernelpool
 from analysis.book.jobs import (
     EDITION_PLACEHOLDER,
     ENV_EDITION,
@@ -267,28 +267,6 @@ def prepare_job(root_s: str, parts: list[str], params: dict[str, Any], inputs: l
         shutil.rmtree(work, ignore_errors=True)
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
-
-
-def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
-                   workers: int) -> list[cf.Future]:
-    """Submit the :mod:`analysis.book.prepare` groups to ``pool`` (before the notebooks, so the
-    workers run them first) for every edition with at least
-    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures."""
-    todo = [j for j in jobs if j.source == prepare.TEMPLATE
-            and not (cache / j.key / "job.json").exists()]
-    by_edition: dict[Any, list[Job]] = {}
-    for j in todo:
-        by_edition.setdefault(j.params.get("edition"), []).append(j)
-    futs = []
-    for users in by_edition.values():
-        if len(users) < prepare.MIN_USERS:
-            continue
-        first = users[0]
-        params = {k: v for k, v in first.params.items() if k != "area_code"}
-        for parts in prepare.groups(workers):
-            futs.append(pool.submit(prepare_job, str(root), list(parts), params,
-                                    list(first.inputs), str(cache)))
-    return futs
 
 
 def fmt_secs(s: float) -> str:
