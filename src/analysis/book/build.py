@@ -50,6 +50,7 @@ if __name__ == "__main__":  # a rebuild with nothing changed answers before impo
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import os
@@ -439,14 +440,18 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     safety.CLEANUP.paths.append(stage_root)
     try:
-        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
-                 extra_pages=lambda gen: (
-                     audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
-                     # last: the package holds every table staged so far, the log's too
-                     datapackage.write_package(gen, ed.edition, manifest)))
+        workbooks: list[datapackage.PendingWorkbook] = []  # written while Jupyter Book runs
+        with work_cache_env(cache):  # the generated pages' tables, as validated before
+            assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
+                     extra_pages=lambda gen: (
+                         audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
+                         # last: the package holds every table staged so far, the log's too
+                         datapackage.write_package(gen, ed.edition, manifest, later=workbooks)))
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
+        for wb in workbooks:
+            wb.finish(html)
         # one A4 PDF per profile, beside its page: printed by the browser while the pages are
         # checked here (the checks read no PDF)
         printing = (printpdf.start_printing(html, root / "_static" / "print.css", log=log)
@@ -510,6 +515,23 @@ def check_site(html: Path, root: Path, target: Path, title: str, manifest: dict[
                          + ". Nothing was published")
 
 
+@contextlib.contextmanager
+def work_cache_env(cache: Path):
+    """``$ANALYSIS_WORK_CACHE`` set to the build's work cache while the block runs (restored
+    after): :func:`analysis.sources.catalog.load` in the build process then reads the tables the
+    input check validated and kept, as the kernels do (the same frames), instead of validating
+    them again. Not thread-local: the audit thread's block lies within the notebooks' run."""
+    saved = os.environ.get(paths.ENV_WORK_CACHE)
+    os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(paths.ENV_WORK_CACHE, None)
+        else:
+            os.environ[paths.ENV_WORK_CACHE] = saved
+
+
 def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
                      prev_jobs: list[Job], cache: Path, build_dir: Path, failed_root: Path,
                      workers: int, log=print, executor=None) -> tuple[pd.DataFrame, list]:
@@ -544,16 +566,9 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
     pool = start_pool(workers) if todo else None
     ok = False
     try:
-        saved = os.environ.get(paths.ENV_WORK_CACHE)
-        os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))  # validated tables for kernels
-        try:
+        with work_cache_env(cache):  # the validated tables, kept for the kernels
             check_inputs(root, [name for j in all_jobs for name in j.inputs],
                          memo=build_dir / "cache" / "checked-inputs.json")
-        finally:
-            if saved is None:
-                os.environ.pop(paths.ENV_WORK_CACHE, None)
-            else:
-                os.environ[paths.ENV_WORK_CACHE] = saved
 
         def announce(js: list[Job]) -> None:
             n = sum(not (cache / j.key / "job.json").exists() for j in js)
@@ -566,7 +581,7 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
             announce(prev_jobs)
         if pool is not None:  # the profiles' shared data, built once before the notebooks
             for fut in prepare_shared(pool, root, all_jobs, cache, workers):
-                fut.add_done_callback(lambda f: _report_prepared(f, log))
+                fut.add_done_callback(lambda f, parts=fut.parts: _report_prepared(f, parts, log))
         stop = threading.Event()
 
         def audit_when_done() -> tuple[pd.DataFrame, list]:
@@ -579,7 +594,8 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
                 # stopped: all notebooks ran (then done() is true now) or one failed
                 if stop.wait(0.5) and not done():
                     raise NotebookFailed("the audit did not run: the notebooks stopped")
-            return audit.run(jobs, cache, ed.edition, log=log)
+            with work_cache_env(cache):  # the tables it loads, as validated for the kernels
+                return audit.run(jobs, cache, ed.edition, log=log)
 
         with cf.ThreadPoolExecutor(max_workers=1) as side:
             audited = side.submit(audit_when_done)
@@ -616,22 +632,25 @@ def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], ca
         first = users[0]
         params = {k: v for k, v in first.params.items() if k != "area_code"}
         for parts in prepare.groups(workers):
-            futs.append(pool.submit(prepare_job, str(root), list(parts), params,
-                                    list(first.inputs), str(cache)))
+            fut = pool.submit(prepare_job, str(root), list(parts), params, list(first.inputs),
+                              str(cache))
+            fut.parts = list(parts)  # for the progress line
+            futs.append(fut)
     return futs
 
 
-def _report_prepared(fut: cf.Future, log) -> None:
-    """The progress line of a :func:`~analysis.book.execute.prepare_job` that ended."""
+def _report_prepared(fut: cf.Future, parts: list[str], log) -> None:
+    """The progress line of a :func:`~analysis.book.execute.prepare_job` (of ``parts``) that
+    ended."""
     if fut.cancelled():
         return
     try:
         res = fut.result()
     except Exception as exc:  # noqa: BLE001 - a worker lost while preparing: notebooks do it
-        res = {"ok": False, "parts": [], "error": f"{type(exc).__name__}: {exc}", "seconds": 0}
+        res = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": 0}
     if res.get("skipped"):
         return
-    what = ", ".join(res.get("parts", []))
+    what = ", ".join(parts)
     if res.get("ok"):
         log(f"  shared data prepared: {what} ({fmt_secs(res['seconds']).strip()})")
     else:
