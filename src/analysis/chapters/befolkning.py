@@ -138,7 +138,20 @@ def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.D
             kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame,
             edition: int) -> Data:
     """The projection's inputs for an edition, from the catalogued tables (Regionfakta's age
-    table only for years up to the edition: later years are outcomes for the checks)."""
+    table only for years up to the edition: later years are outcomes for the checks). In a build
+    computed once and kept for the other notebooks (:func:`analysis.core.diskcache.memo`)."""
+    keys = [_frame_key(t) for t in (pop_riket, fodda_riket, doda_riket, kommun_riket,
+                                     kommunkoder, lan_pop, kolada, kommun_totals, regionfakta)]
+    return diskcache.memo(
+        "befolkning_data", __name__, {"edition": int(edition), "inputs": keys},
+        lambda: _prepare(pop_riket, fodda_riket, doda_riket, kommun_riket, kommunkoder, lan_pop,
+                         kolada, kommun_totals, regionfakta, edition, keys))
+
+
+def _prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.DataFrame,
+             kommun_riket: pd.DataFrame, kommunkoder: pd.DataFrame, lan_pop: pd.DataFrame,
+             kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame,
+             edition: int, keys: list[str]) -> Data:
     v = _truncate(pj.vital_from_scb(pop_riket, fodda_riket, doda_riket), edition)
     last = max(int(c) for c in kommun_riket.columns if str(c).isdigit())
     # All later years are kept: those up to the edition are its data, the rest are outcomes for
@@ -150,14 +163,12 @@ def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.D
     lan_ages = lan.groupby(["ar", "alder"], as_index=False)["folkmangd"].sum()
     finer = finer_groups(regionfakta, groups)
     shares = pj.kommun_band_shares(groups, lan_ages, finer[finer["ar"] <= edition])
-    keys = [_frame_key(t) for t in (pop_riket, fodda_riket, doda_riket, kommun_riket,
-                                     kommunkoder, lan_pop, kolada, kommun_totals, regionfakta)]
     return Data(edition, v, totals, lan, groups, shares, kommun_totals, keys)
 
 
 def _frame_key(df: pd.DataFrame) -> str:
     """The catalogue md5 of a loaded table (its content hash when it was not catalogued)."""
-    return (df.attrs.get("catalog") or {}).get("md5") or diskcache.frame_hash(df)
+    return diskcache.table_key(df)
 
 
 def _lan_array(lan: pd.DataFrame, year: int) -> np.ndarray:
