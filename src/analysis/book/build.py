@@ -379,59 +379,69 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     confidential = safety.confidential_inputs(root)
     build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
     safety.CLEANUP.build_dir = build_dir
-    bookpages.registry.registry()  # the indicator registry is valid before anything runs
-    problems = catalog.verify(root)
-    if problems:
-        raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
-                         + "\n  ".join(problems))
-    # what this build reads, before it reads it; recorded when it has succeeded
-    snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
-    headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
-    jobs = plan(root, ed)
-    check_parameter_names(sorted({root / j.source for j in jobs}), root,
-                          memo=build_dir / "cache" / "checked-parameters.json")
-    check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
-    safety.clean_stale(build_dir, log)
-    code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
-    for j in jobs:
-        j.key = job_key(root, j, code[j.source])
-        j.extra["code_key"] = code_key(root, j, code[j.source])
-    cache = build_dir / "cache" / "notebooks"
-    cache.mkdir(parents=True, exist_ok=True)
-    if partial:
-        target = build_dir / safety.PARTIAL / edition
-        log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
-            f"over the edition's book in {build_dir / 'html' / edition}.")
-    else:
-        target = build_dir / "html" / edition
-    failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
-    prev_ed, prev_jobs = previous_edition_jobs(root, ed)
-    build_key = hashlib.sha256(
-        json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
-                   + [static_hash(root, params_file)]).encode()
-    ).hexdigest()[:24]
-    old_manifest = target / "manifest.json"
-    if force:
+    # A cold build (no executed notebook kept): the workers start now and their zygotes import
+    # the libraries beside the checks and keys below, not after them (execute_editions takes
+    # the pool over; stopped here if the build ends before)
+    early = (start_pool(workers) if executor is None
+             and not any((build_dir / "cache" / "notebooks").glob("*/job.json")) else None)
+    try:
+        bookpages.registry.registry()  # the indicator registry is valid before anything runs
+        problems = catalog.verify(root)
+        if problems:
+            raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
+                             + "\n  ".join(problems))
+        # what this build reads, before it reads it; recorded when it has succeeded
+        snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
+        headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
+        jobs = plan(root, ed)
+        check_parameter_names(sorted({root / j.source for j in jobs}), root,
+                              memo=build_dir / "cache" / "checked-parameters.json")
+        check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
+        safety.clean_stale(build_dir, log)
+        code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
         for j in jobs:
-            shutil.rmtree(cache / j.key, ignore_errors=True)
-    elif old_manifest.exists():
-        try:
-            same = json.loads(old_manifest.read_text(encoding="utf-8")).get("build_key") == build_key
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            same = False
-        if same:
-            log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
-                "0 to execute")
-            log(f"Nothing changed since the last build: {target} is up to date.")
-            if not partial:
-                write_landing_page(build_dir / "html")
-            stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
-                        notebooks=len(jobs))
-            return target
-    safety.discard_damaged(cache, jobs + prev_jobs, log)
-    suppression_log, audit_findings = execute_editions(
-        root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
-        executor=executor)
+            j.key = job_key(root, j, code[j.source])
+            j.extra["code_key"] = code_key(root, j, code[j.source])
+        cache = build_dir / "cache" / "notebooks"
+        cache.mkdir(parents=True, exist_ok=True)
+        if partial:
+            target = build_dir / safety.PARTIAL / edition
+            log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
+                f"over the edition's book in {build_dir / 'html' / edition}.")
+        else:
+            target = build_dir / "html" / edition
+        failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
+        prev_ed, prev_jobs = previous_edition_jobs(root, ed)
+        build_key = hashlib.sha256(
+            json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
+                       + [static_hash(root, params_file)]).encode()
+        ).hexdigest()[:24]
+        old_manifest = target / "manifest.json"
+        if force:
+            for j in jobs:
+                shutil.rmtree(cache / j.key, ignore_errors=True)
+        elif old_manifest.exists():
+            try:
+                same = json.loads(old_manifest.read_text(encoding="utf-8")).get("build_key") == build_key
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                same = False
+            if same:
+                log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
+                    "0 to execute")
+                log(f"Nothing changed since the last build: {target} is up to date.")
+                if not partial:
+                    write_landing_page(build_dir / "html")
+                stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                            notebooks=len(jobs))
+                return target
+        safety.discard_damaged(cache, jobs + prev_jobs, log)
+        suppression_log, audit_findings = execute_editions(
+            root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
+            executor=executor, pool=early)
+        early = None
+    finally:
+        if early is not None:
+            stop_pool(early)
     comparison = None
     if prev_ed is not None and prev_jobs:  # (a partial build may hold none of its chapters)
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
@@ -532,9 +542,17 @@ def work_cache_env(cache: Path):
             os.environ[paths.ENV_WORK_CACHE] = saved
 
 
+def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now (their zygotes and kernels die with them)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
                      prev_jobs: list[Job], cache: Path, build_dir: Path, failed_root: Path,
-                     workers: int, log=print, executor=None) -> tuple[pd.DataFrame, list]:
+                     workers: int, log=print, executor=None,
+                     pool: cf.ProcessPoolExecutor | None = None) -> tuple[pd.DataFrame, list]:
     """Check the inputs and execute the edition's notebooks and the previous edition's chapters
     on one pool of warm workers; audit the edition's tables as soon as its own notebooks are
     done (while the previous edition's still run). Returns the audit's suppression log and
@@ -546,8 +564,12 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
 
     ``executor`` (e.g. :class:`analysis.book.dask_executor.DaskExecutor`) runs the jobs instead
     of the local warm pool: the edition's notebooks, the audit, then the previous edition's.
+    ``pool`` (:func:`~analysis.book.execute.start_pool`, started early by a cold build) is used
+    instead of starting one, and shut down here in every case.
     """
     if executor is not None:
+        if pool is not None:
+            stop_pool(pool)
         check_inputs(root, [name for j in jobs + prev_jobs for name in j.inputs],
                      memo=build_dir / "cache" / "checked-inputs.json")
         executor(root, jobs, cache, failed_root / str(ed.edition), workers, log=log)
@@ -563,7 +585,11 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         j.extra["failed_dir"] = str(failed_root / str(prev_ed.edition if prev_ed else ""))
     for j in jobs:
         j.extra["failed_dir"] = str(failed_root / str(ed.edition))
-    pool = start_pool(workers) if todo else None
+    if pool is not None and not todo:  # started early, nothing to execute after all
+        stop_pool(pool)
+        pool = None
+    elif pool is None and todo:
+        pool = start_pool(workers)
     ok = False
     try:
         with work_cache_env(cache):  # the validated tables, kept for the kernels
@@ -609,10 +635,10 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         return result
     finally:
         if pool is not None:
-            if not ok:  # stopped before or while executing: no worker outlives the failure
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-            pool.shutdown(wait=ok, cancel_futures=True)
+            if ok:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:  # stopped before or while executing: no worker outlives the failure
+                stop_pool(pool)
 
 
 def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
