@@ -60,6 +60,20 @@ def test_submitted_only_for_editions_with_profiles_to_execute(tmp_path):
         assert params == {"edition": 2019, "seed": 1} and inputs == ["kolada_befolkning"]
 
 
+def test_the_first_group_runs_in_the_build_process(tmp_path):
+    jobs = [_profile(2019, "1880", "a"), _profile(2019, "1881", "b")]
+    pool, here = _Pool(), []
+
+    def run_here(parts, params):
+        here.append((parts, params))
+        return type("Future", (), {})()
+
+    futs = build.prepare_shared(pool, ROOT, jobs, tmp_path, 2, here=run_here)
+    assert here == [(list(prepare.GROUPS[0]), {"edition": 2019, "seed": 1})]
+    assert [tuple(c[1][1]) for c in pool.calls] == list(prepare.GROUPS[1:])
+    assert [f.parts for f in futs] == [list(g) for g in prepare.GROUPS]
+
+
 def test_without_a_zygote_nothing_is_done(tmp_path):
     res = execute.prepare_job(str(ROOT), ["barnfattigdom"], {"edition": 2019}, [], str(tmp_path))
     assert res["ok"] and res["skipped"]

@@ -525,21 +525,32 @@ def check_site(html: Path, root: Path, target: Path, title: str, manifest: dict[
                          + ". Nothing was published")
 
 
+_WORK_CACHE_ENV = {"lock": threading.Lock(), "depth": 0, "saved": None}
+
+
 @contextlib.contextmanager
 def work_cache_env(cache: Path):
     """``$ANALYSIS_WORK_CACHE`` set to the build's work cache while the block runs (restored
-    after): :func:`analysis.sources.catalog.load` in the build process then reads the tables the
-    input check validated and kept, as the kernels do (the same frames), instead of validating
-    them again. Not thread-local: the audit thread's block lies within the notebooks' run."""
-    saved = os.environ.get(paths.ENV_WORK_CACHE)
-    os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))
+    when the last such block ends: the audit and the shared-data preparation may overlap in
+    threads of the build process): :func:`analysis.sources.catalog.load` in the build process
+    then reads the tables the input check validated and kept, as the kernels do (the same
+    frames), instead of validating them again."""
+    st = _WORK_CACHE_ENV
+    with st["lock"]:
+        if st["depth"] == 0:
+            st["saved"] = os.environ.get(paths.ENV_WORK_CACHE)
+            os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))
+        st["depth"] += 1
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop(paths.ENV_WORK_CACHE, None)
-        else:
-            os.environ[paths.ENV_WORK_CACHE] = saved
+        with st["lock"]:
+            st["depth"] -= 1
+            if st["depth"] == 0:
+                if st["saved"] is None:
+                    os.environ.pop(paths.ENV_WORK_CACHE, None)
+                else:
+                    os.environ[paths.ENV_WORK_CACHE] = st["saved"]
 
 
 def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
@@ -605,9 +616,13 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         if prev_ed is not None:
             log(f"Previous edition {prev_ed.edition}, for the comparison page:")
             announce(prev_jobs)
+        here = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
         if pool is not None:  # the profiles' shared data, built once before the notebooks
-            for fut in prepare_shared(pool, root, all_jobs, cache, workers):
+            for fut in prepare_shared(pool, root, all_jobs, cache, workers,
+                                      here=lambda parts, params: here.submit(
+                                          _prepare_here, parts, params, cache)):
                 fut.add_done_callback(lambda f, parts=fut.parts: _report_prepared(f, parts, log))
+        here.shutdown(wait=False)  # its part runs on; joined below
         stop = threading.Event()
 
         def audit_when_done() -> tuple[pd.DataFrame, list]:
@@ -631,6 +646,7 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
             finally:
                 stop.set()
             result = audited.result()
+        here.shutdown(wait=True)
         ok = True
         return result
     finally:
@@ -642,10 +658,14 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
 
 
 def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
-                   workers: int) -> list[cf.Future]:
+                   workers: int, here=None) -> list[cf.Future]:
     """Submit the :mod:`analysis.book.prepare` groups to ``pool`` (before the notebooks, so the
     workers run them first) for every edition with at least
-    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures."""
+    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures.
+
+    With ``here`` (``here(parts, params) -> Future``: the build process, which waits for its
+    workers anyway) the first group runs there, at once, while the workers' zygotes may still
+    be importing, and the others go to the workers."""
     todo = [j for j in jobs if j.source == prepare.TEMPLATE
             and not (cache / j.key / "job.json").exists()]
     by_edition: dict[Any, list[Job]] = {}
@@ -657,12 +677,25 @@ def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], ca
             continue
         first = users[0]
         params = {k: v for k, v in first.params.items() if k != "area_code"}
-        for parts in prepare.groups(workers):
-            fut = pool.submit(prepare_job, str(root), list(parts), params, list(first.inputs),
-                              str(cache))
+        groups = prepare.groups(workers + (here is not None))
+        for i, parts in enumerate(groups):
+            if i == 0 and here is not None:
+                fut = here(list(parts), params)
+            else:
+                fut = pool.submit(prepare_job, str(root), list(parts), params,
+                                  list(first.inputs), str(cache))
             fut.parts = list(parts)  # for the progress line
             futs.append(fut)
     return futs
+
+
+def _prepare_here(parts: list[str], params: dict[str, Any], cache: Path) -> dict[str, Any]:
+    """:func:`analysis.book.prepare.run` in the build process (a thread of it), reading the
+    tables validated for the kernels; the result of :func:`~analysis.book.execute.prepare_job`."""
+    t0 = time.perf_counter()
+    with work_cache_env(cache):
+        res = prepare.run(parts, params)
+    return {**res, "parts": parts, "seconds": round(time.perf_counter() - t0, 2)}
 
 
 def _report_prepared(fut: cf.Future, parts: list[str], log) -> None:

@@ -8,9 +8,9 @@ builds them and the others read them. In a cold build that puts the work in the 
 profiles at once: one builds each piece while the other waits for it, so both take as long as
 all pieces together.
 
-This module builds the same pieces in advance, split into :data:`GROUPS` that the build's two
-workers run side by side while no notebook runs yet (:func:`analysis.book.execute.prepare_job`,
-in a fork of the worker's kernel zygote). Each part calls exactly what the kommun profile
+This module builds the same pieces in advance, split into :data:`GROUPS`: the build process runs
+the first at once (it waits for its workers anyway) and a worker the other before its first
+notebook (:func:`analysis.book.execute.prepare_job`, in a fork of the worker's kernel zygote). Each part calls exactly what the kommun profile
 (``notebooks/profil_kommun.md``) calls, with the job's parameters and environment, so its cache
 keys are the ones the notebooks ask for and the data are written by the same functions: the
 notebooks then read them. Nothing here is published or decides anything: a part that fails or
@@ -88,14 +88,14 @@ PARTS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "liv_och_halsa_ung": youth_survey,
     "befolkning": population_outlook,
 }
-#: How the parts are shared out between workers (about equal work: the register is as long as
-#: the three others together on a quiet machine).
+#: How the parts are shared out (about equal work: the register is as long as the three others
+#: together on a quiet machine; the outlook first, as a profile needs it first).
 GROUPS: tuple[tuple[str, ...], ...] = (("barnfattigdom",),
-                                       ("liv_och_halsa", "liv_och_halsa_ung", "befolkning"))
+                                       ("befolkning", "liv_och_halsa", "liv_och_halsa_ung"))
 
 
 def groups(workers: int) -> list[tuple[str, ...]]:
-    """The groups of parts for ``workers`` workers (one group with every part for one worker)."""
+    """The groups of parts for ``workers`` processes (one group with every part for one)."""
     if workers <= 1:
         return [tuple(p for g in GROUPS for p in g)]
     return list(GROUPS)
