@@ -393,6 +393,23 @@ class TestSchedule:
         (tmp_path / execute.DURATIONS).write_text("[", encoding="utf-8")
         assert execute._longest_first(jobs, tmp_path / "notebooks") == jobs
 
+    def test_next_job_first_edition_then_longest_then_learnt_in_this_run(self):
+        def job(stem, edition):
+            return book_jobs.Job(f"notebooks/{stem}.md", stem, ".", {"edition": edition}, [],
+                                 label=stem)
+
+        waiting = [job("01", 2015), job("05", 2015), job("metod", 2015), job("profil", 2019)]
+        group = {2019: 0, 2015: 1}
+        # the first edition's job first, whatever the estimates
+        assert execute._pick(waiting, group, {"profil": 1.0, "01": 20.0}, {}) == 3
+        rest = waiting[:3]
+        # nothing known: in the given order; then by what the same notebook took in this run
+        assert execute._pick(rest, group, {}, {}) == 0
+        seen = {"notebooks/01.md": 16.0, "notebooks/05.md": 17.0, "notebooks/metod.md": 1.0}
+        assert execute._pick(rest, group, {}, seen) == 1
+        # the last build's seconds (by label) come before this run's
+        assert execute._pick(rest, group, {"01": 30.0}, seen) == 0
+
     def test_work_cache_beside_the_notebooks(self, tmp_path):
         assert execute.work_cache(tmp_path / "cache" / "notebooks") == tmp_path / "cache" / "work"
 

@@ -62,6 +62,41 @@ class TestWritePackage:
             datapackage.write_package(gen, 2019, {})
 
 
+class TestWorkbookInTheBackground:
+    """``write_package(later=…)``: the workbook is written by a fork while Jupyter Book runs and
+    put over the placeholder in the staged book and in the site's ``_downloads`` copy."""
+
+    def test_same_bytes_as_written_at_once(self, tmp_path):
+        gen = _stage(tmp_path)
+        _z, x = datapackage.write_package(gen, 2019, {"edition": 2019})
+        at_once = x.read_bytes()
+        later = []
+        _z, x2 = datapackage.write_package(gen, 2019, {"edition": 2019}, later=later)
+        assert x2 == x and x.read_bytes() == b""  # the placeholder Jupyter Book copies
+        html = tmp_path / "html"
+        copy = html / "_downloads" / "92faf6fb" / x.name
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(b"")
+        [pending] = later
+        assert pending.pid is not None  # written by a fork (no other thread runs here)
+        assert pending.finish(html) == at_once
+        assert x.read_bytes() == copy.read_bytes() == at_once
+        assert sorted(p.name for p in gen.iterdir() if p.is_file()) == sorted(
+            ["vad_har_andrats.csv", "kodbok.md", "data_2019.zip", "data_2019.xlsx"])
+
+    def test_a_failure_in_the_fork_is_raised_by_finish(self, tmp_path, monkeypatch):
+        gen = _stage(tmp_path)
+
+        def broken(rows, book):
+            raise ValueError("trasig arbetsbok")
+
+        monkeypatch.setattr(datapackage, "workbook", broken)
+        later = []
+        datapackage.write_package(gen, 2019, {"edition": 2019}, later=later)
+        with pytest.raises(RuntimeError, match="trasig arbetsbok"):
+            later[0].finish(tmp_path / "html")
+
+
 class TestWorkbook:
     def test_numbers_stay_numbers(self):
         t = codebook.tidy(pd.DataFrame({"folkmangd": [5], "data_kind": "uppmätt"}), "t")

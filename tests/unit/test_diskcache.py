@@ -121,3 +121,52 @@ class TestWriteParquetAtomic:
         diskcache.write_parquet_atomic(pd.DataFrame({"x": [1]}), tmp_path / "t.parquet")
         assert pd.read_parquet(tmp_path / "t.parquet")["x"].tolist() == [1]
         assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+class TestTableKey:
+    def test_catalogue_md5_else_content(self):
+        a = pd.DataFrame({"x": [1, 2]})
+        assert diskcache.table_key(a) == diskcache.frame_hash(a)
+        a.attrs["catalog"] = {"md5": "abc"}
+        assert diskcache.table_key(a) == "abc"
+
+
+class TestMemo:
+    def test_outside_a_build_just_computed(self, monkeypatch):
+        monkeypatch.delenv("ANALYSIS_WORK_CACHE", raising=False)
+        calls = []
+        for _ in range(2):
+            assert diskcache.memo("t", "analysis.core.geo", {"a": 1},
+                                  lambda: calls.append(1) or 5) == 5
+        assert len(calls) == 2
+
+    def test_in_a_build_computed_once_and_read_back_exactly(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path))
+        frame = pd.DataFrame({"k": pd.Categorical(["b", "a"]), "v": [1.5, float("nan")]},
+                             index=[7, 3])
+        frame.attrs["källa"] = {"md5": "x"}
+        calls = []
+
+        def build():
+            calls.append(1)
+            return {"t": frame, "n": 2}
+
+        first = diskcache.memo("t", "analysis.core.geo", {"a": 1}, build)
+        again = diskcache.memo("t", "analysis.core.geo", {"a": 1}, build)
+        assert len(calls) == 1 and first["t"] is frame and again["t"] is not frame
+        pd.testing.assert_frame_equal(again["t"], frame)
+        assert again["t"].attrs == frame.attrs and again["n"] == 2
+        # another payload or another module's code is another value
+        diskcache.memo("t", "analysis.core.geo", {"a": 2}, build)
+        diskcache.memo("t", "analysis.core.text", {"a": 1}, build)
+        assert len(calls) == 3
+        assert len(list((tmp_path / "memo" / "t").glob("*.pkl"))) == 3
+        assert not list((tmp_path / "memo" / "t").glob("*.tmp-*"))
+
+    def test_a_damaged_memo_is_computed_again(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("ANALYSIS_WORK_CACHE", str(tmp_path))
+        diskcache.memo("t", "analysis.core.geo", {}, lambda: 1)
+        [f] = (tmp_path / "memo" / "t").glob("*.pkl")
+        f.write_bytes(b"\x80trasig")
+        assert diskcache.memo("t", "analysis.core.geo", {}, lambda: 2) == 2
+        assert diskcache.memo("t", "analysis.core.geo", {}, lambda: 3) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import os
 import signal
 import time
@@ -230,3 +231,36 @@ class TestLibraryPreloaded:
         assert first.cells[-1].outputs[0]["text"] == "True\n"
         assert second.cells[-1].outputs[0]["text"] == "True\n"  # there before the import
         assert zygote.failed == []
+
+
+class TestCallsInAFork:
+    """``Zygote.call``: a function of the zygote run in a fork (the build's shared-data
+    preparation, :mod:`analysis.book.prepare`), with the job's environment, no kernel."""
+
+    def _call(self, zygote, tmp_path, target, kwargs, env=None):
+        result = tmp_path / "result.json"
+        result.unlink(missing_ok=True)
+        proc = zygote.call(target, kwargs, {**os.environ, **(env or {})}, str(tmp_path),
+                           str(tmp_path / "call.log"), str(result))
+        proc.wait(timeout=60)
+        return json.loads(result.read_text()) if result.exists() else None
+
+    def test_result_environment_and_folder(self, zygote, tmp_path):
+        got = self._call(zygote, tmp_path, "environment", {"names": ["P18_X"]},
+                         {"P18_X": "från jobbet"})
+        assert got == {"env": {"P18_X": "från jobbet"}, "cwd": str(tmp_path)}
+        # the zygote is unchanged: the next fork has only its own job's environment
+        assert self._call(zygote, tmp_path, "environment", {"names": ["P18_X"]})["env"] == {
+            "P18_X": None}
+
+    def test_the_zygote_runs_the_build_preparation(self, zygote, tmp_path):
+        assert self._call(zygote, tmp_path, "prepare", {"parts": [], "params": {}}) == {
+            "ok": True}
+
+    def test_a_raising_call_leaves_no_result_and_its_traceback(self, zygote, tmp_path):
+        assert self._call(zygote, tmp_path, "environment", {"bogus": 1}) is None
+        assert "TypeError" in (tmp_path / "call.log").read_text()
+        assert self._call(zygote, tmp_path, "no such call", {}) is None
+        assert "KeyError" in (tmp_path / "call.log").read_text()
+        # the zygote still serves
+        assert self._call(zygote, tmp_path, "environment", {"names": []})["env"] == {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.book import printpdf
 
 
@@ -47,3 +49,38 @@ class TestWithoutChromium:
         assert printpdf.print_profiles(tmp_path, tmp_path / "print.css", log=said.append) == []
         assert page.read_text(encoding="utf-8") == "<p></p><p>kvar</p>"
         assert "no Chromium found" in said[0] and "1 pages" in said[0]
+
+    def test_started_in_the_background_it_drops_the_links_at_once(self, monkeypatch, tmp_path):
+        monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path))
+        d = tmp_path / printpdf.PROFILE_DIRS[1]
+        d.mkdir(parents=True)
+        page = d / "profil_forbund__area_SO.html"
+        page.write_text('<a class="kik-pdf" href="x.pdf">PDF</a>ok', encoding="utf-8")
+        said = []
+        assert printpdf.start_printing(tmp_path, tmp_path / "print.css", log=said.append) is None
+        assert page.read_text(encoding="utf-8") == "ok"  # before the build reads the pages
+
+
+@pytest.mark.browser
+class TestWithChromium:
+    def test_pages_printed_side_by_side_as_alone(self, tmp_path):
+        exe = printpdf.find_chromium()
+        if exe is None:
+            pytest.skip("no Chromium")
+        d = tmp_path / printpdf.PROFILE_DIRS[0]
+        d.mkdir(parents=True)
+        for code, paras in (("1814", 3), ("1860", 200), ("1861", 20)):
+            (d / f"profil_kommun__area_{code}.html").write_text(
+                "<html><body>" + "<p>Rad</p>" * paras + "</body></html>", encoding="utf-8")
+        css = tmp_path / "print.css"
+        css.write_text("@page { size: A4; }", encoding="utf-8")
+        alone = {}
+        for p in printpdf.print_profiles(tmp_path, css, log=lambda _m: None, parallel=1):
+            alone[p.name] = printpdf.page_count(p)
+        fut = printpdf.start_printing(tmp_path, css, log=lambda _m: None, executable=exe)
+        out = fut.result(timeout=120)
+        assert [p.name for p in out] == sorted(alone)  # in page order, whatever finished first
+        assert {p.name: printpdf.page_count(p) for p in out} == alone
+        assert alone["profil_kommun__area_1814.pdf"] == 1
+        assert alone["profil_kommun__area_1860.pdf"] > 1

@@ -56,6 +56,7 @@ if __name__ == "__main__":  # a rebuild with nothing changed answers before impo
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import os
@@ -74,6 +75,7 @@ from analysis.book import (
     bookpages,
     datapackage,
     execute,
+    prepare,
     printpdf,
     readerlint,
     safety,
@@ -84,6 +86,7 @@ from analysis.book.execute import (
     KernelStartFailed,
     NotebookFailed,
     fmt_secs,
+    prepare_job,
     run_jobs,
     start_pool,
     strip_ansi,
@@ -398,59 +401,69 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     confidential = safety.confidential_inputs(root)
     build_dir = safety.choose_build_dir(root, build_dir, confidential, log)
     safety.CLEANUP.build_dir = build_dir
-    bookpages.registry.registry()  # the indicator registry is valid before anything runs
-    problems = catalog.verify(root)
-    if problems:
-        raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
-                         + "\n  ".join(problems))
-    # what this build reads, before it reads it; recorded when it has succeeded
-    snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
-    headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
-    jobs = plan(root, ed)
-    check_parameter_names(sorted({root / j.source for j in jobs}), root,
-                          memo=build_dir / "cache" / "checked-parameters.json")
-    check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
-    safety.clean_stale(build_dir, log)
-    code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
-    for j in jobs:
-        j.key = job_key(root, j, code[j.source])
-        j.extra["code_key"] = code_key(root, j, code[j.source])
-    cache = build_dir / "cache" / "notebooks"
-    cache.mkdir(parents=True, exist_ok=True)
-    if partial:
-        target = build_dir / safety.PARTIAL / geo.REGION.slug / edition
-        log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
-            f"over the edition's book in {build_dir / 'html' / geo.REGION.slug / edition}.")
-    else:
-        target = build_dir / "html" / geo.REGION.slug / edition
-    failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
-    prev_ed, prev_jobs = previous_edition_jobs(root, ed)
-    build_key = hashlib.sha256(
-        json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
-                   + [static_hash(root, params_file)]).encode()
-    ).hexdigest()[:24]
-    old_manifest = target / "manifest.json"
-    if force:
+    # A cold build (no executed notebook kept): the workers start now and their zygotes import
+    # the libraries beside the checks and keys below, not after them (execute_editions takes
+    # the pool over; stopped here if the build ends before)
+    early = (start_pool(workers) if executor is None
+             and not any((build_dir / "cache" / "notebooks").glob("*/job.json")) else None)
+    try:
+        bookpages.registry.registry()  # the indicator registry is valid before anything runs
+        problems = catalog.verify(root)
+        if problems:
+            raise InputError("data/catalog.yml", "catalogued files are missing or changed:\n  "
+                             + "\n  ".join(problems))
+        # what this build reads, before it reads it; recorded when it has succeeded
+        snap = stamp.snapshot(root, [f for _, f, _ in catalog.all_files(root)])
+        headline = f"Edition {edition}: {ed.title}  (parameters {rel_params} are valid)"
+        jobs = plan(root, ed)
+        check_parameter_names(sorted({root / j.source for j in jobs}), root,
+                              memo=build_dir / "cache" / "checked-parameters.json")
+        check_edition_data(root, ed, [name for j in jobs for name in j.inputs])
+        safety.clean_stale(build_dir, log)
+        code = {j.source: code_hash_for(root, root / j.source, j.inputs) for j in jobs}
         for j in jobs:
-            shutil.rmtree(cache / j.key, ignore_errors=True)
-    elif old_manifest.exists():
-        try:
-            same = json.loads(old_manifest.read_text(encoding="utf-8")).get("build_key") == build_key
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            same = False
-        if same:
-            log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
-                "0 to execute")
-            log(f"Nothing changed since the last build: {target} is up to date.")
-            if not partial:
-                write_landing_page(build_dir / "html")
-            stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
-                        notebooks=len(jobs))
-            return target
-    safety.discard_damaged(cache, jobs + prev_jobs, log)
-    suppression_log, audit_findings = execute_editions(
-        root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
-        executor=executor)
+            j.key = job_key(root, j, code[j.source])
+            j.extra["code_key"] = code_key(root, j, code[j.source])
+        cache = build_dir / "cache" / "notebooks"
+        cache.mkdir(parents=True, exist_ok=True)
+        if partial:
+            target = build_dir / safety.PARTIAL / geo.REGION.slug / edition
+            log(f"Partial build ({', '.join(ed.chapters or [])}): published to {target}, not "
+                f"over the edition's book in {build_dir / 'html' / geo.REGION.slug / edition}.")
+        else:
+            target = build_dir / "html" / geo.REGION.slug / edition
+        failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
+        prev_ed, prev_jobs = previous_edition_jobs(root, ed)
+        build_key = hashlib.sha256(
+            json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
+                       + [static_hash(root, params_file)]).encode()
+        ).hexdigest()[:24]
+        old_manifest = target / "manifest.json"
+        if force:
+            for j in jobs:
+                shutil.rmtree(cache / j.key, ignore_errors=True)
+        elif old_manifest.exists():
+            try:
+                same = json.loads(old_manifest.read_text(encoding="utf-8")).get("build_key") == build_key
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                same = False
+            if same:
+                log(f"Notebooks: {len(jobs)} in the edition, {len(jobs)} unchanged (cached), "
+                    "0 to execute")
+                log(f"Nothing changed since the last build: {target} is up to date.")
+                if not partial:
+                    write_landing_page(build_dir / "html")
+                stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
+                            notebooks=len(jobs))
+                return target
+        safety.discard_damaged(cache, jobs + prev_jobs, log)
+        suppression_log, audit_findings = execute_editions(
+            root, ed, jobs, prev_ed, prev_jobs, cache, build_dir, failed_root, workers, log,
+            executor=executor, pool=early)
+        early = None
+    finally:
+        if early is not None:
+            stop_pool(early)
     comparison = None
     if prev_ed is not None and prev_jobs:  # (a partial build may hold none of its chapters)
         comparison = whatchanged.compare(collect_indicators(prev_jobs, cache),
@@ -459,38 +472,30 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     stage_root = build_dir / "staging" / f"{edition}-{os.getpid()}"
     safety.CLEANUP.paths.append(stage_root)
     try:
-        assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
-                 extra_pages=lambda gen: (
-                     audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
-                     # last: the package holds every table staged so far, the log's too
-                     datapackage.write_package(gen, ed.edition, manifest)))
+        workbooks: list[datapackage.PendingWorkbook] = []  # written while Jupyter Book runs
+        with work_cache_env(cache):  # the generated pages' tables, as validated before
+            assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
+                     extra_pages=lambda gen: (
+                         audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
+                         # last: the package holds every table staged so far, the log's too
+                         datapackage.write_package(gen, ed.edition, manifest, later=workbooks)))
         run_jupyter_book(stage_root / "src", stage_root / "out", log=log,
                          log_file=build_dir / "logs" / f"jupyter-book-{edition}.log")
         html = stage_root / "out" / "_build" / "html"
-        lint = readerlint.site_problems(html)
-        if lint:
-            raise NotebookFailed("reader pages show developer material or English (move it to "
-                                 "the analyst page):\n  " + "\n  ".join(lint[:40])
-                                 + "\nNothing was published; the previous book is unchanged.")
-        # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
-        (html / "index.html").write_text(
-            '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
-            '<meta http-equiv="Refresh" content="0; url=book/intro.html">'
-            '<link rel="icon" href="_static/favicon.png">'
-            f"<title>{ed.title}</title></head><body><p>Boken finns på "
-            '<a href="book/intro.html">startsidan</a>.</p></body></html>\n', encoding="utf-8")
-        (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
-                                            encoding="utf-8")
-        (html / ".nojekyll").write_text("", encoding="utf-8")
-        leaks = safety.local_path_leaks(html, root, [os.environ[k] for k in safety.CONFIDENTIAL_ENV
-                                              if os.environ.get(k)])
-        if leaks:
-            raise InputError(str(target), "the built pages name local paths, which would be "
-                             "published: " + "; ".join(leaks[:5])
-                             + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
-                             + ". Nothing was published")
-        if printpdf.profile_pages(html):  # one A4 PDF per profile, beside its page
-            printpdf.print_profiles(html, root / "_static" / "print.css", log=log)
+        for wb in workbooks:
+            wb.finish(html)
+        # one A4 PDF per profile, beside its page: printed by the browser while the pages are
+        # checked here (the checks read no PDF)
+        printing = (printpdf.start_printing(html, root / "_static" / "print.css", log=log)
+                    if printpdf.profile_pages(html) else None)
+        try:
+            check_site(html, root, target, ed.title, manifest)
+        except Exception:
+            if printing is not None:
+                cf.wait([printing])  # the browser is done with the staged pages
+            raise
+        if printing is not None:
+            printing.result()  # a profile too long for its pages stops the build here
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
@@ -505,9 +510,82 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     return target
 
 
+def check_site(html: Path, root: Path, target: Path, title: str, manifest: dict[str, Any]
+               ) -> None:
+    """The built HTML's last checks and files before it is published: reader pages without
+    developer material or English, the Swedish root redirect, the manifest, and no local path
+    in any page.
+
+    Raises
+    ------
+    NotebookFailed
+        A reader page breaks a rule of :mod:`analysis.book.readerlint`.
+    InputError
+        A page names a local path.
+    """
+    lint = readerlint.site_problems(html)
+    if lint:
+        raise NotebookFailed("reader pages show developer material or English (move it to "
+                             "the analyst page):\n  " + "\n  ".join(lint[:40])
+                             + "\nNothing was published; the previous book is unchanged.")
+    # Jupyter Book's root redirect has no <html lang>; write a complete Swedish one.
+    (html / "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
+        '<meta http-equiv="Refresh" content="0; url=book/intro.html">'
+        '<link rel="icon" href="_static/favicon.png">'
+        f"<title>{title}</title></head><body><p>Boken finns på "
+        '<a href="book/intro.html">startsidan</a>.</p></body></html>\n', encoding="utf-8")
+    (html / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False),
+                                        encoding="utf-8")
+    (html / ".nojekyll").write_text("", encoding="utf-8")
+    leaks = safety.local_path_leaks(html, root, [os.environ[k] for k in safety.CONFIDENTIAL_ENV
+                                                 if os.environ.get(k)])
+    if leaks:
+        raise InputError(str(target), "the built pages name local paths, which would be "
+                         "published: " + "; ".join(leaks[:5])
+                         + (f" and {len(leaks) - 5} more" if len(leaks) > 5 else "")
+                         + ". Nothing was published")
+
+
+_WORK_CACHE_ENV = {"lock": threading.Lock(), "depth": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def work_cache_env(cache: Path):
+    """``$ANALYSIS_WORK_CACHE`` set to the build's work cache while the block runs (restored
+    when the last such block ends: the audit and the shared-data preparation may overlap in
+    threads of the build process): :func:`analysis.sources.catalog.load` in the build process
+    then reads the tables the input check validated and kept, as the kernels do (the same
+    frames), instead of validating them again."""
+    st = _WORK_CACHE_ENV
+    with st["lock"]:
+        if st["depth"] == 0:
+            st["saved"] = os.environ.get(paths.ENV_WORK_CACHE)
+            os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))
+        st["depth"] += 1
+    try:
+        yield
+    finally:
+        with st["lock"]:
+            st["depth"] -= 1
+            if st["depth"] == 0:
+                if st["saved"] is None:
+                    os.environ.pop(paths.ENV_WORK_CACHE, None)
+                else:
+                    os.environ[paths.ENV_WORK_CACHE] = st["saved"]
+
+
+def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now (their zygotes and kernels die with them)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: EditionParams | None,
                      prev_jobs: list[Job], cache: Path, build_dir: Path, failed_root: Path,
-                     workers: int, log=print, executor=None) -> tuple[pd.DataFrame, list]:
+                     workers: int, log=print, executor=None,
+                     pool: cf.ProcessPoolExecutor | None = None) -> tuple[pd.DataFrame, list]:
     """Check the inputs and execute the edition's notebooks and the previous edition's chapters
     on one pool of warm workers; audit the edition's tables as soon as its own notebooks are
     done (while the previous edition's still run). Returns the audit's suppression log and
@@ -519,8 +597,12 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
 
     ``executor`` (e.g. :class:`analysis.book.dask_executor.DaskExecutor`) runs the jobs instead
     of the local warm pool: the edition's notebooks, the audit, then the previous edition's.
+    ``pool`` (:func:`~analysis.book.execute.start_pool`, started early by a cold build) is used
+    instead of starting one, and shut down here in every case.
     """
     if executor is not None:
+        if pool is not None:
+            stop_pool(pool)
         check_inputs(root, [name for j in jobs + prev_jobs for name in j.inputs],
                      memo=build_dir / "cache" / "checked-inputs.json")
         executor(root, jobs, cache, failed_root / str(ed.edition), workers, log=log)
@@ -536,19 +618,16 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         j.extra["failed_dir"] = str(failed_root / str(prev_ed.edition if prev_ed else ""))
     for j in jobs:
         j.extra["failed_dir"] = str(failed_root / str(ed.edition))
-    pool = start_pool(workers) if todo else None
+    if pool is not None and not todo:  # started early, nothing to execute after all
+        stop_pool(pool)
+        pool = None
+    elif pool is None and todo:
+        pool = start_pool(workers)
     ok = False
     try:
-        saved = os.environ.get(paths.ENV_WORK_CACHE)
-        os.environ[paths.ENV_WORK_CACHE] = str(work_cache(cache))  # validated tables for kernels
-        try:
+        with work_cache_env(cache):  # the validated tables, kept for the kernels
             check_inputs(root, [name for j in all_jobs for name in j.inputs],
                          memo=build_dir / "cache" / "checked-inputs.json")
-        finally:
-            if saved is None:
-                os.environ.pop(paths.ENV_WORK_CACHE, None)
-            else:
-                os.environ[paths.ENV_WORK_CACHE] = saved
 
         def announce(js: list[Job]) -> None:
             n = sum(not (cache / j.key / "job.json").exists() for j in js)
@@ -559,6 +638,13 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
         if prev_ed is not None:
             log(f"Previous edition {prev_ed.edition}, for the comparison page:")
             announce(prev_jobs)
+        here = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+        if pool is not None:  # the profiles' shared data, built once before the notebooks
+            for fut in prepare_shared(pool, root, all_jobs, cache, workers,
+                                      here=lambda parts, params: here.submit(
+                                          _prepare_here, parts, params, cache)):
+                fut.add_done_callback(lambda f, parts=fut.parts: _report_prepared(f, parts, log))
+        here.shutdown(wait=False)  # its part runs on; joined below
         stop = threading.Event()
 
         def audit_when_done() -> tuple[pd.DataFrame, list]:
@@ -571,7 +657,8 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
                 # stopped: all notebooks ran (then done() is true now) or one failed
                 if stop.wait(0.5) and not done():
                     raise NotebookFailed("the audit did not run: the notebooks stopped")
-            return audit.run(jobs, cache, ed.edition, log=log)
+            with work_cache_env(cache):  # the tables it loads, as validated for the kernels
+                return audit.run(jobs, cache, ed.edition, log=log)
 
         with cf.ThreadPoolExecutor(max_workers=1) as side:
             audited = side.submit(audit_when_done)
@@ -581,14 +668,75 @@ def execute_editions(root: Path, ed: EditionParams, jobs: list[Job], prev_ed: Ed
             finally:
                 stop.set()
             result = audited.result()
+        here.shutdown(wait=True)
         ok = True
         return result
     finally:
         if pool is not None:
-            if not ok:  # stopped before or while executing: no worker outlives the failure
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-            pool.shutdown(wait=ok, cancel_futures=True)
+            if ok:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:  # stopped before or while executing: no worker outlives the failure
+                stop_pool(pool)
+
+
+def prepare_shared(pool: cf.ProcessPoolExecutor, root: Path, jobs: list[Job], cache: Path,
+                   workers: int, here=None) -> list[cf.Future]:
+    """Submit the :mod:`analysis.book.prepare` groups to ``pool`` (before the notebooks, so the
+    workers run them first) for every edition with at least
+    :data:`~analysis.book.prepare.MIN_USERS` kommun profiles to execute; the futures.
+
+    With ``here`` (``here(parts, params) -> Future``: the build process, which waits for its
+    workers anyway) the first group runs there, at once, while the workers' zygotes may still
+    be importing, and the others go to the workers."""
+    todo = [j for j in jobs if j.source == prepare.TEMPLATE
+            and not (cache / j.key / "job.json").exists()]
+    by_edition: dict[Any, list[Job]] = {}
+    for j in todo:
+        by_edition.setdefault(j.params.get("edition"), []).append(j)
+    futs = []
+    for users in by_edition.values():
+        if len(users) < prepare.MIN_USERS:
+            continue
+        first = users[0]
+        params = {k: v for k, v in first.params.items() if k != "area_code"}
+        groups = prepare.groups(workers + (here is not None))
+        for i, parts in enumerate(groups):
+            if i == 0 and here is not None:
+                fut = here(list(parts), params)
+            else:
+                fut = pool.submit(prepare_job, str(root), list(parts), params,
+                                  list(first.inputs), str(cache))
+            fut.parts = list(parts)  # for the progress line
+            futs.append(fut)
+    return futs
+
+
+def _prepare_here(parts: list[str], params: dict[str, Any], cache: Path) -> dict[str, Any]:
+    """:func:`analysis.book.prepare.run` in the build process (a thread of it), reading the
+    tables validated for the kernels; the result of :func:`~analysis.book.execute.prepare_job`."""
+    t0 = time.perf_counter()
+    with work_cache_env(cache):
+        res = prepare.run(parts, params)
+    return {**res, "parts": parts, "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def _report_prepared(fut: cf.Future, parts: list[str], log) -> None:
+    """The progress line of a :func:`~analysis.book.execute.prepare_job` (of ``parts``) that
+    ended."""
+    if fut.cancelled():
+        return
+    try:
+        res = fut.result()
+    except Exception as exc:  # noqa: BLE001 - a worker lost while preparing: notebooks do it
+        res = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": 0}
+    if res.get("skipped"):
+        return
+    what = ", ".join(parts)
+    if res.get("ok"):
+        log(f"  shared data prepared: {what} ({fmt_secs(res['seconds']).strip()})")
+    else:
+        log(f"  note: preparing the shared data ({what}) failed, the notebooks build what they "
+            f"need themselves: {res.get('error', '')}")
 
 
 def make_manifest(root: Path, ed: EditionParams, params_file: Path, jobs: list[Job],

@@ -10,10 +10,14 @@ so two builds of the same edition give identical files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
+import os
 import re
+import signal
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -99,12 +103,76 @@ def workbook(tables: pd.DataFrame, book: pd.DataFrame) -> bytes:
     return _reproducible_xlsx(buf.getvalue())
 
 
-def write_package(gen: Path, edition: int | str, manifest: dict[str, Any]) -> tuple[Path, Path]:
+class PendingWorkbook:
+    """The workbook of :func:`write_package` being written by a forked copy of this process,
+    while the build runs Jupyter Book (a single process) on the other core.
+
+    Jupyter Book copies the (empty) file of the same name into ``_downloads/<hash of its
+    path>/``; :meth:`finish` waits for the real bytes and writes them there and into the
+    staged book, so the published file is the one :func:`workbook` makes."""
+
+    def __init__(self, path: Path, rows: pd.DataFrame, book: pd.DataFrame) -> None:
+        self.path = path
+        self._part = path.with_name(path.name + ".part")
+        self._err = path.with_name(path.name + ".err")
+        self.pid: int | None = None
+        if threading.active_count() > 1 or not hasattr(os, "fork"):
+            self._part.write_bytes(workbook(rows, book))  # forking a threaded process: no
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: write the workbook and exit, nothing else
+            code = 1
+            try:
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    signal.signal(sig, signal.SIG_DFL)  # not the build's clean-up handlers
+                tmp = self._part.with_name(self._part.name + ".tmp")
+                tmp.write_bytes(workbook(rows, book))
+                tmp.replace(self._part)
+                code = 0
+            except BaseException:  # noqa: BLE001 - reported by finish() in the build
+                import traceback
+
+                with contextlib.suppress(OSError):
+                    self._err.write_text(traceback.format_exc(), encoding="utf-8")
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def finish(self, html: Path | None = None) -> bytes:
+        """Wait for the workbook; write it over the placeholder in the staged book and in every
+        copy under ``html/_downloads`` (the built site); return its bytes.
+
+        Raises
+        ------
+        RuntimeError
+            If writing the workbook failed (with the child's traceback).
+        """
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            if not self._part.exists():
+                err = self._err.read_text(encoding="utf-8") if self._err.exists() else ""
+                raise RuntimeError(f"writing {self.path.name} failed (status {status}):\n{err}")
+        data = self._part.read_bytes()
+        self.path.write_bytes(data)
+        self._part.unlink()
+        if html is not None:
+            for copy in (html / "_downloads").glob(f"*/{self.path.name}"):
+                copy.write_bytes(data)
+        return data
+
+
+def write_package(gen: Path, edition: int | str, manifest: dict[str, Any],
+                  later: list[PendingWorkbook] | None = None) -> tuple[Path, Path]:
     """Write the codebook page and the edition's zip and workbook into ``gen``
     (``book/_generated``, after every other page and table is staged there).
 
     Every published CSV is read with the codebook's parser (:func:`analysis.present.codebook.read`),
     so a file outside the schema stops the build here. Returns ``(zip, workbook)``.
+
+    With ``later`` (a list), the workbook is written in the background
+    (:class:`PendingWorkbook`, appended to ``later``; an empty file of its name is in place
+    meanwhile) and the caller finishes it with :meth:`PendingWorkbook.finish`.
     """
     # load inputs
     files = published_csvs(gen)
@@ -127,5 +195,9 @@ def write_package(gen: Path, edition: int | str, manifest: dict[str, Any]) -> tu
     (gen / f"{CODEBOOK_STEM}.md").write_text(page, encoding="utf-8")
     zpath, xpath = gen / zip_name, gen / xlsx_name
     zpath.write_bytes(_fixed_zip(entries))
-    xpath.write_bytes(workbook(all_rows, book))
+    if later is None:
+        xpath.write_bytes(workbook(all_rows, book))
+    else:
+        xpath.write_bytes(b"")
+        later.append(PendingWorkbook(xpath, all_rows, book))
     return zpath, xpath

@@ -257,6 +257,49 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         shutil.rmtree(work, ignore_errors=True)
 
 
+def prepare_job(root_s: str, parts: list[str], params: dict[str, Any], inputs: list[str],
+                cache_s: str) -> dict[str, Any]:
+    """Build shared interim data (:mod:`analysis.book.prepare`) in a worker, before its
+    notebooks: in a fork of the worker's kernel zygote (which has the library imported), with
+    the environment a notebook of ``params`` and ``inputs`` gets. Returns ``{"ok": …, "parts":
+    …, "seconds": …}`` and, if it failed, ``error`` (never raises: the notebooks then build
+    what they need themselves and report any failure as usual). Without a zygote nothing is
+    done."""
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {"ok": True, "parts": list(parts)}
+    zygote = kernelpool.worker_zygote()
+    if zygote is None:
+        return {**out, "skipped": True, "seconds": 0.0}
+    cache = Path(cache_s)
+    work = cache / f"prepare-{'+'.join(parts)}.tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+        env = {**os.environ,
+               catalog.ENV_ROOT: root_s,
+               catalog.ENV_DECLARED: ",".join(inputs),
+               catalog.ENV_INPUT_LOG: str(work / "inputs.log"),
+               ENV_EDITION: str(params.get("edition")),
+               paths.ENV_WORK_CACHE: str(work_cache(cache)),
+               "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+        proc = zygote.call("prepare", {"parts": list(parts), "params": params},
+                           env, str(work), str(work / "prepare.log"), str(work / "result.json"))
+        proc.wait()
+        try:
+            res = json.loads((work / "result.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log = (work / "prepare.log").read_text(encoding="utf-8", errors="replace")
+            res = {"ok": False, "error": "the process ended without a result: "
+                   + "\n".join(log.splitlines()[-5:])}
+        out.update(res)
+    except Exception as exc:  # noqa: BLE001 - only a head start: the notebooks do it otherwise
+        out.update(ok=False, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
 def fmt_secs(s: float) -> str:
     return f"{s:5.1f} s" if s < 120 else f"{s / 60:4.1f} min"
 
@@ -320,15 +363,33 @@ def start_pool(workers: int) -> cf.ProcessPoolExecutor:
 DURATIONS = "durations.json"
 
 
-def _longest_first(jobs: list[Job], cache: Path) -> list[Job]:
+def _durations(cache: Path) -> dict[str, float]:
     try:
         took = json.loads((cache.parent / DURATIONS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         took = {}
-    if not isinstance(took, dict):
-        took = {}
+    return took if isinstance(took, dict) else {}
+
+
+def _longest_first(jobs: list[Job], cache: Path) -> list[Job]:
+    took = _durations(cache)
     # unknown ones first (they may be long); among the rest, in book order when equal
     return sorted(jobs, key=lambda j: -float(took.get(j.label, 1e9)))
+
+
+def _pick(waiting: list[Job], group: dict[Any, int], took: dict[str, float],
+          seen: dict[str, float]) -> int:
+    """The index in ``waiting`` of the job to run next: the first edition's jobs first (``group``
+    ranks the editions), then the longest by what it took last time (``took``, by label), else
+    by what a notebook of the same source took in this run (``seen``: a cold build orders the
+    previous edition's chapters by the edition's own), else unknown, which goes first; ties in
+    the given order."""
+    def rank(i: int) -> tuple[int, float, int]:
+        j = waiting[i]
+        est = took.get(j.label, seen.get(j.source, 1e9))
+        return group.get(j.params.get("edition"), 0), -float(est), i
+
+    return min(range(len(waiting)), key=rank)
 
 
 def _record_durations(results: list[dict[str, Any]], cache: Path) -> None:
@@ -375,30 +436,48 @@ def run_jobs(root: Path, jobs: list[Job], cache: Path, failed: Path, workers: in
         with start_pool(workers) as own:
             return run_jobs(root, jobs, cache, failed, workers, log=log, pool=own,
                             announce=False)
-    todo = _longest_first(todo, cache)
+    waiting = _longest_first(todo, cache)
+    took = _durations(cache)
+    group = {}  # the editions in the order given: the first one's jobs go first (its audit
+    for j in jobs:  # starts when they are done, beside the next edition's notebooks)
+        group.setdefault(j.params.get("edition"), len(group))
+    seen: dict[str, float] = {}  # seconds a notebook (source) took in this run
     t0 = time.perf_counter()
     # Each worker forks its notebooks' kernels from a zygote that imported the heavy libraries
-    # once (analysis.book.kernelpool); the zygote and its kernels end with the worker.
-    futs = {pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed)): j
-            for j in todo}
+    # once (analysis.book.kernelpool); the zygote and its kernels end with the worker. A job is
+    # handed to the pool only when a worker is free, so it is chosen with what this run has
+    # learnt (_pick).
+    futs: dict[cf.Future, Job] = {}
+
+    def submit() -> None:
+        j = waiting.pop(_pick(waiting, group, took, seen))
+        futs[pool.submit(execute_job, str(root), asdict(j), str(cache), str(failed))] = j
+
     done = 0
     try:
-        for fut in cf.as_completed(futs):
-            res = fut.result()
-            done += 1
-            if not res["ok"]:
-                for f in futs:
-                    f.cancel()
-                raise NotebookFailed(report_failure(res))
-            results.append(res)
-            elapsed = time.perf_counter() - t0
-            left = len(todo) - done
-            eta = elapsed / done * left / 1  # rough, assumes similar notebooks
-            log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
-                f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
-                + _retry_note(res))
+        for _ in range(min(workers, len(waiting))):
+            submit()
+        while futs:
+            finished, _ = cf.wait(futs, return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                j = futs.pop(fut)
+                res = fut.result()
+                done += 1
+                if not res["ok"]:
+                    raise NotebookFailed(report_failure(res))
+                results.append(res)
+                seen[j.source] = float(res["seconds"])
+                elapsed = time.perf_counter() - t0
+                left = len(todo) - done
+                eta = elapsed / done * left / 1  # rough, assumes similar notebooks
+                log(f"  [{done:>3}/{len(todo)}] {res['label']:<45} {fmt_secs(res['seconds'])}"
+                    f"   elapsed {fmt_secs(elapsed)}, {left} left (~{fmt_secs(eta)})"
+                    + _retry_note(res))
+                if waiting:
+                    submit()
         _record_durations(results, cache)
     except BaseException as exc:
+        waiting.clear()
         for f in futs:
             f.cancel()
         if not isinstance(exc, NotebookFailed):

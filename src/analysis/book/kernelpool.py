@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 #: Environment of the zygote (and so of every kernel before its job's variables are applied):
@@ -151,8 +152,63 @@ def _become_kernel(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
-def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    """The zygote's loop: preload, say ready, then fork one kernel per request line."""
+def environment(names: list[str]) -> dict[str, Any]:
+    """What a forked job sees: the variables ``names`` of its environment and its folder (a
+    call of :data:`CALLS`, e.g. for checking a job's environment)."""
+    return {"env": {n: os.environ.get(n) for n in names}, "cwd": os.getcwd()}
+
+
+#: The functions a request may name in ``"call"`` (:meth:`Zygote.call`); the zygote's program
+#: adds its own (:mod:`analysis.book.warmkernel`: the build's shared-data preparation).
+CALLS: dict[str, Callable[..., Any]] = {"environment": environment}
+
+
+def _run_call(request: dict[str, Any], calls: dict[str, Callable[..., Any]]) -> None:
+    """In the forked child: run ``calls[request["call"]]`` with ``request["kwargs"]`` in the
+    job's environment and folder, write its JSON result to ``request["result"]`` and exit: work
+    that shares the zygote's imports without being a notebook. If it raises, no result is
+    written and the traceback goes to ``request["log"]``."""
+    code = 1
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setsid()
+        die_with_parent()
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request.get("cwd") or os.getcwd())
+        null = os.open(os.devnull, os.O_RDONLY)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        for fd in (null, log):
+            if fd > 2:
+                os.close(fd)
+        result = calls[request["call"]](**request.get("kwargs", {}))
+        tmp = f"{request['result']}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(result, fh)
+        os.replace(tmp, request["result"])
+        code = 0
+    except BaseException:  # noqa: BLE001 - the log holds the traceback; no result is written
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes],
+          calls: dict[str, Callable[..., Any]] | None = None) -> None:
+    """The zygote's loop: preload, say ready, then fork one kernel per request line (or, for a
+    request naming a ``"call"``, a child that runs that function of ``calls``, default
+    :data:`CALLS`)."""
+    calls = CALLS if calls is None else calls
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
     die_with_parent()
@@ -166,6 +222,8 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
+            if "call" in request:
+                _run_call(request, calls)
             _become_kernel(request)
         stdout.write(json.dumps({"pid": pid}).encode() + b"\n")
         stdout.flush()
@@ -260,22 +318,34 @@ class Zygote:
                 self.close()  # the next spawn starts a new one
             return self.failed
 
-    def spawn(self, connection_file: str, env: dict[str, str], cwd: str | None,
-              log: str) -> ForkedKernel:
-        """Fork a kernel for ``connection_file`` with the job's ``env``, ``cwd`` and ``log``."""
+    def _fork(self, request: dict[str, Any]) -> ForkedKernel:
         with self._lock:
             self.start()
             assert self._proc is not None and self._proc.stdin is not None
             try:
                 self._ensure_ready()
-                self._proc.stdin.write(json.dumps({
-                    "connection_file": connection_file, "env": dict(env), "cwd": cwd,
-                    "log": log}).encode() + b"\n")
+                self._proc.stdin.write(json.dumps(request).encode() + b"\n")
                 self._proc.stdin.flush()
                 return ForkedKernel(int(self._read()["pid"]))
             except (OSError, RuntimeError, ValueError) as exc:
                 self.close()
                 raise RuntimeError(f"the kernel zygote failed: {exc}") from exc
+
+    def spawn(self, connection_file: str, env: dict[str, str], cwd: str | None,
+              log: str) -> ForkedKernel:
+        """Fork a kernel for ``connection_file`` with the job's ``env``, ``cwd`` and ``log``."""
+        return self._fork({"connection_file": connection_file, "env": dict(env), "cwd": cwd,
+                           "log": log})
+
+    def call(self, target: str, kwargs: dict[str, Any], env: dict[str, str], cwd: str | None,
+             log: str, result: str) -> ForkedKernel:
+        """Fork a child that runs the zygote's function ``target`` (a name in its ``calls``,
+        :func:`serve`) with ``kwargs`` (JSON) in
+        the job's ``env`` and ``cwd``, its output in ``log``, and writes the function's JSON
+        result to the file ``result`` (absent if it raised: the traceback is in ``log``). Wait
+        for the returned process to end."""
+        return self._fork({"call": target, "kwargs": kwargs, "env": dict(env), "cwd": cwd,
+                           "log": log, "result": result})
 
     def close(self) -> None:
         """Stop the zygote (its kernels die with it)."""

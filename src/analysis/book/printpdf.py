@@ -14,6 +14,8 @@ The PDF is written next to the page, ``<stem>.pdf`` beside ``<stem>.html``, wher
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures as cf
 import os
 import re
 import shutil
@@ -64,9 +66,16 @@ def profile_pages(html_root: Path) -> list[Path]:
             or f'href="{p.stem}.pdf"' in p.read_text(encoding="utf-8")]
 
 
+#: Profiles printed at once, each in its own browser context (so Chromium lays out and prints
+#: them in separate renderer processes, on both cores of a two-core machine).
+PARALLEL = 2
+
+
 def print_profiles(html_root: Path, css: Path, log=print,
-                   executable: str | None = None) -> list[Path]:
-    """Print every profile page under ``html_root`` to ``<stem>.pdf`` beside it.
+                   executable: str | None = None, parallel: int = PARALLEL) -> list[Path]:
+    """Print every profile page under ``html_root`` to ``<stem>.pdf`` beside it, ``parallel``
+    pages at a time (each page is printed exactly as alone: its own context, viewport and
+    print stylesheet).
 
     Without a Chromium (``executable`` None and :func:`find_chromium` finds none) nothing is
     printed: the build says so and the pages' PDF links are removed, so the book still builds
@@ -77,8 +86,6 @@ def print_profiles(html_root: Path, css: Path, log=print,
     RuntimeError
         If a profile does not fit in :data:`MAX_PAGES` A4 pages even at the smallest scale.
     """
-    from playwright.sync_api import sync_playwright
-
     executable = executable or find_chromium()
     if executable is None:
         n = drop_pdf_links(html_root)
@@ -86,28 +93,71 @@ def print_profiles(html_root: Path, css: Path, log=print,
             f"the profiles are not printed to PDF; the PDF link was removed from {n} pages")
         return []
     pages = profile_pages(html_root)
-    out = []
     t0 = time.perf_counter()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            for src in pages:
-                page.goto(src.resolve().as_uri(), wait_until="load")
-                page.emulate_media(media="print")
-                page.add_style_tag(content=css.read_text(encoding="utf-8"))
-                pdf = src.with_suffix(".pdf")
-                for scale in SCALES:
-                    data = page.pdf(format="A4", print_background=True, scale=scale,
-                                    prefer_css_page_size=True)
-                    if page_count(data) <= MAX_PAGES:
-                        break
-                else:
-                    raise RuntimeError(f"{src.name}: {page_count(data)} pages at scale "
-                                       f"{SCALES[-1]}, more than {MAX_PAGES}")
-                pdf.write_bytes(data)
-                out.append(pdf)
-        finally:
-            browser.close()
+    # in a thread of its own: the caller's thread may already run an event loop
+    with cf.ThreadPoolExecutor(max_workers=1) as thread:
+        out = thread.submit(asyncio.run, _print_all(pages, css.read_text(encoding="utf-8"),
+                                                     executable, max(1, parallel))).result()
     log(f"  printed {len(out)} profile PDFs in {time.perf_counter() - t0:.1f} s")
     return out
+
+
+def start_printing(html_root: Path, css: Path, log=print,
+                   executable: str | None = None) -> cf.Future | None:
+    """:func:`print_profiles` in a thread of its own, so that the build can check the pages
+    meanwhile (the browser lays out and prints in its own processes): the future of its list
+    of PDFs. Without a Chromium the PDF links are removed now, before anyone else reads the
+    pages, and None is returned."""
+    executable = executable or find_chromium()
+    if executable is None:
+        print_profiles(html_root, css, log=log)
+        return None
+    thread = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="printpdf")
+    try:
+        return thread.submit(print_profiles, html_root, css, log, executable)
+    finally:
+        thread.shutdown(wait=False)
+
+
+async def _print_one(page, src: Path, css_text: str) -> Path:
+    """Print one profile page with ``page`` to ``<stem>.pdf`` at the largest scale of
+    :data:`SCALES` that fits in :data:`MAX_PAGES` pages."""
+    await page.goto(src.resolve().as_uri(), wait_until="load")
+    await page.emulate_media(media="print")
+    await page.add_style_tag(content=css_text)
+    for scale in SCALES:
+        data = await page.pdf(format="A4", print_background=True, scale=scale,
+                              prefer_css_page_size=True)
+        if page_count(data) <= MAX_PAGES:
+            break
+    else:
+        raise RuntimeError(f"{src.name}: {page_count(data)} pages at scale "
+                           f"{SCALES[-1]}, more than {MAX_PAGES}")
+    pdf = src.with_suffix(".pdf")
+    pdf.write_bytes(data)
+    return pdf
+
+
+async def _print_all(pages: list[Path], css_text: str, executable: str,
+                     parallel: int) -> list[Path]:
+    from playwright.async_api import async_playwright
+
+    todo = list(pages)
+    done: dict[Path, Path] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable)
+        try:
+            async def printer() -> None:
+                context = await browser.new_context(viewport={"width": 1000, "height": 1400})
+                try:
+                    page = await context.new_page()
+                    while todo:
+                        src = todo.pop(0)
+                        done[src] = await _print_one(page, src, css_text)
+                finally:
+                    await context.close()
+
+            await asyncio.gather(*(printer() for _ in range(min(parallel, len(pages)))))
+        finally:
+            await browser.close()
+    return [done[p] for p in pages]

@@ -3,7 +3,9 @@
 :mod:`analysis.book.kernelpool` forks every notebook's kernel from a zygote. This module is that
 zygote's program: it imports the library's chapter, input and presentation modules (and with them
 the methods, sources and core modules they use) and then serves as
-:func:`analysis.book.kernelpool.serve`, which preloads the third-party libraries. A notebook's own
+:func:`analysis.book.kernelpool.serve`, which preloads the third-party libraries. Besides kernels
+it forks, on a worker's request, the build's preparation of the profiles' shared data
+(:mod:`analysis.book.prepare`, :data:`CALLS`). A notebook's own
 ``from analysis… import …`` then finds its modules already imported in the fork.
 
 Nothing here runs notebook code or reads the job's environment: importing these modules only
@@ -22,6 +24,7 @@ from analysis.book import kernelpool
 if __name__ == "__main__":  # a worker that dies while this imports takes the zygote with it
     kernelpool.die_with_parent()
 
+from analysis.book import prepare
 from analysis.chapters import (  # noqa: F401 - preloaded for the kernels
     befolkning,
     child_poverty,
@@ -58,5 +61,8 @@ from analysis.present import (  # noqa: F401
 )
 from analysis.sources import catalog, documents, seeds  # noqa: F401
 
+#: What a worker may ask this zygote to run in a fork besides kernels (:meth:`Zygote.call`).
+CALLS = {**kernelpool.CALLS, "prepare": prepare.run}
+
 if __name__ == "__main__":
-    kernelpool.serve(sys.stdin.buffer, sys.stdout.buffer)
+    kernelpool.serve(sys.stdin.buffer, sys.stdout.buffer, CALLS)

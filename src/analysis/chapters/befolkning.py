@@ -138,11 +138,25 @@ def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.D
             kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame | None,
             edition: int) -> Data:
     """The projection's inputs for an edition, from the catalogued tables (Regionfakta's age
-    table only for years up to the edition: later years are outcomes for the checks).
+    table only for years up to the edition: later years are outcomes for the checks). In a build
+    computed once and kept for the other notebooks (:func:`analysis.core.diskcache.memo`).
 
     ``regionfakta`` is ``None`` for a region without kommun age groups finer than Kolada's
     (material ``framskrivning_kommun``): the kommun shares then split 0–19 and 31–64 as the län
     does (:func:`analysis.methods.projection.kommun_band_shares`)."""
+    tables = (pop_riket, fodda_riket, doda_riket, kommun_riket, kommunkoder, lan_pop, kolada,
+              kommun_totals, regionfakta)
+    keys = [_frame_key(t) for t in tables if t is not None]
+    return diskcache.memo(
+        "befolkning_data", __name__, {"edition": int(edition), "inputs": keys},
+        lambda: _prepare(pop_riket, fodda_riket, doda_riket, kommun_riket, kommunkoder, lan_pop,
+                         kolada, kommun_totals, regionfakta, edition, keys))
+
+
+def _prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.DataFrame,
+             kommun_riket: pd.DataFrame, kommunkoder: pd.DataFrame, lan_pop: pd.DataFrame,
+             kolada: pd.DataFrame, kommun_totals: pd.DataFrame, regionfakta: pd.DataFrame | None,
+             edition: int, keys: list[str]) -> Data:
     v = _truncate(pj.vital_from_scb(pop_riket, fodda_riket, doda_riket), edition)
     last = max(int(c) for c in kommun_riket.columns if str(c).isdigit())
     # All later years are kept: those up to the edition are its data, the rest are outcomes for
@@ -155,15 +169,12 @@ def prepare(pop_riket: pd.DataFrame, fodda_riket: pd.DataFrame, doda_riket: pd.D
     finer = None if regionfakta is None else finer_groups(regionfakta, groups)
     shares = pj.kommun_band_shares(groups, lan_ages,
                                    None if finer is None else finer[finer["ar"] <= edition])
-    tables = (pop_riket, fodda_riket, doda_riket, kommun_riket, kommunkoder, lan_pop, kolada,
-              kommun_totals, regionfakta)
-    keys = [_frame_key(t) for t in tables if t is not None]
     return Data(edition, v, totals, lan, groups, shares, kommun_totals, keys)
 
 
 def _frame_key(df: pd.DataFrame) -> str:
     """The catalogue md5 of a loaded table (its content hash when it was not catalogued)."""
-    return (df.attrs.get("catalog") or {}).get("md5") or diskcache.frame_hash(df)
+    return diskcache.table_key(df)
 
 
 def _lan_array(lan: pd.DataFrame, year: int) -> np.ndarray:

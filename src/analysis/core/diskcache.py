@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -136,3 +137,40 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_suffix(f".tmp-{os.getpid()}")
     frame.to_parquet(tmp, index=False)
     tmp.replace(path)
+
+
+def table_key(df: pd.DataFrame) -> str:
+    """A key for a table: the catalogue md5 of a loaded table (``attrs["catalog"]``, set by
+    :func:`analysis.sources.catalog.load`), else :func:`frame_hash` of its content."""
+    return (df.attrs.get("catalog") or {}).get("md5") or frame_hash(df)
+
+
+def memo(name: str, module: str, payload: Mapping, build: Callable[[], T]) -> T:
+    """``build()``, computed once per build and kept for the other notebooks' kernels.
+
+    In a build (:func:`analysis.core.paths.work_cache` set) the value is pickled under
+    ``<work cache>/memo/<name>/<key>.pkl``, the key a hash of ``payload`` (e.g. the
+    :func:`table_key` of every input and the edition) and of :func:`code_hash` of ``module``
+    (the module that computes it, with all it imports); a later call with the same key reads it
+    back. A pickle gives back the exact value (dtypes, index, ``attrs``), so a notebook gets
+    the same value whether it computed it or read it. Two kernels computing it at once both
+    write the same bytes (atomic rename). Outside a build it is just ``build()``.
+    """
+    base = paths.work_cache("memo", name)
+    if base is None:
+        return build()
+    code = code_hash(module)
+    path = base / f"{key({'code': code, **payload})}.pkl"
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - absent or damaged: computed again
+        pass
+    value = build()
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except OSError:
+        pass  # only a memo: the next kernel computes it again
+    return value

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.contracts import lh_contract, microdata
+from analysis.core import diskcache
 from analysis.inputs import rounds
 from analysis.methods import frames
 from analysis.synthetic import synth_survey
@@ -100,9 +101,20 @@ def load_rounds(edition: int, seed: int, lan_single_ages: pd.DataFrame,
         edition, source=src, read_real=lh_contract.read_rounds,
         synthetic_rounds=synth_survey.ROUNDS,
         make_synthetic=lambda wanted, fr: {
-            y: synth_survey.generate_round(y, fr[y], seed, params=prm) for y in wanted},
+            y: _synthetic_round(y, fr[y], seed, prm) for y in wanted},
         make_frame=lambda y: frames.population_frame(lan_single_ages, kolada_groups, y),
         synthetic_source=SYNTHETIC_SOURCE, years=years, latest=latest, what="Liv & hälsa")
+
+
+def _synthetic_round(year: int, frame: pd.DataFrame, seed: int, prm: dict) -> pd.DataFrame:
+    """:func:`analysis.synthetic.synth_survey.generate_round`; in a build drawn once and kept
+    for the other notebooks (:func:`analysis.core.diskcache.memo`: every kommun profile draws
+    the same latest round)."""
+    return diskcache.memo(
+        "liv_och_halsa_round", synth_survey.__name__,
+        {"year": int(year), "seed": int(seed), "params": prm,
+         "frame": diskcache.frame_hash(frame)},
+        lambda: synth_survey.generate_round(year, frame, seed, params=prm))
 
 
 def latest_round(edition: int, available: list[int] | None = None) -> int:

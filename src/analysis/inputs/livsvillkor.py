@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.core import geo
+from analysis.core import diskcache, geo
 from analysis.core.errors import InputError
 from analysis.methods import livsvillkor as lv
 from analysis.methods import population
@@ -176,12 +176,24 @@ def check_riket_children(ch: pd.DataFrame) -> pd.DataFrame:
 
 
 def load() -> LivsvillkorData:
-    """Read and check the real kommun tables; build the tidy indicator table (all periods)."""
+    """Read and check the real kommun tables; build the tidy indicator table (all periods).
+
+    In a build the result is computed once and kept for the other notebooks
+    (:func:`analysis.core.diskcache.memo`, keyed on the tables' md5 and this module's code);
+    the tables are still loaded here (declared, checked and logged as inputs)."""
     rf = catalog.load("regionfakta_orebro_lan")
     nw = catalog.load("newsworthy_orebro_lan_kommun")
     ch = catalog.load("barn_ekonomisk_utsatthet_riket")
     totals = catalog.load("folkmangd_kommun")
     kolada = catalog.load("kolada_befolkning")
+    return diskcache.memo(
+        "livsvillkor", __name__,
+        {"inputs": [diskcache.table_key(t) for t in (rf, nw, ch, totals, kolada)]},
+        lambda: _load(rf, nw, ch, totals, kolada))
+
+
+def _load(rf: pd.DataFrame, nw: pd.DataFrame, ch: pd.DataFrame, totals: pd.DataFrame,
+          kolada: pd.DataFrame) -> LivsvillkorData:
     checks = pd.concat([check_population(rf, totals), check_sums(rf),
                         check_forsorjningskvot(rf, kolada), check_newsworthy(nw, rf, totals),
                         check_riket_children(ch)], ignore_index=True)

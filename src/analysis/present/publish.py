@@ -395,8 +395,10 @@ def save_figure(fig, path: Path, kind: str, layout: str = plots.DESKTOP) -> tupl
         stamp(fig)
     min_pt = plots.enforce_min_text(fig)
     buf = io.BytesIO()
+    # stored uncompressed: only read back here, so compressing it would be wasted work (the
+    # pixels, hence the PNG written below, are the same)
     fig.savefig(buf, format="png", dpi=plots.DPI, bbox_inches="tight", pad_inches=0.04,
-                metadata={"Software": None})
+                metadata={"Software": None}, pil_kwargs={"compress_level": 0})
     im = Image.open(buf)
     css_w = min(im.width / plots.SCALE, plots.WIDTH_PX[layout])
     css_h = im.height * css_w / im.width
