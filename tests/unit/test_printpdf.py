@@ -72,7 +72,8 @@ class TestWithChromium:
         d.mkdir(parents=True)
         for code, paras in (("1814", 3), ("1860", 200), ("1861", 20)):
             (d / f"profil_kommun__area_{code}.html").write_text(
-                "<html><body>" + "<p>Rad</p>" * paras + "</body></html>", encoding="utf-8")
+                f'<html><body><a href="profil_kommun__area_{code}.pdf">PDF</a>'
+                + "<p>Rad</p>" * paras + "</body></html>", encoding="utf-8")
         css = tmp_path / "print.css"
         css.write_text("@page { size: A4; }", encoding="utf-8")
         alone = {}
@@ -84,3 +85,26 @@ class TestWithChromium:
         assert {p.name: printpdf.page_count(p) for p in out} == alone
         assert alone["profil_kommun__area_1814.pdf"] == 1
         assert alone["profil_kommun__area_1860.pdf"] > 1
+
+    def test_no_local_path_in_the_pdf_links_to_the_web_kept(self, tmp_path):
+        from analysis.book import safety
+
+        if printpdf.find_chromium() is None:
+            pytest.skip("no Chromium")
+        d = tmp_path / printpdf.PROFILE_DIRS[0]
+        d.mkdir(parents=True)
+        (d / "profil_kommun__area_1880.html").write_text(
+            '<html><body><a href="profil_kommun__area_1880.pdf">PDF</a> '
+            '<a href="profil_kommun__area_1881.html">Kumla</a> '
+            '<a href="https://www.scb.se/">SCB</a> <a href="#befolkning">Befolkning</a>'
+            '<h2 id="befolkning">Befolkning</h2></body></html>', encoding="utf-8")
+        css = tmp_path / "print.css"
+        css.write_text("@page { size: A4; }", encoding="utf-8")
+        (pdf,) = printpdf.print_profiles(tmp_path, css, log=lambda _m: None, parallel=1)
+        body = pdf.read_bytes()
+        assert b"file://" not in body and b"https://www.scb.se/" in body
+        assert safety.local_path_leaks(tmp_path, tmp_path, suffixes=(".pdf",)) == []
+        bad = d / "profil_kommun__area_1881.pdf"  # a PDF that does name a local path
+        bad.write_bytes(b"%PDF-1.4 /URI (file://" + str(tmp_path).encode() + b"/x.html)")
+        assert safety.local_path_leaks(tmp_path, tmp_path, suffixes=(".pdf",)) == [
+            f"{bad.relative_to(tmp_path)}: {tmp_path}"]

@@ -496,6 +496,11 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             raise
         if printing is not None:
             printing.result()  # a profile too long for its pages stops the build here
+            leaks = safety.local_path_leaks(html, root, suffixes=(".pdf",))
+            if leaks:
+                raise InputError(str(target), "the printed profiles name local paths, which "
+                                 "would be published: " + "; ".join(leaks[:5])
+                                 + ". Nothing was published")
         publish(html, target)
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)

@@ -119,10 +119,21 @@ def start_printing(html_root: Path, css: Path, log=print,
         thread.shutdown(wait=False)
 
 
+#: Removes the target of every link to a local file (the book's other pages, its downloads);
+#: links to the web and within the page itself are kept.
+UNLINK_LOCAL = """() => { for (const a of document.querySelectorAll('a[href]')) {
+  const raw = a.getAttribute('href');
+  if (a.href.startsWith('file:') && !raw.startsWith('#')) a.removeAttribute('href');
+} }"""
+
+
 async def _print_one(page, src: Path, css_text: str) -> Path:
     """Print one profile page with ``page`` to ``<stem>.pdf`` at the largest scale of
     :data:`SCALES` that fits in :data:`MAX_PAGES` pages."""
     await page.goto(src.resolve().as_uri(), wait_until="load")
+    # A link to another page of the book would be printed as its file:// address, a local
+    # path, in the PDF's link annotations: it stays as text, without its target.
+    await page.evaluate(UNLINK_LOCAL)
     await page.emulate_media(media="print")
     await page.add_style_tag(content=css_text)
     for scale in SCALES:

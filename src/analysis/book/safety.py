@@ -133,14 +133,21 @@ def discard_damaged(cache: Path, jobs: list[Job], log=print) -> list[str]:
     return dropped
 
 
-def local_path_leaks(html: Path, root: Path, extra: list[str] | None = None) -> list[str]:
+#: The kinds of file of a built book that are searched for local paths.
+TEXT_SUFFIXES = (".html", ".ipynb", ".csv", ".json", ".txt", ".md", ".js")
+
+
+def local_path_leaks(html: Path, root: Path, extra: list[str] | None = None,
+                     suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
     """Files of a built book that contain the repository's absolute path (or ``extra`` paths,
-    e.g. where confidential data live): ``file: path`` lines, empty if none."""
+    e.g. where confidential data live): ``file: path`` lines, empty if none. ``suffixes``: the
+    kinds of file searched (the profile PDFs, ``(".pdf",)``, once printed: a link annotation
+    holds its target as plain text)."""
     needles = sorted({str(root.resolve()), str(root), *(extra or [])}, key=len, reverse=True)
     needles = [n.encode() for n in needles if len(n) > 4]
     leaks = []
     for p in sorted(html.rglob("*")):
-        if p.is_file() and p.suffix in (".html", ".ipynb", ".csv", ".json", ".txt", ".md", ".js"):
+        if p.is_file() and p.suffix in suffixes:
             body = p.read_bytes()
             hit = next((n for n in needles if n in body), None)
             if hit:
