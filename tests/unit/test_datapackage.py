@@ -66,6 +66,12 @@ class TestWorkbookInTheBackground:
     """``write_package(later=…)``: the workbook is written by a fork while Jupyter Book runs and
     put over the placeholder in the staged book and in the site's ``_downloads`` copy."""
 
+    @pytest.fixture(autouse=True)
+    def _no_other_thread(self, monkeypatch):
+        """The fork path, whatever threads earlier tests of this process left running (the
+        build forks before it starts any)."""
+        monkeypatch.setattr(datapackage.threading, "active_count", lambda: 1)
+
     def test_same_bytes_as_written_at_once(self, tmp_path):
         gen = _stage(tmp_path)
         _z, x = datapackage.write_package(gen, 2019, {"edition": 2019})
