@@ -95,6 +95,38 @@ def _preload() -> list[str]:
 ENV_REGION = "ANALYSIS_REGION"
 
 
+def _take_job(request: dict[str, Any]) -> None:
+    """In a child forked from the zygote: default signals, its own session (as jupyter_client
+    starts kernels, start_new_session: Ctrl-C in the terminal reaches the build, not the kernel,
+    and the scheduler's autogroups treat it as a process started by Popen), the job's
+    environment (for the zygote's region only), folder and log. The zygote's pipes are fds 0 and
+    1; they are replaced (``dup2``) by /dev/null and the job's log, so the worker never reads a
+    child's output as a reply."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setsid()
+    die_with_parent()
+    zygote_region = os.environ.get(ENV_REGION)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    if os.environ.get(ENV_REGION) != zygote_region:
+        # the preloaded library took its region from the zygote's environment
+        raise RuntimeError(f"{ENV_REGION}={os.environ.get(ENV_REGION)!r} for this job, but "
+                           f"the zygote was started for {zygote_region!r}")
+    # ipykernel exits when this parent (the zygote) goes, as it does for its launcher's
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    os.chdir(request.get("cwd") or os.getcwd())
+    null = os.open(os.devnull, os.O_RDONLY)
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    for fd in (null, log):
+        if fd > 2:
+            os.close(fd)
+
+
 def _become_kernel(request: dict[str, Any]) -> None:
     """In the forked child: take the job's environment and run ipykernel until it shuts down.
 
@@ -103,33 +135,7 @@ def _become_kernel(request: dict[str, Any]) -> None:
     """
     code = 1
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        # its own session, as jupyter_client starts kernels (start_new_session): Ctrl-C in the
-        # terminal reaches the build, not the kernel, and the scheduler (autogroups) treats
-        # the kernel as it treats a kernel started by Popen
-        os.setsid()
-        die_with_parent()
-        zygote_region = os.environ.get(ENV_REGION)
-        os.environ.clear()
-        os.environ.update(request["env"])
-        if os.environ.get(ENV_REGION) != zygote_region:
-            # the preloaded library took its region from the zygote's environment
-            raise RuntimeError(f"{ENV_REGION}={os.environ.get(ENV_REGION)!r} for this kernel, but "
-                               f"the zygote was started for {zygote_region!r}")
-        # ipykernel exits when this parent (the zygote) goes, as it does for its launcher's
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
-        cwd = request.get("cwd") or os.getcwd()
-        os.chdir(cwd)
-        null = os.open(os.devnull, os.O_RDONLY)
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        for fd in (null, log):
-            if fd > 2:
-                os.close(fd)
+        _take_job(request)
         # as `python -m ipykernel_launcher -f <file>`: that drops the '' of -m from sys.path
         if sys.path and sys.path[0] == "":
             del sys.path[0]
@@ -170,22 +176,7 @@ def _run_call(request: dict[str, Any], calls: dict[str, Callable[..., Any]]) -> 
     written and the traceback goes to ``request["log"]``."""
     code = 1
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.setsid()
-        die_with_parent()
-        os.environ.clear()
-        os.environ.update(request["env"])
-        os.chdir(request.get("cwd") or os.getcwd())
-        null = os.open(os.devnull, os.O_RDONLY)
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(null, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        for fd in (null, log):
-            if fd > 2:
-                os.close(fd)
+        _take_job(request)
         result = calls[request["call"]](**request.get("kwargs", {}))
         tmp = f"{request['result']}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
