@@ -127,6 +127,15 @@ def _take_job(request: dict[str, Any]) -> None:
             os.close(fd)
 
 
+def _exit_child(code: int) -> None:
+    """End a forked child (kernel or call) with ``code``, its output flushed to the job's log and
+    nothing of the zygote's run (no atexit handlers, no buffers of the parent written twice)."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
 def _become_kernel(request: dict[str, Any]) -> None:
     """In the forked child: take the job's environment and run ipykernel until it shuts down.
 
@@ -152,10 +161,7 @@ def _become_kernel(request: dict[str, Any]) -> None:
 
         traceback.print_exc()
     finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        _exit_child(code)
 
 
 def environment(names: list[str]) -> dict[str, Any]:
@@ -188,10 +194,7 @@ def _run_call(request: dict[str, Any], calls: dict[str, Callable[..., Any]]) -> 
 
         traceback.print_exc()
     finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        _exit_child(code)
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes],
