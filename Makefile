@@ -45,9 +45,12 @@ book: $(STAMP)
 	$(BIN)/python -m analysis.book.build book --edition $(EDITION) -j $(J) \
 	  $(if $(REGION),--region "$(REGION)") $(if $(EXECUTOR),--executor $(EXECUTOR)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
+# Twice: an edition's pages link only to editions already published, so the second round lets
+# the first editions link to the later ones (it executes nothing; up-to-date books are skipped).
 editions: $(STAMP)
-	@for p in params/[0-9]*.yml; do e=$$(basename $$p .yml); \
-	  $(BIN)/python -m analysis.book.build book --edition $$e -j $(J) || exit 1; done
+	@for round in 1 2; do for p in params/[0-9]*.yml; do e=$$(basename $$p .yml); \
+	  $(BIN)/python -m analysis.book.build book --edition $$e -j $(J) $(if $(REGION),--region "$(REGION)") || exit 1; \
+	  done; done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

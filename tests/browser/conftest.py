@@ -38,7 +38,9 @@ def book_html() -> Path:
     if given:
         return Path(given) / REGION_DIR
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSIS_")}
-    for ed in EDITIONS:
+    # twice, as `make editions` does: a page links only to editions already published, so the
+    # second round links the first editions to the later ones (nothing is executed again)
+    for ed in EDITIONS + EDITIONS:
         proc = subprocess.run(
             [sys.executable, "-m", "analysis.book.build", "book", "--edition", ed, "-j", "2",
              "--build-dir", str(BUILD_DIR)],

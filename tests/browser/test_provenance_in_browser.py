@@ -181,6 +181,11 @@ class TestEditions:
                 bar = s.select_one(".utgava-rad")
                 assert bar is not None, page
                 assert (s.select_one(".utgava-banner") is not None) == (ed != newest), page
+                # "Samma sida i utgåva …" names every other edition, and each link leads to a page
+                links = [a["href"] for a in bar.select("a")]
+                assert len(links) == len(EDITIONS) - 1, page
+                for a in [*links, *(a["href"] for a in s.select(".utgava-banner a"))]:
+                    assert (page.parent / a).resolve().is_file(), (page, a)
 
     def test_about_page_states_reference_year_and_dates(self, book_html):
         for ed in EDITIONS:

@@ -38,6 +38,11 @@ class TestPrintHeader:
         assert '@top-left { content: "Välfärd \\"2019\\" & mer";' in css
         assert '@top-right { content: "Utgåva 2019 · referensår 2019";' in css
         assert 'counter(page) " av " counter(pages)' in css
+        assert '@bottom-left { content: "Utgåva 2019 · referensår 2019";' in css
+
+    def test_foot_names_the_publisher(self):
+        css = sphinx_swedish.print_header("Välfärd", "2019", "2019", "Uppsala län")
+        assert '@bottom-left { content: "Utgåva 2019 · referensår 2019 · Uppsala län";' in css
 
 
 class TestRewritePages:
@@ -50,9 +55,11 @@ class TestRewritePages:
         (tmp_path / "_static" / "b.html").write_text(page, encoding="utf-8")
         app = SimpleNamespace(builder=SimpleNamespace(name="html"), outdir=str(tmp_path),
                               config=SimpleNamespace(analysis_edition="2015",
-                                                     analysis_editions=["2015", "2019"]))
+                                                     analysis_editions=["2015", "2019"],
+                                                     analysis_publisher="Region X"))
         sphinx_swedish.rewrite_pages(app, None)
         out = (tmp_path / "book" / "a.html").read_text(encoding="utf-8")
         assert "utgava-banner" in out and "Hoppa till" in out
         assert '<style media="print">@page' in out and "Utgåva 2015 · referensår 2015" in out
+        assert "referensår 2015 · Region X" in out
         assert (tmp_path / "_static" / "b.html").read_text(encoding="utf-8") == page

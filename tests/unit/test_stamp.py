@@ -40,7 +40,9 @@ def tree(tmp_path, monkeypatch):
     (root / "_build" / "html" / "index.html").write_text("<html></html>", encoding="utf-8")
     snap = stamp.snapshot(root, [root / "data/raw/s/1/f.csv"])
     stamp.write(stamp.stamp_file(root, "2019", None, None), snap, target=target,
-                build_key="k1", headline="Edition 2019: X", notebooks=3)
+                build_key="k1", headline="Edition 2019: X", notebooks=3,
+                editions_dir=target.parent,
+                editions=stamp.published_editions(root, target.parent, "2019"))
     return root
 
 
@@ -121,9 +123,32 @@ class TestUpToDate:
         assert stamp.stamp_file(tree, "2019", None, None) == stamp.stamp_file(
             tree, "2019", None, tree / "_build")
 
+    def test_an_edition_published_beside_it_is_a_change(self, tree):
+        # its pages must now link to that edition ("Samma sida i utgåva 2015")
+        other = tree / "_build" / "html" / "orebro-lan" / "2015"
+        other.mkdir()
+        assert fresh(tree)  # a folder without a book is not an edition
+        (other / "manifest.json").write_text("{}", encoding="utf-8")
+        assert not fresh(tree)
+
     def test_a_damaged_stamp_is_not_up_to_date(self, tree):
         stamp.stamp_file(tree, "2019", None, None).write_text("{", encoding="utf-8")
         assert not fresh(tree)
+
+
+class TestPublishedEditions:
+    def test_editions_with_a_published_book_and_the_one_being_built(self, tree):
+        region = tree / "_build" / "html" / "orebro-lan"
+        assert stamp.published_editions(tree, region, "2019") == ["2019"]
+        assert stamp.published_editions(tree, region, "2015") == ["2015", "2019"]
+        (region / "2015").mkdir()
+        (region / "2015" / "manifest.json").write_text("{}", encoding="utf-8")
+        (region / "2011").mkdir()  # a book, but no edition of params/ any more
+        (region / "2011" / "manifest.json").write_text("{}", encoding="utf-8")
+        assert stamp.published_editions(tree, region, "2019") == ["2015", "2019"]
+
+    def test_a_partial_build_links_to_no_other_edition(self, tree):
+        assert stamp.published_editions(tree, None, "2019") == ["2019"]
 
 
 class TestSnapshot:
@@ -159,7 +184,8 @@ class TestExitIfUpToDate:
         finally:
             del os.environ["ANALYSIS_ROOT"]
         stamp.write(stamp.stamp_file(tree, "2019", None, None), snap,
-                    target=tree / "_build/html/orebro-lan/2019", build_key="k1", headline="H", notebooks=3)
+                    target=tree / "_build/html/orebro-lan/2019", build_key="k1", headline="H", notebooks=3,
+                    editions_dir=tree / "_build/html/orebro-lan", editions=["2019"])
         out = self.run(tree, "book", "--edition", "2019", "-j", "2")
         assert out.returncode == 0 and "BUILD" not in out.stdout and "up to date" in out.stdout
         assert "BUILD" in self.run(tree, "book", "--edition", "2019", "--force").stdout

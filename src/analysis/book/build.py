@@ -204,11 +204,13 @@ def copy_notebook(src: Path, dst: Path) -> None:
 
 def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionParams,
              manifest: dict[str, Any], comparison: pd.DataFrame | None = None,
-             extra_pages=None) -> None:
+             extra_pages=None, editions: list[str] | None = None) -> None:
     """Write the staging book source: config, toc, static pages, executed notebooks, generated pages.
 
     ``extra_pages(gen)``, if given, writes further generated pages into ``book/_generated``
-    (before the table of contents is checked against the pages)."""
+    (before the table of contents is checked against the pages). ``editions``: the editions
+    the pages link to (:func:`analysis.book.stamp.published_editions`; default every edition
+    in ``params/``)."""
 
     if stage.exists():
         shutil.rmtree(stage)
@@ -243,7 +245,10 @@ def assemble(root: Path, stage: Path, jobs: list[Job], cache: Path, ed: EditionP
     sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
     sc["analysis_edition"] = str(ed.edition)  # the edition bar (analysis.book.sphinx_swedish)
     sc["analysis_reference_year"] = str(ed.edition)  # the printed pages' head (same extension)
-    sc["analysis_editions"] = sorted(p.stem for p in (root / "params").glob("[0-9]*.yml"))
+    sc["analysis_editions"] = (sorted(p.stem for p in (root / "params").glob("[0-9]*.yml"))
+                               if editions is None else list(editions))
+    # who the printed pages' foot names (analysis.book.sphinx_swedish.print_header)
+    sc["analysis_publisher"] = geo.REGION.utgivare or geo.REGION.titel
     if ed.chapters is not None or ed.areas is not None:
         # A partial build leaves pages out: links to them cannot resolve, so they are not checked.
         sc = cfg.setdefault("sphinx", {}).setdefault("config", {})
@@ -434,9 +439,12 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
             target = build_dir / "html" / geo.REGION.slug / edition
         failed_root = (root / safety.PRIVATE_BUILD if confidential else build_dir) / "failed"
         prev_ed, prev_jobs = previous_edition_jobs(root, ed)
+        # the editions the pages link to ("Samma sida i utgåva …"): only those published
+        editions_dir = None if partial else build_dir / "html" / geo.REGION.slug
+        editions = stamp.published_editions(root, editions_dir, edition)
         build_key = hashlib.sha256(
             json.dumps([j.key for j in jobs] + [j.key for j in prev_jobs]
-                       + [static_hash(root, params_file)]).encode()
+                       + [static_hash(root, params_file), editions]).encode()
         ).hexdigest()[:24]
         old_manifest = target / "manifest.json"
         if force:
@@ -454,7 +462,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
                 if not partial:
                     write_landing_page(build_dir / "html")
                 stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
-                            notebooks=len(jobs))
+                            notebooks=len(jobs), editions_dir=editions_dir, editions=editions)
                 return target
         safety.discard_damaged(cache, jobs + prev_jobs, log)
         suppression_log, audit_findings = execute_editions(
@@ -475,6 +483,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
         workbooks: list[datapackage.PendingWorkbook] = []  # written while Jupyter Book runs
         with work_cache_env(cache):  # the generated pages' tables, as validated before
             assemble(root, stage_root / "src", jobs, cache, ed, manifest, comparison,
+                     editions=editions,
                      extra_pages=lambda gen: (
                          audit.write_log_page(gen, suppression_log, audit_findings, ed.edition),
                          # last: the package holds every table staged so far, the log's too
@@ -509,7 +518,7 @@ def build_book(root: Path, edition: str, workers: int = 2, force: bool = False,
     if not partial:
         write_landing_page(build_dir / "html")
     stamp.write(stamp_file, snap, target=target, build_key=build_key, headline=headline,
-                notebooks=len(jobs))
+                notebooks=len(jobs), editions_dir=editions_dir, editions=editions)
     log(f"Published {target}/index.html in "
         f"{fmt_secs(time.perf_counter() - t_start)}")
     return target

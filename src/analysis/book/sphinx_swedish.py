@@ -88,16 +88,19 @@ def _css_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def print_header(title: str, edition: str, reference_year: str) -> str:
+def print_header(title: str, edition: str, reference_year: str,
+                 publisher: str = "") -> str:
     """A ``<style>`` for the page's ``<head>``: ``@page`` margin boxes (Chromium 131+, Firefox,
     print engines) that put the book's title, the edition and its reference year at the top of
-    every printed page and the page number at the bottom."""
+    every printed page, and the edition, the ``publisher`` (the build passes the region's
+    :attr:`~analysis.core.regions.Region.utgivare`) and the page number at the bottom."""
     box = "font: 7.5pt sans-serif; color: #444;"
     ed = f"Utgåva {edition} · referensår {reference_year}"
+    foot = ed + (f" · {publisher}" if publisher else "")
     return ('<style media="print">@page { '
             f"@top-left {{ content: {_css_string(html.unescape(title))}; {box} }} "
             f"@top-right {{ content: {_css_string(ed)}; {box} }} "
-            f"@bottom-left {{ content: {_css_string(ed + ' · Region Örebro län')}; {box} }} "
+            f"@bottom-left {{ content: {_css_string(foot)}; {box} }} "
             f'@bottom-right {{ content: "Sida " counter(page) " av " counter(pages); {box} }} '
             "}</style>")
 
@@ -114,7 +117,8 @@ def rewrite_pages(app, exc) -> None:
     editions = list(app.config.analysis_editions or [])
     title = str(getattr(app.config, "html_title", "") or getattr(app.config, "project", "") or "")
     ref_year = str(getattr(app.config, "analysis_reference_year", "") or edition)
-    head = print_header(title, edition, ref_year) if edition else ""
+    publisher = str(getattr(app.config, "analysis_publisher", "") or "")
+    head = print_header(title, edition, ref_year, publisher) if edition else ""
     for p in out.rglob("*.html"):
         rel = p.relative_to(out)
         if {"_static", "_sources", "_images", "_downloads"} & set(rel.parts):
@@ -131,6 +135,7 @@ def setup(app):
     """Register the configuration values and the handler."""
     app.add_config_value("analysis_edition", "", "html")
     app.add_config_value("analysis_editions", [], "html")
+    app.add_config_value("analysis_publisher", "", "html")
     app.add_config_value("analysis_reference_year", "", "html")
     app.connect("build-finished", rewrite_pages)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

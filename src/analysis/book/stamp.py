@@ -37,7 +37,7 @@ from typing import Any
 from analysis.core import regions
 from analysis.core.paths import project_root
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 #: Folders (relative to the root) whose every file is hashed; ``book/_generated`` is output.
 TREES = ("src/analysis", "notebooks", "params", "book", "_static", "data/catalog.d")
 #: Single files hashed besides the trees and the catalogued data.
@@ -106,14 +106,31 @@ def stamp_file(root: Path, edition: str, only: list[str] | None,
     return base.resolve() / "cache" / "stamps" / f"{name}.json"
 
 
+def published_editions(root: Path, region_dir: Path | None, edition: str) -> list[str]:
+    """The editions a page of ``edition`` links to: those of ``params/`` whose book is published
+    in ``region_dir`` (``<build dir>/html/<region>``; a ``manifest.json`` in its edition folder),
+    and ``edition`` itself. ``None`` (a partial build, published elsewhere): ``edition`` only.
+    A link to an edition that was never built would lead nowhere."""
+    eds = {str(edition)}
+    if region_dir is not None:
+        eds |= {p.stem for p in (root / "params").glob("[0-9]*.yml")
+                if (region_dir / p.stem / "manifest.json").is_file()}
+    return sorted(eds)
+
+
 def write(path: Path, snap: dict[str, Any], *, target: Path, build_key: str, headline: str,
-          notebooks: int) -> None:
+          notebooks: int, editions_dir: Path | None = None,
+          editions: list[str] | None = None) -> None:
     """Record a successful build (atomically; a lost race only costs a slower next build):
     its ``snap`` (:func:`snapshot`, taken before the build read anything), the published
-    ``target`` and its ``build_key``, and what an up-to-date build prints (``headline``, the
-    number of ``notebooks``)."""
+    ``target`` and its ``build_key``, what an up-to-date build prints (``headline``, the
+    number of ``notebooks``) and the ``editions`` its pages link to, published in
+    ``editions_dir`` (:func:`published_editions`): another edition published or removed there
+    makes the book out of date."""
     body = {"version": STAMP_VERSION, "snapshot": snap, "target": str(target),
-            "build_key": build_key, "headline": headline, "notebooks": notebooks}
+            "build_key": build_key, "headline": headline, "notebooks": notebooks,
+            "editions_dir": None if editions_dir is None else str(editions_dir),
+            "editions": editions}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -163,6 +180,10 @@ def up_to_date(root: Path, edition: str, only: list[str] | None,
         return None
     if only is None and not _landing_current(target.parent.parent):
         return None
+    eds_dir = st.get("editions_dir")
+    if st.get("editions") != published_editions(root, None if eds_dir is None else Path(eds_dir),
+                                                 edition):
+        return None  # an edition was published beside it (or removed): its links change
     return st
 
 

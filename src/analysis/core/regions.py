@@ -49,6 +49,7 @@ class Region:
     lan: dict[str, str] = field(default_factory=dict)  # the län of the region, code → name
     kommun_lan: dict[str, str] = field(default_factory=dict)  # kommun code → län code
     titel: str = ""  # in the book's title: "Örebro län"; "Sveriges kommuner"
+    utgivare: str = ""  # who publishes the region's book (printed pages' foot); default titel
 
     @property
     def is_riket(self) -> bool:
@@ -77,7 +78,7 @@ def _lan_region(kod: str, spec: Mapping) -> Region:
     kommuner = dict(spec["kommuner"])
     return Region(kod, spec["namn"], slugify(spec["namn"]), kommuner, forbund,
                   frozenset(spec.get("underlag") or ()), {kod: spec["namn"]},
-                  dict.fromkeys(kommuner, kod), spec["namn"])
+                  dict.fromkeys(kommuner, kod), spec["namn"], spec.get("utgivare", ""))
 
 
 @cache
@@ -89,7 +90,8 @@ def _all_regions() -> dict[str, Region]:
     regions[RIKET_KOD] = Region(
         RIKET_KOD, riket["namn"], RIKET, dict(sorted(kommuner.items())), {},
         frozenset(riket.get("underlag") or ()), {r.kod: r.namn for r in regions.values()},
-        {k: r.kod for r in regions.values() for k in r.kommuner}, riket.get("titel", riket["namn"]))
+        {k: r.kod for r in regions.values() for k in r.kommuner}, riket.get("titel", riket["namn"]),
+        riket.get("utgivare", ""))
     return regions
 
 
