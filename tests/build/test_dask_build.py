@@ -129,6 +129,13 @@ class TestSameBookAsLocal:
                 if f.is_file() and f.suffix not in (".ipynb", ".json", ".log"):
                     assert f.read_bytes() == (there / rel).read_bytes(), rel
 
+    def test_workers_fork_warm_kernels(self, on_dask):
+        # the Dask workers run every notebook in a kernel forked from their zygote (warm_kernels)
+        _, dask_dir = on_dask
+        infos = [json.loads(p.read_text(encoding="utf-8"))
+                 for p in (dask_dir / "cache" / "notebooks").glob("*/job.json")]
+        assert len(infos) == 4 and all(i["warm_kernel"] for i in infos)
+
     def test_log_names_the_workers(self, on_dask):
         proc, _ = on_dask
         assert "4 to execute with 2 Dask worker(s) at a local cluster" in proc.stdout

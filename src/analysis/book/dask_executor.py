@@ -28,9 +28,12 @@ How a job runs on a worker (:func:`run_on_worker`)
    temporary name, then renamed), so no shared disk is needed for outputs.
 
 Workers run one notebook at a time per process (a job sets the process's environment and
-redirects its stderr; a lock enforces it even with ``--nthreads`` > 1). They start kernels the
-ordinary way: the warm-kernel zygote of local builds (:mod:`analysis.book.kernelpool`) is not
-started on Dask workers, so each notebook pays a full kernel start.
+redirects its stderr; a lock enforces it even with ``--nthreads`` > 1). Like the local executor's
+workers, each Dask worker forks its notebooks' kernels from a zygote that imported the libraries
+once (:mod:`analysis.book.kernelpool`): the build registers the worker plugin
+``WarmKernels`` (:func:`warm_kernels`), which starts the zygote on every worker, also on a worker that joins or is
+restarted later; each notebook still gets a fresh fork of a process that never ran notebook code.
+A worker without a zygote (the plugin failed there) starts kernels the ordinary way.
 
 Failures: a failing cell stops the build with the notebook, the cell and its line, exactly as
 locally. A worker that dies mid-notebook (killed, out of memory, machine lost) is handled by the
@@ -58,7 +61,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from analysis.book import execute
+from analysis.book import execute, kernelpool
 from analysis.book.execute import NotebookFailed, fmt_secs, report_failure
 from analysis.book.jobs import Job, code_hash_for, job_key
 from analysis.core.paths import CATALOG_RELPATH, ENV_ROOT, project_root
@@ -127,6 +130,25 @@ def _where() -> str:
         return str(get_worker().address)
     except (ImportError, ValueError):
         return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def warm_kernels() -> Any:
+    """The worker plugin ``WarmKernels``: it starts the worker's kernel zygote when the worker
+    starts (in its main thread, with the worker's environment) and stops it when the worker
+    closes. (Made here, so that a build that never uses Dask does not import ``distributed``;
+    Dask sends the class itself to the workers.)"""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class WarmKernels(WorkerPlugin):
+        name = "analysis-warm-kernels"
+
+        def setup(self, worker: Any) -> None:
+            kernelpool.ensure_zygote()
+
+        def teardown(self, worker: Any) -> None:
+            kernelpool.stop_worker_zygote()
+
+    return WarmKernels()
 
 
 def run_on_worker(job_d: dict[str, Any], build_root: str) -> dict[str, Any]:
@@ -231,6 +253,8 @@ class DaskExecutor:
         try:
             self.client = Client(target, timeout=CONNECT_TIMEOUT)
             self.client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+            # warm kernels on every worker, present and future (warm_kernels)
+            self.client.register_plugin(warm_kernels())
         except (OSError, TimeoutError) as exc:
             self.close()
             raise NotebookFailed(

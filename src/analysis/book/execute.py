@@ -235,7 +235,9 @@ def execute_job(root_s: str, job_d: dict[str, Any], cache_s: str, failed_s: str)
         nbformat.write(result_nb, out_nb)
         src_nb.unlink()
         info = {"key": job.key, "label": job.label, "source": job.source, "stem": job.stem,
-                "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts}
+                "seconds": round(time.perf_counter() - t0, 2), "kernel_starts": attempts,
+                # forked from a zygote with the libraries imported, or started afresh
+                "warm_kernel": kernelpool.worker_zygote() is not None}
         if job.extra.get("code_key"):  # lets the preview find this run after a prose edit
             info["code_key"] = job.extra["code_key"]
         (work / "job.json").write_text(json.dumps(info, indent=1), encoding="utf-8")

@@ -374,6 +374,18 @@ def start_worker_zygote() -> None:
     _zygote.start()
 
 
+def ensure_zygote() -> Zygote:
+    """This process's zygote, started now if it has none, *without* tying this process to its
+    parent (a Dask worker: :class:`analysis.book.dask_executor.WarmKernels` calls it in the
+    worker's main thread, whose life the zygote's ``PR_SET_PDEATHSIG`` follows). The zygote
+    still ends with this process (its stdin closes)."""
+    global _zygote
+    if _zygote is None:
+        _zygote = Zygote()
+        _zygote.start()
+    return _zygote
+
+
 def wait_worker_zygote() -> list[str]:
     """A no-op job for a new worker: return once its zygote is ready (so a pool is warm before
     the first notebook is handed to it)."""
