@@ -30,8 +30,8 @@ How a job runs on a worker (:func:`run_on_worker`)
 Workers run one notebook at a time per process (a job sets the process's environment and
 redirects its stderr; a lock enforces it even with ``--nthreads`` > 1). Like the local executor's
 workers, each Dask worker forks its notebooks' kernels from a zygote that imported the libraries
-once (:mod:`analysis.book.kernelpool`): the build registers the worker plugin
-``WarmKernels`` (:func:`warm_kernels`), which starts the zygote on every worker, also on a worker that joins or is
+once (:mod:`analysis.book.kernelpool`): the build registers the worker plugin of
+:func:`warm_kernels`, which starts the zygote on every worker, also on a worker that joins or is
 restarted later; each notebook still gets a fresh fork of a process that never ran notebook code.
 A worker without a zygote (the plugin failed there) starts kernels the ordinary way.
 

@@ -376,9 +376,9 @@ def start_worker_zygote() -> None:
 
 def ensure_zygote() -> Zygote:
     """This process's zygote, started now if it has none, *without* tying this process to its
-    parent (a Dask worker: :class:`analysis.book.dask_executor.WarmKernels` calls it in the
-    worker's main thread, whose life the zygote's ``PR_SET_PDEATHSIG`` follows). The zygote
-    still ends with this process (its stdin closes)."""
+    parent (a Dask worker: the plugin of :func:`analysis.book.dask_executor.warm_kernels` calls
+    it in the worker's main thread, whose life the zygote's ``PR_SET_PDEATHSIG`` follows). The
+    zygote still ends with this process (its stdin closes)."""
     global _zygote
     if _zygote is None:
         _zygote = Zygote()
