@@ -36,27 +36,33 @@ class TestFindChromium:
         assert printpdf.find_chromium() is None
 
 
+def _page(root, profile_dir: int, name: str, html: str):
+    """A profile page ``name`` with ``html`` in the book at ``root``."""
+    d = root / printpdf.PROFILE_DIRS[profile_dir]
+    d.mkdir(parents=True)
+    page = d / name
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
 class TestWithoutChromium:
-    def test_nothing_printed_and_links_removed(self, monkeypatch, tmp_path):
+    @pytest.fixture(autouse=True)
+    def no_chromium(self, monkeypatch, tmp_path):
         monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
         monkeypatch.setenv("PATH", str(tmp_path))
-        d = tmp_path / printpdf.PROFILE_DIRS[0]
-        d.mkdir(parents=True)
-        page = d / "profil_kommun__area_1880.html"
-        page.write_text('<p><a class="kik-pdf" href="profil_kommun__area_1880.pdf">Profilen som '
-                        "PDF\nför utskrift (A4)</a></p><p>kvar</p>", encoding="utf-8")
+
+    def test_nothing_printed_and_links_removed(self, tmp_path):
+        page = _page(tmp_path, 0, "profil_kommun__area_1880.html",
+                     '<p><a class="kik-pdf" href="profil_kommun__area_1880.pdf">Profilen som '
+                     "PDF\nför utskrift (A4)</a></p><p>kvar</p>")
         said = []
         assert printpdf.print_profiles(tmp_path, tmp_path / "print.css", log=said.append) == []
         assert page.read_text(encoding="utf-8") == "<p></p><p>kvar</p>"
         assert "no Chromium found" in said[0] and "1 pages" in said[0]
 
-    def test_started_in_the_background_it_drops_the_links_at_once(self, monkeypatch, tmp_path):
-        monkeypatch.delenv("ANALYSIS_CHROMIUM", raising=False)
-        monkeypatch.setenv("PATH", str(tmp_path))
-        d = tmp_path / printpdf.PROFILE_DIRS[1]
-        d.mkdir(parents=True)
-        page = d / "profil_forbund__area_SO.html"
-        page.write_text('<a class="kik-pdf" href="x.pdf">PDF</a>ok', encoding="utf-8")
+    def test_started_in_the_background_it_drops_the_links_at_once(self, tmp_path):
+        page = _page(tmp_path, 1, "profil_forbund__area_SO.html",
+                     '<a class="kik-pdf" href="x.pdf">PDF</a>ok')
         said = []
         assert printpdf.start_printing(tmp_path, tmp_path / "print.css", log=said.append) is None
         assert page.read_text(encoding="utf-8") == "ok"  # before the build reads the pages
